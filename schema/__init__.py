@@ -1,0 +1,85 @@
+"""The GraphQL API: `build_schema` assembles the areas' queries and mutations."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+
+from schema.account.mutations import AccountMutations
+from schema.account.queries import Viewer, resolve_viewer
+from schema.account.types import NODE_TYPES, AccountNode, PersonNode, SessionNode
+from schema.context import Info
+from schema.limits import limit_extensions
+from schema.tenant.types import Tenant
+
+MAX_NODES = 100
+
+
+async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | None]:
+    """Nodes in the order asked; an ID that is malformed, of another tenant, or not the
+    viewer's to see answers `null`, exactly as one that does not exist."""
+    by_type: dict[str, list[tuple[int, str]]] = {}
+    for position, value in enumerate(ids):
+        try:
+            gid = relay.GlobalID.from_id(value)
+        except Exception:  # noqa: BLE001, S112 - any undecodable ID is simply unknown
+            continue
+        if gid.type_name in NODE_TYPES:
+            by_type.setdefault(gid.type_name, []).append((position, gid.node_id))
+    result: list[relay.Node | None] = [None] * len(ids)
+    for type_name, wanted in by_type.items():
+        node_type = NODE_TYPES[type_name]
+        nodes = await node_type.resolve_nodes(info=info, node_ids=[n for _, n in wanted])
+        for (position, _), node in zip(wanted, nodes, strict=True):
+            result[position] = node
+    return result
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Un objet par son identifiant global.")
+    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+        return (await _resolve_global_ids(info, [str(id)]))[0]
+
+    @strawberry.field(description="Des objets par leurs identifiants globaux (100 au plus).")
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+        if len(ids) > MAX_NODES:
+            raise ValueError(f"Au plus {MAX_NODES} identifiants à la fois.")
+        return await _resolve_global_ids(info, [str(i) for i in ids])
+
+    @strawberry.field(description="La personne connectée, ou null.")
+    def viewer(self, info: Info) -> Viewer | None:
+        return resolve_viewer(info)
+
+    @strawberry.field(description="Le portail interrogé : informations publiques.")
+    def tenant(self, info: Info) -> Tenant:
+        return Tenant(pack=info.context.pack)
+
+
+@strawberry.type
+class Mutation(AccountMutations):
+    pass
+
+
+def build_schema(
+    *,
+    production: bool = False,
+    max_depth: int = 12,
+    max_aliases: int = 30,
+    max_cost: int = 5000,
+    max_tokens: int = 2000,
+) -> strawberry.Schema:
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[AccountNode, PersonNode, SessionNode],
+        extensions=limit_extensions(
+            production=production,
+            max_depth=max_depth,
+            max_aliases=max_aliases,
+            max_cost=max_cost,
+            max_tokens=max_tokens,
+        ),
+        config=StrawberryConfig(auto_camel_case=True),
+    )

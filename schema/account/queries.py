@@ -1,0 +1,34 @@
+"""`viewer`: who is signed in, as whom, on which portal."""
+
+from __future__ import annotations
+
+import strawberry
+
+from auth.policy import Action, Resource, decide
+from schema.account.types import AccountNode, PersonNode
+from schema.context import Info
+from schema.tenant.types import Tenant
+
+
+@strawberry.type(description="La personne connectée : son compte, son identité, le portail.")
+class Viewer:
+    account: AccountNode
+
+    @strawberry.field
+    async def person(self, info: Info) -> PersonNode | None:
+        return await self.account.person(info)
+
+    @strawberry.field
+    def tenant(self, info: Info) -> Tenant:
+        return Tenant(pack=info.context.pack)
+
+
+def resolve_viewer(info: Info) -> Viewer | None:
+    context = info.context
+    if context.actor is None or context.viewer_account is None:
+        return None
+    account = context.viewer_account
+    decide(
+        context.actor, Action.VIEW_ACCOUNT, Resource("Account", account.id, account.id)
+    ).require()
+    return Viewer(account=AccountNode.from_row(account))

@@ -1,0 +1,232 @@
+"""Account, Person and Session as Relay nodes; what the policy lets the viewer see."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from auth import accounts
+from auth.models import Account as AccountRow
+from auth.models import AuthSession
+from auth.policy import Action, Resource, decide
+from schema.context import Info
+from schema.pagination import Connection, to_connection
+from tenants.models import Person as PersonRow
+
+
+@strawberry.enum(description="Langue des messages et des courriels.")
+class Locale(Enum):
+    FR = strawberry.enum_value("fr", description="Français")
+    EN = strawberry.enum_value("en", description="English")
+
+
+def parse_uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def can(info: Info, action: Action, resource: Resource) -> bool:
+    return decide(info.context.actor, action, resource).allowed
+
+
+@strawberry.type(description="Une adresse postale.")
+class Address:
+    line1: str | None
+    line2: str | None
+    postal_code: str | None
+    city: str | None
+    country: str | None = strawberry.field(description="Code pays ISO 3166 (FR).")
+
+
+@strawberry.type(name="Person", description="Une personne physique.")
+class PersonNode(relay.Node):
+    id: relay.NodeID[str]
+    family_name: str
+    given_names: str
+    birth_date: date | None
+    birth_city: str | None
+    birth_country: str | None
+    address: Address | None
+    phone: str | None = strawberry.field(description="Au format international (+33612345678).")
+    structure: str | None = strawberry.field(description="Structure d'appartenance (cnsa).")
+
+    @classmethod
+    def from_row(cls, row: PersonRow) -> PersonNode:
+        has_address = any((row.address_line1, row.postal_code, row.city, row.country))
+        return cls(
+            id=str(row.id),
+            family_name=row.family_name,
+            given_names=row.given_names,
+            birth_date=row.birth_date,
+            birth_city=row.birth_city,
+            birth_country=row.birth_country,
+            address=Address(
+                line1=row.address_line1,
+                line2=row.address_line2,
+                postal_code=row.postal_code,
+                city=row.city,
+                country=row.country,
+            )
+            if has_address
+            else None,
+            phone=row.phone,
+            structure=row.structure,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[PersonNode | None]:
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.persons.load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        result: list[PersonNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            visible = row is not None and can(
+                info, Action.VIEW_PERSON, Resource("Person", row.id, owner_person_id=row.id)
+            )
+            result.append(cls.from_row(row) if row is not None and visible else None)
+        return result
+
+
+@strawberry.type(name="Session", description="Une session ouverte (un appareil connecté).")
+class SessionNode(relay.Node):
+    id: relay.NodeID[str]
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoked_reason: str | None
+    user_agent: str | None
+    ip_address: str | None
+    current: bool = strawberry.field(description="La session de cette requête.")
+    account_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: AuthSession, current: uuid.UUID | None) -> SessionNode:
+        return cls(
+            id=str(row.id),
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            expires_at=row.expires_at,
+            revoked_at=row.revoked_at,
+            revoked_reason=row.revoked_reason,
+            user_agent=row.user_agent,
+            ip_address=row.ip_address,
+            current=row.id == current,
+            account_id=row.account_id,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[SessionNode | None]:
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.sessions.load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        actor = info.context.actor
+        current = actor.session_id if actor else None
+        result: list[SessionNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            visible = row is not None and can(
+                info,
+                Action.LIST_SESSIONS,
+                Resource("Session", row.id, owner_account_id=row.account_id),
+            )
+            result.append(cls.from_row(row, current) if row is not None and visible else None)
+        return result
+
+
+@strawberry.type(name="Account", description="Le compte d'une personne sur ce portail.")
+class AccountNode(relay.Node):
+    id: relay.NodeID[str]
+    email: str
+    email_confirmed: bool
+    email_confirmed_at: datetime | None
+    must_change_password: bool = strawberry.field(
+        description="Le compte ne peut rien faire d'autre que changer son mot de passe."
+    )
+    locale: Locale
+    created_at: datetime
+    password_changed_at: datetime
+    person_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: AccountRow) -> AccountNode:
+        return cls(
+            id=str(row.id),
+            email=row.email,
+            email_confirmed=row.email_confirmed,
+            email_confirmed_at=row.email_confirmed_at,
+            must_change_password=row.must_change_password,
+            locale=Locale.EN if row.locale == "en" else Locale.FR,
+            created_at=row.created_at,
+            password_changed_at=row.password_changed_at,
+            person_id=row.person_id,
+        )
+
+    @strawberry.field(description="La personne titulaire du compte.")
+    async def person(self, info: Info) -> PersonNode | None:
+        decide(
+            info.context.actor,
+            Action.VIEW_PERSON,
+            Resource("Person", self.person_id, owner_person_id=self.person_id),
+        ).require()
+        row = await info.context.loaders.persons.load(self.person_id)
+        return PersonNode.from_row(row) if row else None
+
+    @strawberry.field(description="Les sessions ouvertes, les plus récentes d'abord.")
+    async def sessions(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        include_revoked: bool = False,
+    ) -> Connection[SessionNode]:
+        account_id = uuid.UUID(str(self.id))
+        decide(
+            info.context.actor,
+            Action.LIST_SESSIONS,
+            Resource("Account", account_id, owner_account_id=account_id),
+        ).require()
+        actor = info.context.actor
+        async with info.context.read_session() as session:
+            page = await accounts.sessions_of(
+                session, account_id, active_only=not include_revoked, first=first, after=after
+            )
+        current = actor.session_id if actor else None
+        return to_connection(page, lambda row: SessionNode.from_row(row, current))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[AccountNode | None]:
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.accounts.load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        result: list[AccountNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            visible = row is not None and can(
+                info, Action.VIEW_ACCOUNT, Resource("Account", row.id, owner_account_id=row.id)
+            )
+            result.append(cls.from_row(row) if row is not None and visible else None)
+        return result
+
+
+NODE_TYPES: dict[str, Any] = {
+    "Account": AccountNode,
+    "Person": PersonNode,
+    "Session": SessionNode,
+}
+

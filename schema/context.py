@@ -1,0 +1,61 @@
+"""The per-request GraphQL context and the per-app services it is built from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from strawberry.types import Info as _Info
+
+from schema.loaders import Loaders, build_loaders
+from auth.models import Account
+from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
+from tenants.clock import Clock
+from tenants.packs.base import TenantPack
+from tenants.session import open_session
+
+
+@dataclass
+class AppServices:
+    """Built once by `server/` and shared by every request."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    auth: AuthConfig
+    notify_mail: Callable[[], None] = lambda: None
+
+
+@dataclass
+class GuichetContext:
+    services: AppServices
+    pack: TenantPack
+    locale: str
+    actor: Actor | None
+    viewer_account: Account | None
+    client: ClientInfo
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = build_loaders(self.read_session)
+        return self._loaders
+
+    def read_session(self) -> AsyncSession:
+        """A short session for one read (one DataLoader batch); never shared between
+        resolvers running concurrently."""
+        return open_session(self.services.sessions, self.pack.slug)
+
+    def service_context(self, session: AsyncSession) -> ServiceContext:
+        return ServiceContext(
+            session=session,
+            pack=self.pack,
+            clock=self.services.clock,
+            config=self.services.auth,
+            locale=self.locale,
+            actor=self.actor,
+            client=self.client,
+        )
+
+
+Info = _Info[GuichetContext, None]

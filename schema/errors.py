@@ -1,0 +1,49 @@
+"""`UserError` and the `ErrorCode` enum, built from every area's catalogue of codes."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+
+import auth.errors  # noqa: F401 - registers the auth codes
+from tenants.errors import DomainError, FieldError, catalogue, render_message
+
+
+def _error_code_enum() -> Any:
+    members = {
+        code: strawberry.enum_value(code, description=message.fr)
+        for code, message in sorted(catalogue().items())
+    }
+    python_enum = Enum("ErrorCode", members)  # type: ignore[misc]
+    return strawberry.enum(
+        python_enum,
+        name="ErrorCode",
+        description="Code stable d'une erreur attendue (le message suit la langue demandée).",
+    )
+
+
+ErrorCode = _error_code_enum()
+
+
+@strawberry.type(description="Une erreur attendue : code stable, champ fautif, message.")
+class UserError:
+    code: ErrorCode  # type: ignore[valid-type]
+    field: list[str] | None = strawberry.field(
+        description="Chemin du champ fautif depuis les arguments, ex. [\"input\", \"email\"]."
+    )
+    message: str = strawberry.field(description="Message en français ou en anglais.")
+
+
+def to_user_error(error: FieldError, locale: str) -> UserError:
+    field = ["input", *error.field] if error.field else None
+    return UserError(
+        code=ErrorCode[error.code],
+        field=field,
+        message=render_message(error.code, locale, error.params),
+    )
+
+
+def to_user_errors(exc: DomainError, locale: str) -> list[UserError]:
+    return [to_user_error(error, locale) for error in exc.errors]

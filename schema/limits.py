@@ -1,0 +1,125 @@
+"""Depth, alias, size and cost limits; introspection off in production; parse/validation caches.
+
+The alias limit of Strawberry (0.315.7 and later) counts the aliases of a fragment each time
+it is spread, so fragments cannot multiply aliases past it (tested in tests/api/test_limits).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    ValidationRule,
+    VariableNode,
+    get_named_type,
+)
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    SchemaExtension,
+    ValidationCache,
+)
+
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+def cost_rule(max_cost: int) -> type[ValidationRule]:
+    class CostLimit(ValidationRule):
+        """A field costs 1; a field taking `first` multiplies its selection by it (a variable
+        counts as the maximum page, an absent one as the default page)."""
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
+            schema = self.context.schema
+            root = schema.get_root_type(node.operation)
+            if root is None:
+                return
+            cost = self._selection_cost(node.selection_set, root, set())
+            if cost > max_cost:
+                self.report_error(
+                    GraphQLError(
+                        f"Requête trop coûteuse : {cost} pour un maximum de {max_cost}. "
+                        "Demandez moins d'éléments par page ou moins de champs.",
+                        node,
+                        extensions={"code": "QUERY_TOO_COSTLY", "cost": cost, "max": max_cost},
+                    )
+                )
+
+        def _selection_cost(
+            self, selection_set: SelectionSetNode | None, parent: Any, seen: set[str]
+        ) -> int:
+            if selection_set is None:
+                return 0
+            total = 0
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    total += self._field_cost(selection, parent, seen)
+                elif isinstance(selection, InlineFragmentNode):
+                    target = parent
+                    if selection.type_condition is not None:
+                        target = self.context.schema.get_type(selection.type_condition.name.value)
+                    total += self._selection_cost(selection.selection_set, target, seen)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.context.get_fragment(name)
+                    if fragment is None or name in seen:
+                        continue
+                    target = self.context.schema.get_type(fragment.type_condition.name.value)
+                    total += self._selection_cost(fragment.selection_set, target, seen | {name})
+            return total
+
+        def _field_cost(self, node: FieldNode, parent: Any, seen: set[str]) -> int:
+            if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+                return 1
+            definition = parent.fields.get(node.name.value)
+            if definition is None:
+                return 1
+            child_type = get_named_type(definition.type)
+            multiplier = 1
+            if "first" in definition.args:
+                multiplier = DEFAULT_PAGE
+                for argument in node.arguments or ():
+                    if argument.name.value != "first":
+                        continue
+                    if isinstance(argument.value, IntValueNode):
+                        multiplier = max(1, int(argument.value.value))
+                    elif isinstance(argument.value, VariableNode):
+                        multiplier = MAX_PAGE
+            return 1 + multiplier * self._selection_cost(node.selection_set, child_type, seen)
+
+    return CostLimit
+
+
+def limit_extensions(
+    *,
+    production: bool,
+    max_depth: int,
+    max_aliases: int,
+    max_cost: int,
+    max_tokens: int,
+) -> list[SchemaExtension | type[SchemaExtension]]:
+    rules: list[type[ValidationRule]] = [cost_rule(max_cost)]
+    if production:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    # Factories: Strawberry builds a fresh extension per request.
+    return [
+        lambda: ParserCache(maxsize=256),  # type: ignore[list-item]
+        lambda: ValidationCache(maxsize=256),  # type: ignore[list-item]
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),  # type: ignore[list-item]
+        lambda: QueryDepthLimiter(max_depth=max_depth),  # type: ignore[list-item]
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),  # type: ignore[list-item]
+        lambda: AddValidationRules(rules),  # type: ignore[list-item]
+    ]

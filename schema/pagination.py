@@ -1,0 +1,51 @@
+"""Relay cursor connections (`first`/`after`, at most 100, with `totalCount`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from tenants.pagination import Page
+
+N = TypeVar("N")
+
+
+@strawberry.type(description="Où en est la pagination.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[N]):
+    cursor: str
+    node: N
+
+
+@strawberry.type
+class Connection(Generic[N]):
+    edges: list[Edge[N]]
+    page_info: PageInfo
+    total_count: int = strawberry.field(description="Nombre total d'éléments.")
+
+    @strawberry.field(description="Les éléments de la page, sans les curseurs.")
+    def nodes(self) -> list[N]:
+        return [edge.node for edge in self.edges]
+
+
+def to_connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]:
+    edges = [Edge(cursor=cursor, node=convert(row)) for cursor, row in page.items]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=page.total_count,
+    )

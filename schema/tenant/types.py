@@ -1,0 +1,173 @@
+"""Public information about the tenant: who runs the portal and its reference lists."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.context import Info
+from tenants.packs.base import Label, TenantPack
+
+
+def _label(info: Info, label: Label) -> str:
+    return label.get(info.context.locale)
+
+
+@strawberry.type(description="Une règle du mot de passe, en mots.")
+class PasswordPolicy:
+    min_length: int
+    max_length: int
+    required_character_classes: int = strawberry.field(
+        description="Nombre de classes (majuscule, minuscule, chiffre, spécial) exigées ; 0 : "
+        "aucune règle de composition."
+    )
+    rules: list[str] = strawberry.field(description="La règle en mots, pour le formulaire.")
+
+
+@strawberry.type(description="Un champ du formulaire d'inscription et s'il est exigé.")
+class RegistrationFieldRule:
+    name: str
+    required: bool
+
+
+@strawberry.type(description="Une activité de sécurité privée (mention sur les titres).")
+class Activity:
+    code: str
+    label: str
+    excludes_others: bool = strawberry.field(
+        description="Exclusive : ne se cumule avec aucune autre activité."
+    )
+
+
+@strawberry.type(description="Une délégation territoriale de l'autorité.")
+class Delegation:
+    code: str
+    name: str
+    email: str
+    departements: list[str]
+
+
+@strawberry.type(description="Un profil d'habilitation d'une application.")
+class ApplicationProfile:
+    code: str
+    label: str
+    description: str
+
+
+@strawberry.type(description="Une application du portail (tuile).")
+class Application:
+    code: str
+    name: str
+    description: str
+    profiles: list[ApplicationProfile]
+
+
+@strawberry.type(description="Un type d'organisation que l'on peut inscrire.")
+class OrganisationKind:
+    code: str
+    label: str
+
+
+@strawberry.type(description="Le portail : l'autorité qui l'opère et ses listes de référence.")
+class Tenant:
+    pack: strawberry.Private[TenantPack]
+
+    @strawberry.field(description="Identifiant court du portail (cnaps, cnsa).")
+    def slug(self) -> str:
+        return self.pack.slug
+
+    @strawberry.field
+    def name(self) -> str:
+        return self.pack.name
+
+    @strawberry.field
+    def short_name(self) -> str:
+        return self.pack.short_name
+
+    @strawberry.field
+    def description(self, info: Info) -> str:
+        return _label(info, self.pack.description)
+
+    @strawberry.field
+    def support_email(self) -> str:
+        return self.pack.support_email
+
+    @strawberry.field
+    def support_phone(self) -> str | None:
+        return self.pack.support_phone
+
+    @strawberry.field
+    def support_address(self) -> str | None:
+        return self.pack.support_address
+
+    @strawberry.field(description="Adresse d'expédition des courriels (ne pas répondre).")
+    def sender_email(self) -> str:
+        return self.pack.sender_email
+
+    @strawberry.field
+    def password_policy(self, info: Info) -> PasswordPolicy:
+        rules = self.pack.password
+        return PasswordPolicy(
+            min_length=rules.min_length,
+            max_length=rules.max_length,
+            required_character_classes=rules.required_classes,
+            rules=[_label(info, rule) for rule in rules.rules],
+        )
+
+    @strawberry.field(description="Les champs d'inscription que ce portail accepte.")
+    def registration_fields(self) -> list[RegistrationFieldRule]:
+        fields = ["email", "password"]
+        required = {"email", "password"} | {f.value for f in self.pack.required_fields}
+        fields += sorted(f.value for f in self.pack.required_fields | self.pack.optional_fields)
+        return [RegistrationFieldRule(name=name, required=name in required) for name in fields]
+
+    @strawberry.field(description="Texte à cocher pour accepter les conditions d'utilisation.")
+    def terms_text(self, info: Info) -> str | None:
+        return _label(info, self.pack.terms_text) if self.pack.terms_text else None
+
+    @strawberry.field(description="Durée de validité du lien de confirmation, en heures.")
+    def confirmation_link_hours(self) -> int:
+        return int(self.pack.confirmation_ttl.total_seconds() // 3600)
+
+    @strawberry.field
+    def activities(self, info: Info) -> list[Activity]:
+        return [
+            Activity(code=a.code, label=_label(info, a.label), excludes_others=a.excludes_others)
+            for a in self.pack.activities
+        ]
+
+    @strawberry.field
+    def delegations(self) -> list[Delegation]:
+        return [
+            Delegation(code=d.code, name=d.name, email=d.email, departements=list(d.departements))
+            for d in self.pack.delegations
+        ]
+
+    @strawberry.field
+    def applications(self, info: Info) -> list[Application]:
+        return [
+            Application(
+                code=a.code,
+                name=a.name,
+                description=_label(info, a.description),
+                profiles=[
+                    ApplicationProfile(
+                        code=p.code,
+                        label=_label(info, p.label),
+                        description=_label(info, p.description),
+                    )
+                    for p in a.profiles
+                ],
+            )
+            for a in self.pack.applications
+        ]
+
+    @strawberry.field
+    def organisation_kinds(self, info: Info) -> list[OrganisationKind]:
+        return [
+            OrganisationKind(code=k.code, label=_label(info, k.label))
+            for k in self.pack.organisation_kinds
+        ]
+
+    @strawberry.field
+    def structure_types(self, info: Info) -> list[str]:
+        return [_label(info, label) for label in self.pack.structure_types]

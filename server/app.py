@@ -1,0 +1,172 @@
+"""The Starlette application: GraphQL per tenant, link pages, JWKS, health, the mail loop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from schema import build_schema
+from server.database import role_bypasses_rls
+from server.graphql_app import GraphQLEndpoint, GuichetGraphQL
+from server.migrate import current_revision, head_revision
+from server.pages import LinkPages
+from server.runtime import Runtime
+from tenants.packs import PACKS
+
+log = logging.getLogger("guichet.http")
+
+
+class UnsafeDatabaseRole(RuntimeError):
+    pass
+
+
+class AccessLog:
+    """One structured line per request (path without its query string: links carry tokens),
+    a request id, and the headers every response should have."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex
+        for key, value in scope.get("headers", ()):
+            if key == b"x-request-id" and 0 < len(value) <= 64:
+                request_id = value.decode("latin-1")
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                headers += [
+                    (b"x-request-id", request_id.encode("latin-1")),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ]
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            pack = scope.get("state", {}).get("pack")
+            log.info(
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "tenant": pack.slug if pack else None,
+                    "request_id": request_id,
+                },
+            )
+
+
+def create_app(runtime: Runtime) -> Starlette:
+    settings = runtime.settings
+    schema = build_schema(
+        production=settings.production,
+        max_depth=settings.max_query_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_query_cost,
+        max_tokens=settings.max_query_tokens,
+    )
+    view = GuichetGraphQL(
+        services=runtime.services,
+        schema=schema,
+        graphql_ide=None if settings.production else "graphiql",
+    )
+    graphql = GraphQLEndpoint(view, runtime.services)
+    pages = LinkPages(schema, runtime.services)
+
+    async def jwks(_request: Request) -> Response:
+        return JSONResponse(
+            runtime.keys.public_jwks(), headers={"Cache-Control": "public, max-age=300"}
+        )
+
+    async def healthz(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> Response:
+        checks: dict[str, str] = {}
+        try:
+            async with runtime.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+            current, head = await current_revision(runtime.engine), head_revision()
+            checks["migrations"] = "ok" if current == head else f"at {current}, head is {head}"
+        except Exception as exc:  # noqa: BLE001 - readiness reports, it does not raise
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    async def index(_request: Request) -> Response:
+        items = "".join(
+            f'<li><a href="/t/{slug}/graphql">{pack.name}</a> — <code>/t/{slug}/graphql</code>'
+            "</li>"
+            for slug, pack in PACKS.items()
+        )
+        return HTMLResponse(
+            "<!DOCTYPE html><html lang='fr'><meta charset='utf-8'><title>Guichet</title>"
+            f"<h1>Guichet</h1><p>Portails :</p><ul>{items}</ul>"
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if await role_bypasses_rls(runtime.engine):
+            message = (
+                "the database role is a superuser or has BYPASSRLS: row-level security does "
+                "not protect tenants (connect as a role that owns no table)"
+            )
+            if settings.production:
+                raise UnsafeDatabaseRole(message)
+            log.warning(message)
+        stop = asyncio.Event()
+        task = None
+        if settings.send_mail_in_process:
+            task = asyncio.create_task(runtime.sender.run_forever(stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await runtime.engine.dispose()
+
+    routes = [
+        Route("/", index),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/.well-known/jwks.json", jwks),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/t/{tenant}/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/t/{tenant}/graphql", graphql),
+        Route("/t/{tenant}/confirm-email", pages.confirm_email, methods=["GET", "POST"]),
+        Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.runtime = runtime
+    app.add_middleware(AccessLog)
+    return app

@@ -1,0 +1,153 @@
+"""The `guichet` command: serve, migrate, worker, demo, keys, export-schema."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from server.settings import Settings
+
+log = logging.getLogger("guichet")
+
+
+def _settings() -> Settings:
+    from server.logging import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+async def _migrate(settings: Settings) -> None:
+    from server.migrate import grant_app_role, upgrade
+
+    if settings.resolved_database_url.startswith("sqlite"):
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await upgrade(settings.resolved_migration_url)
+    role = await grant_app_role(settings.resolved_migration_url, settings.resolved_database_url)
+    log.info("database migrated", extra={"granted_role": role})
+
+
+@click.group()
+def main() -> None:
+    """Guichet: the GraphQL account platform of the cnaps and cnsa portals."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--migrate/--no-migrate",
+    default=None,
+    help="Run migrations first (default: on with the embedded SQLite, off otherwise).",
+)
+def serve(host: str, port: int, migrate: bool | None) -> None:
+    """Serve the API (GraphiQL at /t/cnaps/graphql and /t/cnsa/graphql in development)."""
+    import uvicorn
+
+    from server.app import create_app
+    from server.runtime import build_runtime
+
+    settings = _settings()
+    if migrate is None:
+        migrate = settings.resolved_database_url.startswith("sqlite")
+    if migrate:
+        asyncio.run(_migrate(settings))
+    app = create_app(build_runtime(settings))
+    log.info("serving", extra={"host": host, "port": port, "env": settings.env})
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema (Alembic), then grant the server's role."""
+    asyncio.run(_migrate(_settings()))
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+def worker(once: bool) -> None:
+    """Send the outbox's mail (when several servers run with GUICHET_SEND_MAIL_IN_PROCESS=false)."""
+    from server.runtime import build_runtime
+
+    settings = _settings()
+    runtime = build_runtime(settings)
+
+    async def run() -> None:
+        try:
+            if once:
+                sent = await runtime.sender.run_once()
+                log.info("outbox flushed", extra={"sent": sent})
+                return
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, stop.set)
+            await runtime.sender.run_forever(stop)
+        finally:
+            await runtime.engine.dispose()
+
+    asyncio.run(run())
+
+
+@main.command()
+def demo() -> None:
+    """Load a small demo data set into both tenants (idempotent)."""
+    from server.demo import load_demo
+    from server.runtime import build_runtime
+
+    settings = _settings()
+    asyncio.run(_migrate(settings))
+    runtime = build_runtime(settings)
+
+    async def run() -> list[str]:
+        try:
+            lines = await load_demo(runtime)
+            await runtime.sender.run_once()
+            return lines
+        finally:
+            await runtime.engine.dispose()
+
+    for line in asyncio.run(run()):
+        click.echo(line)
+
+
+@main.group()
+def keys() -> None:
+    """Access-token signing keys."""
+
+
+@keys.command("generate")
+def keys_generate() -> None:
+    """Print a new private JWK set (for GUICHET_SIGNING_KEYS)."""
+    from auth.tokens import generate_key_set
+
+    click.echo(json.dumps(generate_key_set()))
+
+
+@keys.command("rotate")
+def keys_rotate() -> None:
+    """Put a new signing key in front of the key file; older keys keep verifying."""
+    from server.keys import rotate
+
+    path = rotate(_settings())
+    click.echo(f"rotated: {path}")
+
+
+@main.command("export-schema")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path), required=False)
+def export_schema(output: Path | None) -> None:
+    """Write the SDL (schema.graphql) — a test fails when the file drifts from the code."""
+    from schema import build_schema
+
+    sdl = str(build_schema()) + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")

@@ -1,0 +1,186 @@
+"""The GraphQL endpoint: tenant, caller, language, then Strawberry; errors that leak nothing."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from graphql import GraphQLError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from auth import sessions
+from auth.context import Actor, ClientInfo, ServiceContext
+from auth.models import Account
+from auth.tokens import InvalidAccessToken
+from schema.context import AppServices, GuichetContext
+from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
+from tenants.errors import DomainError, render_message
+from tenants.packs.base import TenantPack
+from tenants.session import open_session
+
+log = logging.getLogger("guichet.graphql")
+
+INTERNAL = {
+    "fr": "Erreur interne du serveur : l'incident est enregistré.",
+    "en": "Internal server error: the incident was logged.",
+}
+
+
+def graphql_error(message: str, code: str, status: int, **headers: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def tenant_not_found(exc: TenantNotFound, locale: str) -> JSONResponse:
+    if locale == "en":
+        message = (
+            f"Unknown tenant {exc.asked!r}." if exc.asked else "No tenant given: use "
+            "/t/{tenant}/graphql, the X-Tenant header or the tenant's host name."
+        )
+    else:
+        message = (
+            f"Portail inconnu : {exc.asked!r}." if exc.asked else "Aucun portail indiqué : "
+            "utilisez /t/{portail}/graphql, l'en-tête X-Tenant ou le nom d'hôte du portail."
+        )
+    return graphql_error(message, "TENANT_NOT_FOUND", 404)
+
+
+def client_info(scope: Scope) -> ClientInfo:
+    client = scope.get("client")
+    agent = None
+    for key, value in scope.get("headers", ()):
+        if key == b"user-agent":
+            agent = value.decode("latin-1")[:300]
+    return ClientInfo(ip_address=client[0] if client else None, user_agent=agent)
+
+
+class GuichetGraphQL(GraphQL[GuichetContext, None]):
+    """Strawberry's ASGI view, fed by `GraphQLEndpoint` with the request's tenant and actor."""
+
+    def __init__(self, services: AppServices, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.services = services
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> GuichetContext:
+        state = request.scope["state"]
+        return GuichetContext(
+            services=self.services,
+            pack=state["pack"],
+            locale=state["locale"],
+            actor=state.get("actor"),
+            viewer_account=state.get("account"),
+            client=client_info(request.scope),
+        )
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        locale = request.scope["state"].get("locale", "fr")
+        response: GraphQLHTTPResponse = {"data": result.data}
+        if result.errors:
+            response["errors"] = [self._format(error, locale) for error in result.errors]
+        if result.extensions:
+            response["extensions"] = result.extensions
+        return response
+
+    def _format(self, error: GraphQLError, locale: str) -> dict[str, Any]:
+        original = error.original_error
+        formatted: dict[str, Any] = dict(error.formatted)
+        if original is None or isinstance(original, GraphQLError):
+            return formatted  # syntax, validation, limits: safe and useful as they are
+        if isinstance(original, DomainError):
+            first = original.errors[0]
+            formatted["message"] = render_message(first.code, locale, first.params)
+            formatted["extensions"] = {"code": first.code}
+            return formatted
+        log.error(
+            "unexpected error in resolver",
+            exc_info=(type(original), original, original.__traceback__),
+            extra={"path": formatted.get("path")},
+        )
+        formatted["message"] = INTERNAL.get(locale, INTERNAL["fr"])
+        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        return formatted
+
+
+class GraphQLEndpoint:
+    """Resolves the tenant (404 if unknown) and the bearer token (401 if invalid), then hands
+    over to Strawberry. A token of another tenant, expired, or of a closed session is refused:
+    never silently treated as anonymous."""
+
+    def __init__(self, view: GuichetGraphQL, services: AppServices) -> None:
+        self.view = view
+        self.services = services
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        locale = preferred_locale(scope)
+        try:
+            pack = resolve_tenant(scope)
+        except TenantNotFound as exc:
+            if scope["type"] == "http":
+                await tenant_not_found(exc, locale)(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 4404})
+            return
+        state = scope.setdefault("state", {})
+        state.update(pack=pack, locale=locale)
+        token = self._bearer(scope)
+        if token is not None:
+            found = await self._authenticate(pack, token, scope)
+            if found is None:
+                message = (
+                    "Invalid, expired or revoked access token."
+                    if locale == "en"
+                    else "Jeton d'accès invalide, expiré ou révoqué : reconnectez-vous."
+                )
+                response = graphql_error(
+                    message,
+                    "INVALID_TOKEN",
+                    401,
+                    **{"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
+                await response(scope, receive, send)
+                return
+            state.update(actor=found[0], account=found[1])
+        await self.view(scope, receive, send)
+
+    @staticmethod
+    def _bearer(scope: Scope) -> str | None:
+        for key, value in scope.get("headers", ()):
+            if key == b"authorization":
+                scheme, _, credentials = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and credentials.strip():
+                    return credentials.strip()
+                return ""  # malformed: refused rather than ignored
+        return None
+
+    async def _authenticate(
+        self, pack: TenantPack, token: str, scope: Scope
+    ) -> tuple[Actor, Account] | None:
+        if not token:
+            return None
+        services = self.services
+        async with open_session(services.sessions, pack.slug) as session:
+            ctx = ServiceContext(
+                session=session,
+                pack=pack,
+                clock=services.clock,
+                config=services.auth,
+                client=client_info(scope),
+            )
+            try:
+                return await sessions.authenticate(ctx, token)
+            except InvalidAccessToken as exc:
+                log.info("access token refused", extra={"reason": str(exc), "tenant": pack.slug})
+                return None

@@ -1,0 +1,80 @@
+"""Everything built once per process from the settings: engine, services, mail sender."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from urllib.parse import quote
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from auth.context import AuthConfig
+from auth.passwords import HashParams, PasswordHasher
+from auth.tokens import AccessTokens, SigningKeys
+from mail.transport import Transport, transport_from_url
+from mail.worker import MailSender
+from schema.context import AppServices
+from server.database import create_engine
+from server.keys import load_signing_keys
+from server.settings import Settings
+from tenants.clock import Clock, SystemClock
+from tenants.packs import PACKS
+from tenants.packs.base import TenantPack
+from tenants.session import make_session_factory
+
+
+class ServerLinks:
+    """E-mailed links lead to the tenant's frontend when one is configured, else to the
+    built-in pages (which post the token: a link never acts on GET alone)."""
+
+    def __init__(self, public_url: str, frontend_urls: dict[str, str]) -> None:
+        self.public_url = public_url.rstrip("/")
+        self.frontend_urls = {k: v.rstrip("/") for k, v in frontend_urls.items()}
+
+    def _base(self, pack: TenantPack) -> str:
+        return self.frontend_urls.get(pack.slug) or f"{self.public_url}/t/{pack.slug}"
+
+    def confirm_email(self, pack: TenantPack, token: str) -> str:
+        return f"{self._base(pack)}/confirm-email?token={quote(token)}"
+
+    def reset_password(self, pack: TenantPack, token: str) -> str:
+        return f"{self._base(pack)}/reset-password?token={quote(token)}"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: AsyncEngine
+    services: AppServices
+    sender: MailSender
+    keys: SigningKeys
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    transport: Transport | None = None,
+    keys: SigningKeys | None = None,
+) -> Runtime:
+    clock = clock or SystemClock()
+    engine = create_engine(settings.resolved_database_url)
+    sessions = make_session_factory(engine)
+    keys = keys or load_signing_keys(settings)
+    auth = AuthConfig(
+        hasher=PasswordHasher(
+            HashParams(
+                time_cost=settings.password_hash_time_cost,
+                memory_cost_kib=settings.password_hash_memory_kib,
+                parallelism=settings.password_hash_parallelism,
+            )
+        ),
+        tokens=AccessTokens(keys, settings.public_url, settings.access_token_ttl),
+        links=ServerLinks(settings.public_url, dict(settings.frontend_urls)),
+        refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
+        session_max_age=timedelta(days=settings.session_max_age_days),
+    )
+    transport = transport or transport_from_url(settings.smtp_url, settings.data_dir / "mail")
+    sender = MailSender(sessions, transport, clock, PACKS.keys())
+    services = AppServices(sessions=sessions, clock=clock, auth=auth, notify_mail=sender.notify)
+    return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)

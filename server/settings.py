@@ -1,0 +1,149 @@
+"""Settings, from environment variables prefixed `GUICHET_` (the only place that reads them)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+
+def _bool(value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How a setting is documented (README "Configuration" is generated from this table)."""
+
+    name: str
+    variable: str
+    default: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""  # empty: SQLite file guichet.db in the working directory
+    migration_database_url: str = ""  # empty: same as database_url
+    public_url: str = "http://localhost:8000"
+    smtp_url: str = ""  # empty: maildir folder <data_dir>/mail
+    send_mail_in_process: bool = True
+    signing_keys: str = ""  # JWK set JSON, or a path to one; empty: <data_dir>/signing-keys.json
+    access_token_ttl_seconds: int = 600
+    refresh_token_ttl_days: int = 14
+    session_max_age_days: int = 30
+    frontend_urls: Mapping[str, str] = field(default_factory=dict)
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
+    password_hash_parallelism: int = 4
+    log_level: str = "INFO"
+    log_format: str = "json"
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_query_cost: int = 5000
+    max_query_tokens: int = 2000
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or "sqlite+aiosqlite:///guichet.db"
+
+    @property
+    def resolved_migration_url(self) -> str:
+        return self.migration_database_url or self.resolved_database_url
+
+    @property
+    def access_token_ttl(self) -> timedelta:
+        return timedelta(seconds=self.access_token_ttl_seconds)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(f"GUICHET_{f.name.upper()}")
+            if raw is None:
+                continue
+            values[f.name] = _parse(f.name, str(f.type), raw)
+        values.update(overrides)
+        return cls(**values)
+
+
+def _parse(name: str, kind: str, raw: str) -> Any:
+    try:
+        if kind == "bool":
+            return _bool(raw)
+        if kind == "int":
+            return int(raw)
+        if kind == "Path":
+            return Path(raw)
+        if kind.startswith("Mapping"):
+            value = json.loads(raw) if raw.strip() else {}
+            if not isinstance(value, dict):
+                raise ValueError("expected a JSON object")
+            return {str(k): str(v) for k, v in value.items()}
+        return raw
+    except ValueError as exc:
+        raise ValueError(f"GUICHET_{name.upper()}: {exc}") from None
+
+
+SETTINGS_DOC = (
+    Setting("env", "GUICHET_ENV", "development", "`production` turns off GraphiQL and "
+            "introspection, refuses to generate signing keys and to run as a role that "
+            "bypasses row-level security."),
+    Setting("data_dir", "GUICHET_DATA_DIR", "var", "Folder for the generated signing keys "
+            "and the maildir of the embedded default."),
+    Setting("database_url", "GUICHET_DATABASE_URL", "sqlite+aiosqlite:///guichet.db",
+            "The database the server uses (`postgresql+asyncpg://user@host/db` in production, "
+            "as a role that owns no table)."),
+    Setting("migration_database_url", "GUICHET_MIGRATION_DATABASE_URL", "(database URL)",
+            "The table owner `guichet migrate` connects as; it grants the server's role."),
+    Setting("public_url", "GUICHET_PUBLIC_URL", "http://localhost:8000",
+            "The server's public address: links in e-mails, token issuer."),
+    Setting("smtp_url", "GUICHET_SMTP_URL", "(maildir `var/mail`)",
+            "`smtp://user:pass@host:587?starttls=required`, `smtps://…:465`, or "
+            "`maildir:path`."),
+    Setting("send_mail_in_process", "GUICHET_SEND_MAIL_IN_PROCESS", "true",
+            "`guichet serve` sends mail itself; set `false` when `guichet worker`s do."),
+    Setting("signing_keys", "GUICHET_SIGNING_KEYS", "(`var/signing-keys.json`, generated once)",
+            "Private JWK set (JSON, or a path to it) signing access tokens; first key signs."),
+    Setting("access_token_ttl_seconds", "GUICHET_ACCESS_TOKEN_TTL_SECONDS", "600",
+            "Lifetime of an access token."),
+    Setting("refresh_token_ttl_days", "GUICHET_REFRESH_TOKEN_TTL_DAYS", "14",
+            "Lifetime of a refresh token (each refresh hands out a new one)."),
+    Setting("session_max_age_days", "GUICHET_SESSION_MAX_AGE_DAYS", "30",
+            "After this, a session ends whatever its refreshes."),
+    Setting("frontend_urls", "GUICHET_FRONTEND_URLS", "{}",
+            'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
+            "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
+            "frontend instead of the built-in pages."),
+    Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3",
+            "Argon2id passes."),
+    Setting("password_hash_memory_kib", "GUICHET_PASSWORD_HASH_MEMORY_KIB", "65536",
+            "Argon2id memory (KiB)."),
+    Setting("password_hash_parallelism", "GUICHET_PASSWORD_HASH_PARALLELISM", "4",
+            "Argon2id lanes."),
+    Setting("log_level", "GUICHET_LOG_LEVEL", "INFO", "Log level."),
+    Setting("log_format", "GUICHET_LOG_FORMAT", "json", "`json` (one object a line) or `text`."),
+    Setting("max_query_depth", "GUICHET_MAX_QUERY_DEPTH", "12", "GraphQL depth limit."),
+    Setting("max_aliases", "GUICHET_MAX_ALIASES", "30",
+            "GraphQL alias limit (fragments counted where spread)."),
+    Setting("max_query_cost", "GUICHET_MAX_QUERY_COST", "5000",
+            "GraphQL cost limit: a field costs 1, a connection multiplies by `first`."),
+    Setting("max_query_tokens", "GUICHET_MAX_QUERY_TOKENS", "2000",
+            "GraphQL document size limit, in tokens."),
+)

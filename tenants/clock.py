@@ -1,0 +1,38 @@
+"""Time is injected: services read a `Clock`, tests move a `FrozenClock`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware (UTC)."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class FrozenClock:
+    """A clock that only moves when told to (tests, benchmarks)."""
+
+    def __init__(self, at: datetime | None = None) -> None:
+        self._at = at or datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, delta: timedelta) -> None:
+        self._at += delta
+
+    def set(self, at: datetime) -> None:
+        self._at = at
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes: every stored instant is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

@@ -1,0 +1,114 @@
+"""What a tenant pack is: the data and few rules that make one authority's portal.
+
+Adding an authority means adding a pack module and listing it in `tenants.packs.PACKS`;
+services read everything authority-specific from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import StrEnum
+
+
+class RegistrationField(StrEnum):
+    """Fields of the one registration input; a pack says which it requires."""
+
+    FAMILY_NAME = "familyName"
+    GIVEN_NAMES = "givenNames"
+    BIRTH_DATE = "birthDate"
+    BIRTH_CITY = "birthCity"
+    BIRTH_COUNTRY = "birthCountry"
+    ADDRESS = "address"
+    PHONE = "phone"
+    STRUCTURE = "structure"
+    ACCEPT_TERMS = "acceptTerms"
+
+
+@dataclass(frozen=True)
+class Label:
+    fr: str
+    en: str
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.fr
+
+
+@dataclass(frozen=True)
+class PasswordRules:
+    """Numbers only; `auth.password_policy` applies them (and the common-password list)."""
+
+    min_length: int
+    max_length: int
+    required_classes: int = 0  # of uppercase, lowercase, digit, special; 0 = no class rule
+    rules: tuple[Label, ...] = ()  # the rule in words, for the registration form
+
+
+@dataclass(frozen=True)
+class Activity:
+    code: str
+    label: Label
+    excludes_others: bool = False  # armed surveillance, close protection, airport, investigation
+    compatible_with: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Delegation:
+    code: str
+    name: str
+    email: str
+    departements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Profile:
+    code: str
+    label: Label
+    description: Label
+
+
+@dataclass(frozen=True)
+class Application:
+    code: str
+    name: str
+    description: Label
+    profiles: tuple[Profile, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrganisationKind:
+    code: str
+    label: Label
+
+
+@dataclass(frozen=True)
+class TenantPack:
+    slug: str
+    name: str
+    short_name: str
+    description: Label
+    support_email: str
+    sender_email: str
+    sender_name: str
+    password: PasswordRules
+    required_fields: frozenset[RegistrationField]
+    optional_fields: frozenset[RegistrationField]
+    terms_text: Label | None
+    confirmation_ttl: timedelta
+    password_reset_ttl: timedelta = timedelta(hours=1)
+    support_phone: str | None = None
+    support_address: str | None = None
+    hosts: tuple[str, ...] = ()
+    activities: tuple[Activity, ...] = ()
+    delegations: tuple[Delegation, ...] = ()
+    applications: tuple[Application, ...] = ()
+    organisation_kinds: tuple[OrganisationKind, ...] = ()
+    structure_types: tuple[Label, ...] = ()
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def requires(self, name: RegistrationField) -> bool:
+        return name in self.required_fields
+
+    def accepts(self, name: RegistrationField) -> bool:
+        """Fields a pack neither requires nor lists as optional are ignored."""
+        return name in self.required_fields or name in self.optional_fields

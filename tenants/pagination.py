@@ -1,0 +1,77 @@
+"""Keyset pagination for every connection: (created_at, id) descending, opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from tenants.errors import CommonCode, DomainError
+
+T = TypeVar("T")
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[tuple[str, T]]  # (cursor, row)
+    has_next: bool
+    has_previous: bool
+    total_count: int
+
+
+def encode_cursor(at: datetime, id_: uuid.UUID) -> str:
+    raw = json.dumps([at.isoformat(), str(id_)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        return datetime.fromisoformat(at), uuid.UUID(id_)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise DomainError.one(CommonCode.INVALID_FORMAT, ("after",)) from None
+
+
+def check_first(first: int | None) -> int:
+    if first is None:
+        return DEFAULT_PAGE
+    if first < 0 or first > MAX_PAGE:
+        raise DomainError.one(CommonCode.INVALID_FORMAT, ("first",), max=MAX_PAGE)
+    return first
+
+
+async def paginate(
+    session: AsyncSession,
+    query: Select[Any],
+    created: InstrumentedAttribute[datetime],
+    ident: InstrumentedAttribute[uuid.UUID],
+    first: int | None,
+    after: str | None,
+) -> Page[Any]:
+    """Two statements whatever the page size: the page (one row more, to know if there is a
+    next one) and the total."""
+    size = check_first(first)
+    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    page_query = query.order_by(created.desc(), ident.desc()).limit(size + 1)
+    if after:
+        at, id_ = decode_cursor(after)
+        page_query = page_query.where(or_(created < at, and_(created == at, ident < id_)))
+    rows = list((await session.scalars(page_query)).all())
+    items = [(encode_cursor(getattr(r, created.key), getattr(r, ident.key)), r) for r in rows]
+    return Page(
+        items=items[:size],
+        has_next=len(items) > size,
+        has_previous=after is not None,
+        total_count=int(total or 0),
+    )

@@ -1,0 +1,89 @@
+"""The tenant-scoped session.
+
+A session is opened for one tenant (`session.info["tenant_id"]`). Every ORM SELECT, UPDATE and
+DELETE it runs gets `tenant_id = :tenant` on each tenant-owned entity, without the caller
+asking; every new tenant-owned row is stamped with the tenant; and on PostgreSQL every
+transaction starts with `set_config('app.tenant_id', tenant, true)` so the row-level security
+policies (see `tenants.isolation`) enforce the same rule underneath.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
+
+from tenants.models import TenantScoped
+
+TENANT_KEY = "tenant_id"
+
+
+class MissingTenant(RuntimeError):
+    """A tenant-owned table was touched by a session opened without a tenant."""
+
+
+class TenantSession(Session):
+    """The synchronous session under every `AsyncSession` Guichet opens."""
+
+
+def session_tenant(session: Session) -> str | None:
+    value = session.info.get(TENANT_KEY)
+    return value if isinstance(value, str) else None
+
+
+@event.listens_for(TenantSession, "do_orm_execute")
+def _filter_by_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    tenant = session_tenant(state.session)
+    if tenant is None:
+        if any(
+            isinstance(m.class_, type) and issubclass(m.class_, TenantScoped)
+            for m in state.all_mappers
+        ):
+            raise MissingTenant("tenant-owned rows read without a tenant")
+        return
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant,
+            include_aliases=True,
+        )
+    )
+
+
+@event.listens_for(TenantSession, "before_flush")
+def _stamp_tenant(session: Session, _context: Any, _instances: Any) -> None:
+    tenant = session_tenant(session)
+    for obj in list(session.new) + list(session.dirty):
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is None:
+            raise MissingTenant(f"{type(obj).__name__} written without a tenant")
+        current = obj.__dict__.get("tenant_id")
+        if current is None:
+            obj.tenant_id = tenant
+        elif current != tenant:
+            raise MissingTenant(f"{type(obj).__name__} of tenant {current} written in {tenant}")
+
+
+@event.listens_for(TenantSession, "after_begin")
+def _set_rls_tenant(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
+    if conn.dialect.name != "postgresql":
+        return
+    tenant = session_tenant(session) or ""
+    conn.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant})
+
+
+def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(
+        engine, sync_session_class=TenantSession, expire_on_commit=False, autoflush=False
+    )
+
+
+def open_session(factory: async_sessionmaker[AsyncSession], tenant: str) -> AsyncSession:
+    """A session bound to one tenant; close it (``async with``) when done."""
+    return factory(info={TENANT_KEY: tenant})
