@@ -93,18 +93,18 @@ def signing_keys() -> SigningKeys:
     return SigningKeys(generate_key_set())
 
 
-def test_settings(database: Database, data_dir: Path, **overrides: Any) -> Settings:
-    return Settings(
-        database_url=database.app_url,
-        migration_database_url=database.owner_url,
-        data_dir=data_dir,
-        public_url="http://testserver",
-        send_mail_in_process=False,
-        password_hash_time_cost=1,
-        password_hash_memory_kib=8192,
-        password_hash_parallelism=1,
-        **overrides,
-    )
+def make_settings(database: Database, data_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database.app_url,
+        "migration_database_url": database.owner_url,
+        "data_dir": data_dir,
+        "public_url": "http://testserver",
+        "send_mail_in_process": False,
+        "password_hash_time_cost": 1,
+        "password_hash_memory_kib": 8192,
+        "password_hash_parallelism": 1,
+    }
+    return Settings(**(values | overrides))
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +114,7 @@ async def runtime(
     signing_keys: SigningKeys,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Runtime]:
-    settings = test_settings(database, tmp_path_factory.mktemp("data"))
+    settings = make_settings(database, tmp_path_factory.mktemp("data"))
     built = build_runtime(
         settings, clock=TestClock(), transport=SmtpTransport(smtp.url), keys=signing_keys
     )

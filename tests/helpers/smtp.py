@@ -130,7 +130,7 @@ class _Controller(Controller):
     """Binds port 0 when asked and learns the port the system picked."""
 
     def _trigger_server(self) -> None:
-        if self.port == 0 and self.server is not None:
+        if self.port == 0 and isinstance(self.server, asyncio.Server):
             self.port = self.server.sockets[0].getsockname()[1]
         super()._trigger_server()
 
@@ -241,7 +241,11 @@ class SmtpServer:
         with self._lock:
             self.messages.clear()
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedMessage]:
+    async def wait_for(  # polls the list that the server thread fills
+        self,
+        count: int,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> list[ReceivedMessage]:
         """Wait until at least ``count`` messages were received; they all, in order."""
         deadline = time.monotonic() + timeout
         while True:

@@ -6,12 +6,13 @@ import email
 import email.policy
 import pathlib
 import re
-import stat
 import ssl
+import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import UTC, datetime
 
 import pytest
 
@@ -27,7 +28,9 @@ from tests.helpers.smtp import SmtpServer, self_signed_context
 
 SENDER = "ne-pas-repondre@guichet.example.fr"
 RECIPIENT = "elodie.lefevre@example.fr"
-SUBJECT = "Votre demande a été enregistrée — dossier n° 42 « Déclaration »"
+SUBJECT = "CNAPS : réinitialisation de votre mot de passe « Élodie »"
+# Long enough to be folded across two RFC 2047 encoded words.
+LONG_SUBJECT = "Votre demande a été enregistrée — dossier n° 42 « Déclaration préalable »"
 TEXT = "Bonjour Élodie,\n\nVotre dossier « Déclaration préalable » a bien été reçu.\nÀ bientôt.\n"
 HTML = (
     "<html><body><p>Bonjour <strong>Élodie</strong>,</p>"
@@ -36,11 +39,11 @@ HTML = (
 )
 
 
-def build_message(to: str = RECIPIENT, **headers: str) -> EmailMessage:
+def build_message(to: str = RECIPIENT, subject: str = SUBJECT, **headers: str) -> EmailMessage:
     message = EmailMessage()
-    message["From"] = f"Guichet CNAPS <{SENDER}>"
+    message["From"] = Address("Téléservices du CNAPS", addr_spec=SENDER)
     message["To"] = to
-    message["Subject"] = SUBJECT
+    message["Subject"] = subject
     message["Date"] = format_datetime(datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC))
     message["Message-ID"] = make_msgid(domain="guichet.example.fr")
     for name, value in headers.items():
@@ -50,8 +53,17 @@ def build_message(to: str = RECIPIENT, **headers: str) -> EmailMessage:
     return message
 
 
+def _folding_drops_spaces() -> bool:
+    """CPython's header folder can drop the space between two encoded words it puts on
+    separate lines (python/cpython#144156, fixed in 2026, not in 3.11)."""
+    message = EmailMessage()
+    message["Subject"] = LONG_SUBJECT
+    parsed = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    return bool(parsed["Subject"] != LONG_SUBJECT)
+
+
 def assert_intact(received: EmailMessage, sent: EmailMessage) -> None:
-    assert received["Subject"] == SUBJECT
+    assert received["Subject"] == sent["Subject"]
     assert received["From"] == sent["From"]
     assert received["To"] == sent["To"]
     assert received["Message-ID"] == sent["Message-ID"]
@@ -61,9 +73,10 @@ def assert_intact(received: EmailMessage, sent: EmailMessage) -> None:
     html = received.get_body(preferencelist=("html",))
     assert text is not None and html is not None
     assert text.get_content_type() == "text/plain"
-    assert text.get_content() == TEXT
+    # Parsed from CRLF data, the parts keep CRLF line ends.
+    assert text.get_content().replace("\r\n", "\n") == TEXT
     assert html.get_content_type() == "text/html"
-    assert html.get_content() == HTML
+    assert html.get_content().replace("\r\n", "\n") == HTML
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +106,17 @@ async def test_delivers_multipart_french_message(server: SmtpServer) -> None:
     # The raw data is a proper RFC 5322 message: headers are ASCII (RFC 2047 encoded).
     head = received.data.split(b"\r\n\r\n", 1)[0]
     head.decode("ascii")
+
+
+@pytest.mark.xfail(
+    _folding_drops_spaces(),
+    reason="python/cpython#144156: folding loses the space between two encoded words",
+    strict=True,
+)
+async def test_long_french_subject_survives_folding(server: SmtpServer) -> None:
+    await SmtpTransport(server.url).send(build_message(subject=LONG_SUBJECT))
+    [received] = await server.wait_for(1)
+    assert received.message["Subject"] == LONG_SUBJECT
 
 
 async def test_bcc_is_in_the_envelope_not_the_headers(server: SmtpServer) -> None:
@@ -148,13 +172,12 @@ async def test_auth_without_credentials_is_refused() -> None:
 
 async def test_starttls_required_with_ca_file(tls_material) -> None:
     context, cert = tls_material
+    message = build_message()
     with SmtpServer(starttls=context) as server:
-        await SmtpTransport(f"{server.url}?starttls=required&ca_file={cert}").send(
-            build_message()
-        )
+        await SmtpTransport(f"{server.url}?starttls=required&ca_file={cert}").send(message)
         [received] = await server.wait_for(1)
         assert received.tls
-        assert_intact(received.message, build_message())
+        assert_intact(received.message, message)
 
 
 async def test_starttls_with_auth(tls_material) -> None:
@@ -207,12 +230,13 @@ async def test_starttls_with_untrusted_certificate_fails(tls_material) -> None:
 
 async def test_implicit_tls_with_ca_file(tls_material) -> None:
     context, cert = tls_material
+    message = build_message()
     with SmtpServer(tls=context) as server:
         assert server.url.startswith("smtps://")
-        await SmtpTransport(f"{server.url}?ca_file={cert}").send(build_message())
+        await SmtpTransport(f"{server.url}?ca_file={cert}").send(message)
         [received] = await server.wait_for(1)
         assert received.tls
-        assert_intact(received.message, build_message())
+        assert_intact(received.message, message)
 
 
 async def test_implicit_tls_untrusted_unless_verification_disabled(tls_material) -> None:
@@ -263,7 +287,7 @@ async def test_closed_port_is_temporary() -> None:
 
 
 async def test_refused_recipient_is_permanent(server: SmtpServer) -> None:
-    with pytest.raises(TransportError, match="inconnu@example.fr") as caught:
+    with pytest.raises(TransportError, match=r"inconnu@example\.fr") as caught:
         await SmtpTransport(server.url).send(build_message(to="inconnu@example.fr"))
     assert caught.value.permanent
     assert caught.value.code == 550
@@ -307,8 +331,8 @@ async def test_maildir_writes_a_parseable_eml(tmp_path: pathlib.Path) -> None:
     parsed = [email.message_from_bytes(data, policy=email.policy.default) for data in raw]
     by_to = {str(p["To"]): p for p in parsed}
     assert isinstance(by_to[RECIPIENT], EmailMessage)
-    assert_intact(by_to[RECIPIENT], first)  # type: ignore[arg-type]
-    assert_intact(by_to["autre@example.fr"], second)  # type: ignore[arg-type]
+    assert_intact(by_to[RECIPIENT], first)
+    assert_intact(by_to["autre@example.fr"], second)
 
 
 # URLs
@@ -364,7 +388,10 @@ def test_maildir_urls(url: str, directory: pathlib.Path, tmp_path: pathlib.Path)
         ),
         ("smtp://relay.example.fr", {"validate_certs": True, "ca_file": None}),
         ("smtp://[::1]:25", {"hostname": "::1"}),
-        ("smtp://relay.example.fr?helo=guichet.example.fr", {"local_hostname": "guichet.example.fr"}),
+        (
+            "smtp://relay.example.fr?helo=guichet.example.fr",
+            {"local_hostname": "guichet.example.fr"},
+        ),
     ],
 )
 def test_smtp_urls(url: str, expected: dict[str, object], tmp_path: pathlib.Path) -> None:

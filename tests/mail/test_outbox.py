@@ -1,0 +1,157 @@
+"""The outbox: written with the change that causes it, delivered once, never lost."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import select
+
+from mail.models import OutboxMessage, OutboxStatus
+from mail.transport import SmtpTransport, transport_from_url
+from mail.worker import MailSender, backoff
+from server.app import create_app
+from server.runtime import Runtime, build_runtime
+from tenants.session import open_session
+from tests.conftest import Database, make_settings, unique_email
+from tests.helpers.clock import TestClock
+from tests.helpers.flows import REGISTER, cnsa_input, link_in, register
+from tests.helpers.graphql import GraphQLClient
+from tests.helpers.smtp import SmtpServer
+
+
+async def outbox_rows(runtime: Runtime, tenant: str, recipient: str) -> list[OutboxMessage]:
+    async with open_session(runtime.services.sessions, tenant) as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.recipient == recipient)
+        )
+        return list(rows.all())
+
+
+async def test_a_refused_change_leaves_no_mail(cnsa: GraphQLClient, runtime: Runtime) -> None:
+    email_address = unique_email()
+    refused = await cnsa(REGISTER, {"input": cnsa_input(email_address, password="court")})
+    assert refused["register"]["errors"]
+    assert await outbox_rows(runtime, "cnsa", email_address) == []
+
+
+async def test_smtp_down_then_back_delivers_exactly_once(
+    cnsa: GraphQLClient, runtime: Runtime
+) -> None:
+    down = SmtpServer()
+    down.start()
+    port = down.port
+    down.stop()
+    clock = TestClock()
+    sender = MailSender(
+        runtime.services.sessions, SmtpTransport(f"smtp://127.0.0.1:{port}"), clock, ["cnsa"]
+    )
+    address = unique_email()
+    await register(cnsa, address)
+
+    assert await sender.run_once() == 0  # server down: kept, retried later
+    [row] = await outbox_rows(runtime, "cnsa", address)
+    assert row.status == OutboxStatus.PENDING and row.attempts == 1
+    assert row.last_error and "Cannot connect" in row.last_error
+    assert row.next_attempt_at - clock.now() <= timedelta(seconds=30)
+
+    back = SmtpServer(port=port, fail_next=1)  # comes back, answers 451 once
+    back.start()
+    try:
+        assert await sender.run_once() == 0  # not due yet
+        clock.advance(timedelta(seconds=31))
+        assert await sender.run_once() == 0  # 451: retried later again
+        [row] = await outbox_rows(runtime, "cnsa", address)
+        assert row.attempts == 2 and row.status == OutboxStatus.PENDING
+        clock.advance(timedelta(minutes=1, seconds=1))
+        assert await sender.run_once() == 1
+        clock.advance(timedelta(hours=2))
+        assert await sender.run_once() == 0
+        received = [m for m in back.messages if address in m.rcpt_tos]
+        assert len(received) == 1
+        [row] = await outbox_rows(runtime, "cnsa", address)
+        assert row.status == OutboxStatus.SENT and row.attempts == 3 and row.sent_at
+        assert received[0].message["Message-ID"] == row.message_id
+    finally:
+        back.stop()
+
+
+async def test_two_senders_never_send_the_same_message_twice(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    addresses = [unique_email() for _ in range(5)]
+    for address in addresses:
+        await register(cnaps, address)
+    clock = runtime.services.clock
+    senders = [
+        MailSender(runtime.services.sessions, SmtpTransport(smtp.url), clock, ["cnaps"])
+        for _ in range(3)
+    ]
+    await asyncio.gather(*(s.run_once() for s in senders))
+    for address in addresses:
+        assert len([m for m in smtp.messages if address in m.rcpt_tos]) == 1
+
+
+async def test_a_permanent_refusal_is_kept_as_failed(
+    cnsa: GraphQLClient, runtime: Runtime
+) -> None:
+    address = unique_email()
+    refusing = SmtpServer(refuse_rcpt={address})
+    refusing.start()
+    try:
+        await register(cnsa, address)
+        sender = MailSender(
+            runtime.services.sessions, SmtpTransport(refusing.url), TestClock(), ["cnsa"]
+        )
+        await sender.run_once()
+        [row] = await outbox_rows(runtime, "cnsa", address)
+        assert row.status == OutboxStatus.FAILED and row.attempts == 1
+        assert row.last_error and "550" in row.last_error
+    finally:
+        refusing.stop()
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    base, cap = timedelta(seconds=30), timedelta(hours=1)
+    delays = [backoff(n, base, cap).total_seconds() for n in range(1, 10)]
+    assert delays == [30, 60, 120, 240, 480, 960, 1920, 3600, 3600]
+
+
+async def test_embedded_default_writes_eml_files_sent_in_process(
+    database: Database, tmp_path: Path, signing_keys: object
+) -> None:
+    """No SMTP setting: `guichet serve` sends in-process into a maildir of .eml files."""
+    settings = make_settings(database, tmp_path, send_mail_in_process=True)
+    runtime = build_runtime(settings)  # transport from settings: maildir in data_dir/mail
+    app = create_app(runtime)
+    address = unique_email()
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            await register(GraphQLClient(http, "cnsa"), address)
+            new = tmp_path / "mail" / "new"
+            for _ in range(100):
+                files = list(new.glob("*.eml")) if new.exists() else []
+                if files:
+                    break
+                await asyncio.sleep(0.05)
+    [path] = [p for p in files if address in p.read_text(encoding="utf-8", errors="replace")]
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    assert message["To"] == address
+    assert "/t/cnsa/confirm-email?token=" in link_in(message)
+    assert not list((tmp_path / "mail" / "tmp").glob("*"))
+    assert (tmp_path / "signing-keys.json").exists()  # generated once in the data directory
+
+
+def test_transport_from_settings() -> None:
+    maildir = transport_from_url("", Path("/tmp/x"))
+    assert type(maildir).__name__ == "MaildirTransport"
+    smtp = transport_from_url("smtps://user:secret@mail.example:465", Path("/tmp/x"))
+    assert "secret" not in repr(smtp)
+    assert str(uuid.uuid4())

@@ -1,0 +1,191 @@
+"""`guichet serve` as a newcomer runs it: a real process, real HTTP, a real SMTP server.
+
+The whole journey on both tenants, through the link that actually arrived by mail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.helpers.smtp import SmtpServer
+
+GUICHET = Path(sys.executable).parent / "guichet"
+PASSWORD = "Une-Phrase-Solide-42"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SmtpServer]]:
+    smtp = SmtpServer()
+    smtp.start()
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("serve")
+    env = {
+        key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")
+    } | {
+        "GUICHET_SMTP_URL": smtp.url,
+        "GUICHET_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "GUICHET_PASSWORD_HASH_MEMORY_KIB": "8192",
+        "GUICHET_PASSWORD_HASH_TIME_COST": "1",
+        "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
+    }
+    log = (workdir / "server.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own console script
+        [str(GUICHET), "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError((workdir / "server.log").read_text())
+            time.sleep(0.1)
+        yield base, smtp
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        smtp.stop()
+        log.close()
+        output = (workdir / "server.log").read_text()
+        assert "Traceback" not in output, output
+        assert PASSWORD not in output and "token=" not in output.replace("token=[redacted]", "")
+    assert (workdir / "guichet.db").exists()  # the embedded default: SQLite in the cwd
+
+
+def gql(base: str, tenant: str, query: str, variables: dict[str, Any] | None = None,
+        token: str | None = None) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(
+        f"{base}/t/{tenant}/graphql",
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=10,
+    )
+
+
+def data(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    result: dict[str, Any] = body["data"]
+    return result
+
+
+REGISTER = """mutation($input: RegisterInput!) {
+  register(input: $input) { email errors { code field message } } }"""
+SIGN_IN = """mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) {
+  accessToken refreshToken errors { code message } } }"""
+REFRESH = """mutation($t: String!) { refreshSession(input: {refreshToken: $t}) {
+  accessToken refreshToken errors { code } } }"""
+VIEWER = "{ viewer { person { familyName } } }"
+
+INPUTS = {
+    "cnaps": {
+        "familyName": "Lefèvre",
+        "givenNames": "Jean",
+        "birthDate": "1979-02-28",
+        "birthCity": "Toulon",
+        "birthCountry": "FR",
+        "address": {"line1": "1 quai Cronstadt", "postalCode": "83000", "city": "Toulon",
+                    "country": "FR"},
+        "acceptTerms": True,
+    },
+    "cnsa": {"familyName": "Nguyen", "givenNames": "Lan", "phone": "+33 6 01 02 03 04"},
+}
+
+
+def wait_for_mail(smtp: SmtpServer, recipient: str) -> str:
+    for _ in range(100):
+        for received in smtp.messages:
+            if recipient in received.rcpt_tos:
+                body = received.message.get_body(("plain",))
+                assert body is not None
+                found = re.search(r"https?://\S+", body.get_content())
+                assert found
+                return found.group(0)
+        time.sleep(0.05)
+    raise AssertionError(f"no mail for {recipient}")
+
+
+@pytest.mark.parametrize("tenant", ["cnaps", "cnsa"])
+def test_register_mail_link_sign_in_viewer(server: tuple[str, SmtpServer], tenant: str) -> None:
+    base, smtp = server
+    email = f"serve.{tenant}.{time.time_ns()}@example.org"
+    registered = data(gql(base, tenant, REGISTER,
+                          {"input": {"email": email, "password": PASSWORD, **INPUTS[tenant]}}))
+    assert registered["register"]["errors"] == []
+    refused = data(gql(base, tenant, SIGN_IN, {"e": email, "p": PASSWORD}))
+    assert refused["signIn"]["errors"][0]["code"] == "EMAIL_NOT_CONFIRMED"
+
+    link = wait_for_mail(smtp, email)
+    assert link.startswith(f"{base}/t/{tenant}/confirm-email?token=")
+    page = httpx.get(link)
+    assert page.status_code == 200
+    token = parse_qs(urlsplit(link).query)["token"][0]
+    confirmed = httpx.post(link.split("?")[0], data={"token": token})
+    assert 'data-code="EMAIL_CONFIRMED"' in confirmed.text
+
+    tokens = data(gql(base, tenant, SIGN_IN, {"e": email, "p": PASSWORD}))["signIn"]
+    assert tokens["errors"] == []
+    viewer = data(gql(base, tenant, VIEWER, token=tokens["accessToken"]))
+    assert viewer["viewer"]["person"]["familyName"] == INPUTS[tenant]["familyName"]
+
+    other = "cnsa" if tenant == "cnaps" else "cnaps"
+    assert gql(base, other, VIEWER, token=tokens["accessToken"]).status_code == 401
+
+    rotated = data(gql(base, tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
+    assert rotated["errors"] == []
+    replayed = data(gql(base, tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
+    assert [e["code"] for e in replayed["errors"]] == ["REFRESH_TOKEN_REUSED"]
+    assert gql(base, tenant, VIEWER, token=rotated["accessToken"]).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("Short1!a", "PASSWORD_TOO_SHORT"),
+        ("alllowercaseletters", "PASSWORD_TOO_FEW_CHARACTER_CLASSES"),
+        ("Abcdefghijkl-1234567890-X", "PASSWORD_TOO_LONG"),
+    ],
+)
+def test_cnsa_policy_violations_over_http(
+    server: tuple[str, SmtpServer], password: str, code: str
+) -> None:
+    base, _smtp = server
+    email = f"policy.{time.time_ns()}@example.org"
+    result = data(gql(base, "cnsa", REGISTER,
+                      {"input": {"email": email, "password": password, **INPUTS["cnsa"]}}))
+    assert [e["code"] for e in result["register"]["errors"]] == [code]
+
+
+def test_jwks_and_graphiql(server: tuple[str, SmtpServer]) -> None:
+    base, _smtp = server
+    assert httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["alg"] == "ES256"
+    page = httpx.get(f"{base}/t/cnaps/graphql", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "graphiql" in page.text.lower()
+    assert httpx.post(f"{base}/t/unknown/graphql", json={"query": "{ tenant { slug } }"}
+                      ).status_code == 404
