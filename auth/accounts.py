@@ -12,9 +12,7 @@ from auth.models import Account, AuthSession
 from tenants.pagination import Page, paginate
 
 
-async def accounts_by_id(
-    session: AsyncSession, ids: Sequence[uuid.UUID]
-) -> list[Account | None]:
+async def accounts_by_id(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[Account | None]:
     rows = (await session.scalars(select(Account).where(Account.id.in_(ids)))).all()
     found = {row.id: row for row in rows}
     return [found.get(id_) for id_ in ids]

@@ -130,9 +130,7 @@ MESSAGES = {
         "Cette session a été fermée : reconnectez-vous.",
         "This session was closed: sign in again.",
     ),
-    AuthCode.AUTHENTICATION_REQUIRED: M(
-        "Vous devez être connecté.", "You must be signed in."
-    ),
+    AuthCode.AUTHENTICATION_REQUIRED: M("Vous devez être connecté.", "You must be signed in."),
     AuthCode.PASSWORD_CHANGE_REQUIRED: M(
         "Vous devez d'abord changer votre mot de passe.", "You must change your password first."
     ),

@@ -77,9 +77,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
     given_names = check.text(data.given_names, ("givenNames",), pack.requires(F.GIVEN_NAMES), 150)
     keep = pack.accepts
     birth_date = (
-        check.birth_date(
-            data.birth_date, ("birthDate",), pack.requires(F.BIRTH_DATE), now.date()
-        )
+        check.birth_date(data.birth_date, ("birthDate",), pack.requires(F.BIRTH_DATE), now.date())
         if keep(F.BIRTH_DATE)
         else None
     )
@@ -107,9 +105,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
                 city=check.text(given.city, ("address", "city"), required, 100),
                 country=check.country(given.country, ("address", "country"), required),
             )
-    phone = (
-        check.phone(data.phone, ("phone",), pack.requires(F.PHONE)) if keep(F.PHONE) else None
-    )
+    phone = check.phone(data.phone, ("phone",), pack.requires(F.PHONE)) if keep(F.PHONE) else None
     structure = (
         check.text(data.structure, ("structure",), pack.requires(F.STRUCTURE), 200)
         if keep(F.STRUCTURE)
@@ -125,7 +121,8 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
         check.add(AuthCode.EMAIL_ALREADY_REGISTERED, ("email",))
     if check.errors:
         raise DomainError(check.errors)
-    assert email is not None and data.password is not None
+    if email is None or data.password is None:  # reported above; keeps the types exact
+        raise DomainError.one(CommonCode.REQUIRED, ("email",))
 
     person = Person(
         family_name=family_name or "",
@@ -199,9 +196,7 @@ async def send_confirmation(ctx: ServiceContext, account: Account, person: Perso
 
 
 async def confirm_email(ctx: ServiceContext, token: str) -> Account:
-    account = await email_tokens.consume(
-        ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",)
-    )
+    account = await email_tokens.consume(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
     if account.email_confirmed_at is None:
         account.email_confirmed_at = ctx.clock.now()
     audit.record(
@@ -234,14 +229,10 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
     )
     if latest is not None and latest.created_at + config.resend_interval > now:
         wait = latest.created_at + config.resend_interval - now
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait)
-        )
+        raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
     if count >= config.resend_daily_limit and latest is not None:
         wait = latest.created_at + timedelta(days=1) - now
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait)
-        )
+        raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
     person = await ctx.session.get_one(Person, account.person_id)
     await send_confirmation(ctx, account, person)
 

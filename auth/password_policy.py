@@ -11,6 +11,7 @@ import gzip
 import unicodedata
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 
 from auth.errors import AuthCode
 from tenants.errors import FieldError
@@ -47,12 +48,14 @@ def is_pattern(password: str) -> bool:
     """A short unit repeated (``abcabcabcabc``) or a run of keys (``123456789012``)."""
     for size in range(1, 5):
         unit = password[:size]
-        if len(password) >= 2 * size and unit * (len(password) // size) == password[
-            : size * (len(password) // size)
-        ] and len(password) % size == 0:
+        if (
+            len(password) >= 2 * size
+            and unit * (len(password) // size) == password[: size * (len(password) // size)]
+            and len(password) % size == 0
+        ):
             return True
     if password.isdigit():
-        steps = {(int(b) - int(a)) % 10 for a, b in zip(password, password[1:], strict=False)}
+        steps = {(int(b) - int(a)) % 10 for a, b in pairwise(password)}
         return len(steps) == 1
     return False
 

@@ -56,9 +56,7 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
         },
         now=ctx.clock.now(),
     )
-    audit.record(
-        ctx, "PASSWORD_RESET_REQUESTED", subject_type="Account", subject_id=account.id
-    )
+    audit.record(ctx, "PASSWORD_RESET_REQUESTED", subject_type="Account", subject_id=account.id)
 
 
 async def reset_password(ctx: ServiceContext, token: str, new_password: str | None) -> Account:
@@ -67,9 +65,7 @@ async def reset_password(ctx: ServiceContext, token: str, new_password: str | No
     errors = check_password(new_password, ctx.pack.password, ("newPassword",))
     if errors:
         raise DomainError(errors)
-    account = await email_tokens.consume(
-        ctx, token, EmailTokenPurpose.RESET_PASSWORD, ("token",)
-    )
+    account = await email_tokens.consume(ctx, token, EmailTokenPurpose.RESET_PASSWORD, ("token",))
     now = ctx.clock.now()
     await _set_password(ctx, account, new_password)
     # The link proves the address works; a reset also lifts a lock.
@@ -93,9 +89,11 @@ async def reset_password(ctx: ServiceContext, token: str, new_password: str | No
 async def change_password(
     ctx: ServiceContext, current_password: str | None, new_password: str | None
 ) -> Account:
-    decision = decide(ctx.actor, Action.CHANGE_PASSWORD, own_account(ctx.actor)).require()
-    assert ctx.actor is not None
-    account = await ctx.session.get_one(Account, ctx.actor.account_id)
+    actor = ctx.actor
+    decision = decide(actor, Action.CHANGE_PASSWORD, own_account(actor)).require()
+    if actor is None:  # decide() refuses anonymous callers; this keeps the types exact
+        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    account = await ctx.session.get_one(Account, actor.account_id)
     check = Collector([])
     if not current_password:
         check.add(CommonCode.REQUIRED, ("currentPassword",))
@@ -105,7 +103,8 @@ async def change_password(
         check.errors.extend(check_password(new_password, ctx.pack.password, ("newPassword",)))
     if check.errors:
         raise DomainError(check.errors)
-    assert current_password is not None and new_password is not None
+    if current_password is None or new_password is None:
+        raise DomainError.one(CommonCode.REQUIRED, ("newPassword",))
     hasher = ctx.config.hasher
     if not await hasher.verify(account.password_hash, normalise(current_password)):
         raise DomainError.one(AuthCode.CURRENT_PASSWORD_INCORRECT, ("currentPassword",))
@@ -113,7 +112,7 @@ async def change_password(
         raise DomainError.one(AuthCode.PASSWORD_UNCHANGED, ("newPassword",))
     await _set_password(ctx, account, new_password)
     await sessions.revoke_all(
-        ctx, account.id, sessions.RevokedReason.PASSWORD_CHANGED, keep=ctx.actor.session_id
+        ctx, account.id, sessions.RevokedReason.PASSWORD_CHANGED, keep=actor.session_id
     )
     if account.email_confirmed_at is None:
         person = await ctx.session.get_one(Person, account.person_id)

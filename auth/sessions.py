@@ -45,9 +45,7 @@ def _digest(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8")).digest()
 
 
-async def _new_refresh_token(
-    ctx: ServiceContext, session: AuthSession
-) -> tuple[str, RefreshToken]:
+async def _new_refresh_token(ctx: ServiceContext, session: AuthSession) -> tuple[str, RefreshToken]:
     now = ctx.clock.now()
     raw = secrets.token_urlsafe(32)
     row = RefreshToken(
@@ -196,7 +194,10 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
         raise DomainError.one(CommonCode.NOT_FOUND, ("sessionId",))
     await revoke(ctx, session, RevokedReason.SIGN_OUT)
     audit.record(
-        ctx, "REVOKE_SESSION", subject_type="AuthSession", subject_id=session.id,
+        ctx,
+        "REVOKE_SESSION",
+        subject_type="AuthSession",
+        subject_id=session.id,
         decision=decision,
     )
     return session
@@ -210,9 +211,7 @@ async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]
         await ctx.session.execute(
             select(AuthSession.revoked_at, AuthSession.expires_at, Account)
             .join(Account, Account.id == AuthSession.account_id)
-            .where(
-                AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id
-            )
+            .where(AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id)
         )
     ).one_or_none()
     if row is None:

@@ -33,9 +33,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
     lockout = ctx.config.lockout
     email = normalise_email(email_input or "")
     account = (
-        await ctx.session.scalar(select(Account).where(Account.email == email))
-        if email
-        else None
+        await ctx.session.scalar(select(Account).where(Account.email == email)) if email else None
     )
     if account is not None and account.locked_until is not None and account.locked_until > now:
         raise DomainError.one(
@@ -64,11 +62,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
         )
         if delay is not None:
             raise KeptRefusal(
-                [
-                    FieldError(
-                        AuthCode.ACCOUNT_LOCKED, None, {"retry_after": _retry_after(delay)}
-                    )
-                ]
+                [FieldError(AuthCode.ACCOUNT_LOCKED, None, {"retry_after": _retry_after(delay)})]
             )
         raise KeptRefusal([FieldError(AuthCode.INVALID_CREDENTIALS, None)])
     # An account created for someone else signs in with its temporary password first, then

@@ -43,7 +43,7 @@ class SigningKeys:
         keys = jwks.get("keys") or []
         if not keys:
             raise ValueError("the signing key set is empty")
-        self._set = KeySet.import_key_set(jwks)
+        self._set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
         for key in self._set.keys:
             if not isinstance(key, ECKey) or not key.is_private:
                 raise ValueError("signing keys must be private EC (P-256) keys")

@@ -138,7 +138,8 @@ class MailSender:
             await session.commit()
 
         message = email.message_from_string(content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
+        if not isinstance(message, EmailMessage):  # the default policy always makes one
+            raise TypeError("outbox content did not parse as an EmailMessage")
         error: TransportError | None = None
         try:
             await self.transport.send(message)
@@ -160,9 +161,7 @@ class MailSender:
         async with open_session(self.sessions, tenant) as session:
             await session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id, OutboxMessage.claimed_by == self.worker_id
-                )
+                .where(OutboxMessage.id == message_id, OutboxMessage.claimed_by == self.worker_id)
                 .values(**values)
             )
             await session.commit()

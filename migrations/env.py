@@ -8,8 +8,6 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import auth.models
-import mail.models
 import tenants.models
 from server.database import create_engine
 

@@ -23,7 +23,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
     for position, value in enumerate(ids):
         try:
             gid = relay.GlobalID.from_id(value)
-        except Exception:  # noqa: BLE001, S112 - any undecodable ID is simply unknown
+        except Exception:  # noqa: S112 - any undecodable ID is simply unknown
             continue
         if gid.type_name in NODE_TYPES:
             by_type.setdefault(gid.type_name, []).append((position, gid.node_id))

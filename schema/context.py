@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as _Info
 
-from schema.loaders import Loaders, build_loaders
-from auth.models import Account
 from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
+from auth.models import Account
+from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
 from tenants.session import open_session

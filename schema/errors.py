@@ -31,7 +31,7 @@ ErrorCode = _error_code_enum()
 class UserError:
     code: ErrorCode  # type: ignore[valid-type]
     field: list[str] | None = strawberry.field(
-        description="Chemin du champ fautif depuis les arguments, ex. [\"input\", \"email\"]."
+        description='Chemin du champ fautif depuis les arguments, ex. ["input", "email"].'
     )
     message: str = strawberry.field(description="Message en français ou en anglais.")
 

@@ -6,9 +6,11 @@ it is spread, so fragments cannot multiply aliases past it (tested in tests/api/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -110,16 +112,16 @@ def limit_extensions(
     max_aliases: int,
     max_cost: int,
     max_tokens: int,
-) -> list[SchemaExtension | type[SchemaExtension]]:
-    rules: list[type[ValidationRule]] = [cost_rule(max_cost)]
+) -> list[Callable[[], SchemaExtension]]:
+    rules: list[type[ASTValidationRule]] = [cost_rule(max_cost)]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
     # Factories: Strawberry builds a fresh extension per request.
     return [
-        lambda: ParserCache(maxsize=256),  # type: ignore[list-item]
-        lambda: ValidationCache(maxsize=256),  # type: ignore[list-item]
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),  # type: ignore[list-item]
-        lambda: QueryDepthLimiter(max_depth=max_depth),  # type: ignore[list-item]
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),  # type: ignore[list-item]
-        lambda: AddValidationRules(rules),  # type: ignore[list-item]
+        lambda: ParserCache(maxsize=256),
+        lambda: ValidationCache(maxsize=256),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: AddValidationRules(rules),
     ]

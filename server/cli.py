@@ -30,6 +30,10 @@ async def _migrate(settings: Settings) -> None:
     if settings.resolved_database_url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
     await upgrade(settings.resolved_migration_url)
+    if not settings.production:
+        from server.keys import load_signing_keys
+
+        load_signing_keys(settings)  # generated once, before servers and workers start
     role = await grant_app_role(settings.resolved_migration_url, settings.resolved_database_url)
     log.info("database migrated", extra={"granted_role": role})
 

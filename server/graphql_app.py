@@ -43,12 +43,16 @@ def graphql_error(message: str, code: str, status: int, **headers: str) -> JSONR
 def tenant_not_found(exc: TenantNotFound, locale: str) -> JSONResponse:
     if locale == "en":
         message = (
-            f"Unknown tenant {exc.asked!r}." if exc.asked else "No tenant given: use "
+            f"Unknown tenant {exc.asked!r}."
+            if exc.asked
+            else "No tenant given: use "
             "/t/{tenant}/graphql, the X-Tenant header or the tenant's host name."
         )
     else:
         message = (
-            f"Portail inconnu : {exc.asked!r}." if exc.asked else "Aucun portail indiqué : "
+            f"Portail inconnu : {exc.asked!r}."
+            if exc.asked
+            else "Aucun portail indiqué : "
             "utilisez /t/{portail}/graphql, l'en-tête X-Tenant ou le nom d'hôte du portail."
         )
     return graphql_error(message, "TENANT_NOT_FOUND", 404)

@@ -102,48 +102,112 @@ def _parse(name: str, kind: str, raw: str) -> Any:
 
 
 SETTINGS_DOC = (
-    Setting("env", "GUICHET_ENV", "development", "`production` turns off GraphiQL and "
-            "introspection, refuses to generate signing keys and to run as a role that "
-            "bypasses row-level security."),
-    Setting("data_dir", "GUICHET_DATA_DIR", "var", "Folder for the generated signing keys "
-            "and the maildir of the embedded default."),
-    Setting("database_url", "GUICHET_DATABASE_URL", "sqlite+aiosqlite:///guichet.db",
-            "The database the server uses (`postgresql+asyncpg://user@host/db` in production, "
-            "as a role that owns no table)."),
-    Setting("migration_database_url", "GUICHET_MIGRATION_DATABASE_URL", "(database URL)",
-            "The table owner `guichet migrate` connects as; it grants the server's role."),
-    Setting("public_url", "GUICHET_PUBLIC_URL", "http://localhost:8000",
-            "The server's public address: links in e-mails, token issuer."),
-    Setting("smtp_url", "GUICHET_SMTP_URL", "(maildir `var/mail`)",
-            "`smtp://user:pass@host:587?starttls=required`, `smtps://…:465`, or "
-            "`maildir:path`."),
-    Setting("send_mail_in_process", "GUICHET_SEND_MAIL_IN_PROCESS", "true",
-            "`guichet serve` sends mail itself; set `false` when `guichet worker`s do."),
-    Setting("signing_keys", "GUICHET_SIGNING_KEYS", "(`var/signing-keys.json`, generated once)",
-            "Private JWK set (JSON, or a path to it) signing access tokens; first key signs."),
-    Setting("access_token_ttl_seconds", "GUICHET_ACCESS_TOKEN_TTL_SECONDS", "600",
-            "Lifetime of an access token."),
-    Setting("refresh_token_ttl_days", "GUICHET_REFRESH_TOKEN_TTL_DAYS", "14",
-            "Lifetime of a refresh token (each refresh hands out a new one)."),
-    Setting("session_max_age_days", "GUICHET_SESSION_MAX_AGE_DAYS", "30",
-            "After this, a session ends whatever its refreshes."),
-    Setting("frontend_urls", "GUICHET_FRONTEND_URLS", "{}",
-            'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
-            "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
-            "frontend instead of the built-in pages."),
-    Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3",
-            "Argon2id passes."),
-    Setting("password_hash_memory_kib", "GUICHET_PASSWORD_HASH_MEMORY_KIB", "65536",
-            "Argon2id memory (KiB)."),
-    Setting("password_hash_parallelism", "GUICHET_PASSWORD_HASH_PARALLELISM", "4",
-            "Argon2id lanes."),
+    Setting(
+        "env",
+        "GUICHET_ENV",
+        "development",
+        "`production` turns off GraphiQL and "
+        "introspection, refuses to generate signing keys and to run as a role that "
+        "bypasses row-level security.",
+    ),
+    Setting(
+        "data_dir",
+        "GUICHET_DATA_DIR",
+        "var",
+        "Folder for the generated signing keys and the maildir of the embedded default.",
+    ),
+    Setting(
+        "database_url",
+        "GUICHET_DATABASE_URL",
+        "sqlite+aiosqlite:///guichet.db",
+        "The database the server uses (`postgresql+asyncpg://user@host/db` in production, "
+        "as a role that owns no table).",
+    ),
+    Setting(
+        "migration_database_url",
+        "GUICHET_MIGRATION_DATABASE_URL",
+        "(database URL)",
+        "The table owner `guichet migrate` connects as; it grants the server's role.",
+    ),
+    Setting(
+        "public_url",
+        "GUICHET_PUBLIC_URL",
+        "http://localhost:8000",
+        "The server's public address: links in e-mails, token issuer.",
+    ),
+    Setting(
+        "smtp_url",
+        "GUICHET_SMTP_URL",
+        "(maildir `var/mail`)",
+        "`smtp://user:pass@host:587?starttls=required`, `smtps://…:465`, or `maildir:path`.",
+    ),
+    Setting(
+        "send_mail_in_process",
+        "GUICHET_SEND_MAIL_IN_PROCESS",
+        "true",
+        "`guichet serve` sends mail itself; set `false` when `guichet worker`s do.",
+    ),
+    Setting(
+        "signing_keys",
+        "GUICHET_SIGNING_KEYS",
+        "(`var/signing-keys.json`, generated once)",
+        "Private JWK set (JSON, or a path to it) signing access tokens; first key signs.",
+    ),
+    Setting(
+        "access_token_ttl_seconds",
+        "GUICHET_ACCESS_TOKEN_TTL_SECONDS",
+        "600",
+        "Lifetime of an access token.",
+    ),
+    Setting(
+        "refresh_token_ttl_days",
+        "GUICHET_REFRESH_TOKEN_TTL_DAYS",
+        "14",
+        "Lifetime of a refresh token (each refresh hands out a new one).",
+    ),
+    Setting(
+        "session_max_age_days",
+        "GUICHET_SESSION_MAX_AGE_DAYS",
+        "30",
+        "After this, a session ends whatever its refreshes.",
+    ),
+    Setting(
+        "frontend_urls",
+        "GUICHET_FRONTEND_URLS",
+        "{}",
+        'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
+        "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
+        "frontend instead of the built-in pages.",
+    ),
+    Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3", "Argon2id passes."),
+    Setting(
+        "password_hash_memory_kib",
+        "GUICHET_PASSWORD_HASH_MEMORY_KIB",
+        "65536",
+        "Argon2id memory (KiB).",
+    ),
+    Setting(
+        "password_hash_parallelism", "GUICHET_PASSWORD_HASH_PARALLELISM", "4", "Argon2id lanes."
+    ),
     Setting("log_level", "GUICHET_LOG_LEVEL", "INFO", "Log level."),
     Setting("log_format", "GUICHET_LOG_FORMAT", "json", "`json` (one object a line) or `text`."),
     Setting("max_query_depth", "GUICHET_MAX_QUERY_DEPTH", "12", "GraphQL depth limit."),
-    Setting("max_aliases", "GUICHET_MAX_ALIASES", "30",
-            "GraphQL alias limit (fragments counted where spread)."),
-    Setting("max_query_cost", "GUICHET_MAX_QUERY_COST", "5000",
-            "GraphQL cost limit: a field costs 1, a connection multiplies by `first`."),
-    Setting("max_query_tokens", "GUICHET_MAX_QUERY_TOKENS", "2000",
-            "GraphQL document size limit, in tokens."),
+    Setting(
+        "max_aliases",
+        "GUICHET_MAX_ALIASES",
+        "30",
+        "GraphQL alias limit (fragments counted where spread).",
+    ),
+    Setting(
+        "max_query_cost",
+        "GUICHET_MAX_QUERY_COST",
+        "5000",
+        "GraphQL cost limit: a field costs 1, a connection multiplies by `first`.",
+    ),
+    Setting(
+        "max_query_tokens",
+        "GUICHET_MAX_QUERY_TOKENS",
+        "2000",
+        "GraphQL document size limit, in tokens.",
+    ),
 )

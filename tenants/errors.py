@@ -8,8 +8,8 @@ and registers them here, so the API has one catalogue.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -31,13 +31,14 @@ class Message:
 _CATALOGUE: dict[str, tuple[Message, str]] = {}
 
 
-def register_codes(messages: Mapping[StrEnum, Message], area: str) -> None:
+def register_codes(messages: Mapping[Any, Message], area: str) -> None:
     """Add an area's codes to the catalogue; a code means one thing across the API."""
-    for code, message in messages.items():
-        existing = _CATALOGUE.get(code.value)
+    for key, message in messages.items():
+        code = str(key.value) if isinstance(key, StrEnum) else str(key)
+        existing = _CATALOGUE.get(code)
         if existing is not None and existing[1] != area:
-            raise ValueError(f"error code {code.value} declared by {existing[1]} and {area}")
-        _CATALOGUE[code.value] = (message, area)
+            raise ValueError(f"error code {code} declared by {existing[1]} and {area}")
+        _CATALOGUE[code] = (message, area)
 
 
 def catalogue() -> Mapping[str, Message]:
@@ -68,9 +69,7 @@ class DomainError(Exception):
         self.errors: tuple[FieldError, ...] = tuple(errors)
 
     @classmethod
-    def one(
-        cls, code: str, field: Sequence[str] | None = None, **params: Any
-    ) -> DomainError:
+    def one(cls, code: str, field: Sequence[str] | None = None, **params: Any) -> DomainError:
         return cls([FieldError(code, tuple(field) if field is not None else None, params)])
 
 
@@ -100,16 +99,12 @@ register_codes(
         CommonCode.INVALID_FORMAT: Message(
             "Le format de ce champ n'est pas valide.", "This field's format is not valid."
         ),
-        CommonCode.INVALID_DATE: Message(
-            "Cette date n'est pas valide.", "This date is not valid."
-        ),
+        CommonCode.INVALID_DATE: Message("Cette date n'est pas valide.", "This date is not valid."),
         CommonCode.TOO_MANY_REQUESTS: Message(
             "Trop de demandes : réessayez dans {retry_after} secondes.",
             "Too many requests: try again in {retry_after} seconds.",
         ),
-        CommonCode.NOT_FOUND: Message(
-            "Cet objet n'existe pas.", "This object does not exist."
-        ),
+        CommonCode.NOT_FOUND: Message("Cet objet n'existe pas.", "This object does not exist."),
     },
     area="tenants",
 )

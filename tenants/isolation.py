@@ -29,6 +29,4 @@ def disable_rls_sql(table: str) -> list[str]:
     ]
 
 
-ROLE_CHECK_SQL = (
-    "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"
-)
+ROLE_CHECK_SQL = "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"

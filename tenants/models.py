@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Date, DateTime, MetaData, String, TypeDecorator, Uuid
 from sqlalchemy.engine import Dialect
@@ -36,13 +36,18 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        assert isinstance(value, datetime)
+        if not isinstance(value, datetime):
+            raise TypeError(f"not a datetime: {value!r}")
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), date: Date(), uuid.UUID: Uuid()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        date: Date(),
+        uuid.UUID: Uuid(),
+    }
 
 
 def new_id() -> uuid.UUID:
@@ -57,10 +62,8 @@ class TenantScoped:
     """
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[str]:  # noqa: N805
+    def tenant_id(cls) -> Mapped[str]:
         return mapped_column(String(32), nullable=False, index=True)
-
-
 
 
 class Person(TenantScoped, Base):
@@ -87,7 +90,7 @@ class Person(TenantScoped, Base):
 def tenant_tables() -> list[str]:
     """Every table whose model is tenant-scoped (import the areas' models first)."""
     return sorted(
-        mapper.local_table.name  # type: ignore[union-attr]
+        str(getattr(mapper.local_table, "name", ""))
         for mapper in Base.registry.mappers
         if issubclass(mapper.class_, TenantScoped)
     )

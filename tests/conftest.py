@@ -74,7 +74,9 @@ async def database(
     if not raw:
         if os.environ.get("GUICHET_TEST_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{PG_URL_ENV} is not set but GUICHET_TEST_REQUIRE_POSTGRES=1")
-        pytest.skip(f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql://postgres@127.0.0.1/test)")
+        pytest.skip(
+            f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql://postgres@127.0.0.1/test)"
+        )
     owner = asyncpg_url(raw)
     app_url = await _prepare_postgres(owner)
     yield Database("postgresql", app_url, owner)

@@ -229,9 +229,7 @@ class AccountMutations:
     @strawberry.mutation(description="Se connecter avec son adresse et son mot de passe.")
     async def sign_in(self, info: Info, input: SignInInput) -> SessionTokensPayload:
         return _tokens_payload(
-            await run_mutation(
-                info, lambda ctx: signin.sign_in(ctx, input.email, input.password)
-            )
+            await run_mutation(info, lambda ctx: signin.sign_in(ctx, input.email, input.password))
         )
 
     @strawberry.mutation(

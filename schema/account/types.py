@@ -229,4 +229,3 @@ NODE_TYPES: dict[str, Any] = {
     "Person": PersonNode,
     "Session": SessionNode,
 }
-

@@ -66,8 +66,7 @@ PACK = TenantPack(
             code="ADMINISTRATION",
             name="Administration",
             description=Label(
-                "Gestion des données de l'Annuaire (utilisateurs, rôles, profils et "
-                "portefeuilles)",
+                "Gestion des données de l'Annuaire (utilisateurs, rôles, profils et portefeuilles)",
                 "Directory data management (users, roles, profiles and portfolios)",
             ),
         ),

@@ -186,7 +186,7 @@ async def test_depth_alias_and_cost_limits(cnaps: GraphQLClient) -> None:
 
 
 async def test_messages_follow_accept_language(cnsa: GraphQLClient) -> None:
-    query = "mutation { register(input: {email: \"x\"}) { errors { code message } } }"
+    query = 'mutation { register(input: {email: "x"}) { errors { code message } } }'
     fr = (await cnsa(query))["register"]["errors"][0]["message"]
     en = (await cnsa(query, lang="en-GB,en;q=0.9,fr;q=0.5"))["register"]["errors"][0]["message"]
     assert fr == "Cette adresse électronique n'est pas valide."
@@ -206,7 +206,9 @@ async def test_unexpected_errors_leak_nothing(
     assert "Traceback" not in bad_cursor.text
 
 
-async def test_viewer_with_an_access_token(cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer) -> None:
+async def test_viewer_with_an_access_token(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
     tokens = await signed_in(cnaps, runtime, smtp, unique_email())
     data = await cnaps(VIEWER, token=tokens["accessToken"])
     assert data["viewer"]["person"]["givenNames"] == "Marie Claire"

@@ -44,8 +44,10 @@ async def test_register_confirm_by_link_sign_in_and_query_viewer(
     assert "confirm" in refused["signIn"]["errors"][0]["message"]
 
     [message] = await deliver(runtime, smtp, email)
-    assert message["From"].addresses[0].addr_spec.endswith(
-        "cnsa.fr" if tenant == "cnsa" else "interieur.gouv.fr"
+    assert (
+        message["From"]
+        .addresses[0]
+        .addr_spec.endswith("cnsa.fr" if tenant == "cnsa" else "interieur.gouv.fr")
     )
     assert "confirmez votre adresse" in message["Subject"]
     assert message.get_body(("html",)) is not None
@@ -60,9 +62,7 @@ async def test_register_confirm_by_link_sign_in_and_query_viewer(
     assert codes(still["signIn"]) == ["EMAIL_NOT_CONFIRMED"]
     form_token = re.search(r'name="token" value="([^"]+)"', page.text)
     assert form_token and form_token.group(1) == token_of(link)
-    done = await http.post(
-        f"/t/{tenant}/confirm-email", data={"token": form_token.group(1)}
-    )
+    done = await http.post(f"/t/{tenant}/confirm-email", data={"token": form_token.group(1)})
     assert done.status_code == 200, done.text
     assert 'data-code="EMAIL_CONFIRMED"' in done.text
 
@@ -157,9 +157,7 @@ async def test_the_pack_decides_which_fields_are_required(
 
 
 async def test_cnsa_needs_no_birth_data_and_ignores_it(cnsa: GraphQLClient) -> None:
-    result = await cnsa(
-        REGISTER, {"input": cnsa_input(unique_email(), structure=None, phone=None)}
-    )
+    result = await cnsa(REGISTER, {"input": cnsa_input(unique_email(), structure=None, phone=None)})
     assert result["register"]["errors"] == []
 
 
@@ -221,9 +219,7 @@ async def test_resending_is_throttled_and_reveals_nothing(
     assert confirmed["confirmEmail"]["errors"] == []
 
 
-async def test_frontend_url_per_tenant_in_links(
-    runtime: Runtime, smtp: SmtpServer
-) -> None:
+async def test_frontend_url_per_tenant_in_links(runtime: Runtime, smtp: SmtpServer) -> None:
     from auth.context import AuthConfig
     from server.runtime import ServerLinks
 

@@ -57,7 +57,9 @@ mutation($c: String, $n: String) {
         ("exactement24caracteres!!", []),  # 24 characters, 3 classes
     ],
 )
-async def test_cnsa_password_policy(cnsa: GraphQLClient, password: str, expected: list[str]) -> None:
+async def test_cnsa_password_policy(
+    cnsa: GraphQLClient, password: str, expected: list[str]
+) -> None:
     result = await cnsa(REGISTER, {"input": cnsa_input(unique_email(), password)})
     assert codes(result["register"]) == expected
     for error in result["register"]["errors"]:
@@ -142,9 +144,7 @@ async def test_reset_page_posts_the_new_password(
     await sign_in(client, email, "Une-Nouvelle-Phrase-Longue")
 
 
-async def test_change_password(
-    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
-) -> None:
+async def test_change_password(cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer) -> None:
     email = unique_email()
     tokens = await signed_in(cnaps, runtime, smtp, email)
     other = await sign_in(cnaps, email)

@@ -97,9 +97,7 @@ async def test_two_senders_never_send_the_same_message_twice(
         assert len([m for m in smtp.messages if address in m.rcpt_tos]) == 1
 
 
-async def test_a_permanent_refusal_is_kept_as_failed(
-    cnsa: GraphQLClient, runtime: Runtime
-) -> None:
+async def test_a_permanent_refusal_is_kept_as_failed(cnsa: GraphQLClient, runtime: Runtime) -> None:
     address = unique_email()
     refusing = SmtpServer(refuse_rcpt={address})
     refusing.start()

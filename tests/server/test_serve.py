@@ -37,9 +37,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Smtp
     smtp.start()
     port = free_port()
     workdir = tmp_path_factory.mktemp("serve")
-    env = {
-        key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")
-    } | {
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")} | {
         "GUICHET_SMTP_URL": smtp.url,
         "GUICHET_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "GUICHET_PASSWORD_HASH_MEMORY_KIB": "8192",
@@ -77,8 +75,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Smtp
     assert (workdir / "guichet.db").exists()  # the embedded default: SQLite in the cwd
 
 
-def gql(base: str, tenant: str, query: str, variables: dict[str, Any] | None = None,
-        token: str | None = None) -> httpx.Response:
+def gql(
+    base: str,
+    tenant: str,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = None,
+) -> httpx.Response:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     return httpx.post(
         f"{base}/t/{tenant}/graphql",
@@ -103,15 +106,19 @@ REFRESH = """mutation($t: String!) { refreshSession(input: {refreshToken: $t}) {
   accessToken refreshToken errors { code } } }"""
 VIEWER = "{ viewer { person { familyName } } }"
 
-INPUTS = {
+INPUTS: dict[str, dict[str, Any]] = {
     "cnaps": {
         "familyName": "Lefèvre",
         "givenNames": "Jean",
         "birthDate": "1979-02-28",
         "birthCity": "Toulon",
         "birthCountry": "FR",
-        "address": {"line1": "1 quai Cronstadt", "postalCode": "83000", "city": "Toulon",
-                    "country": "FR"},
+        "address": {
+            "line1": "1 quai Cronstadt",
+            "postalCode": "83000",
+            "city": "Toulon",
+            "country": "FR",
+        },
         "acceptTerms": True,
     },
     "cnsa": {"familyName": "Nguyen", "givenNames": "Lan", "phone": "+33 6 01 02 03 04"},
@@ -135,8 +142,14 @@ def wait_for_mail(smtp: SmtpServer, recipient: str) -> str:
 def test_register_mail_link_sign_in_viewer(server: tuple[str, SmtpServer], tenant: str) -> None:
     base, smtp = server
     email = f"serve.{tenant}.{time.time_ns()}@example.org"
-    registered = data(gql(base, tenant, REGISTER,
-                          {"input": {"email": email, "password": PASSWORD, **INPUTS[tenant]}}))
+    registered = data(
+        gql(
+            base,
+            tenant,
+            REGISTER,
+            {"input": {"email": email, "password": PASSWORD, **INPUTS[tenant]}},
+        )
+    )
     assert registered["register"]["errors"] == []
     refused = data(gql(base, tenant, SIGN_IN, {"e": email, "p": PASSWORD}))
     assert refused["signIn"]["errors"][0]["code"] == "EMAIL_NOT_CONFIRMED"
@@ -177,8 +190,14 @@ def test_cnsa_policy_violations_over_http(
 ) -> None:
     base, _smtp = server
     email = f"policy.{time.time_ns()}@example.org"
-    result = data(gql(base, "cnsa", REGISTER,
-                      {"input": {"email": email, "password": password, **INPUTS["cnsa"]}}))
+    result = data(
+        gql(
+            base,
+            "cnsa",
+            REGISTER,
+            {"input": {"email": email, "password": password, **INPUTS["cnsa"]}},
+        )
+    )
     assert [e["code"] for e in result["register"]["errors"]] == [code]
 
 
@@ -187,5 +206,7 @@ def test_jwks_and_graphiql(server: tuple[str, SmtpServer]) -> None:
     assert httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["alg"] == "ES256"
     page = httpx.get(f"{base}/t/cnaps/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
-    assert httpx.post(f"{base}/t/unknown/graphql", json={"query": "{ tenant { slug } }"}
-                      ).status_code == 404
+    assert (
+        httpx.post(f"{base}/t/unknown/graphql", json={"query": "{ tenant { slug } }"}).status_code
+        == 404
+    )

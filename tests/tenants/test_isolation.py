@@ -63,8 +63,12 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
         async with open_session(factory, tenant) as session:
             for table in TABLES:
                 seen = (
-                    await session.execute(text(f"SELECT DISTINCT tenant_id FROM {table}"))  # noqa: S608
-                ).scalars().all()
+                    (
+                        await session.execute(text(f"SELECT DISTINCT tenant_id FROM {table}"))  # noqa: S608
+                    )
+                    .scalars()
+                    .all()
+                )
                 assert set(seen) <= {tenant}, (table, seen)
             count = await session.scalar(text("SELECT count(*) FROM accounts"))
             assert count and count > 0
@@ -87,7 +91,9 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
         )
         assert bypass is False
         owner = await conn.scalar(
-            text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")
+            text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user"
+            )
         )
         assert owner == 0
 
