@@ -25,6 +25,15 @@ from tests.helpers.graphql import GraphQLClient
 from tests.helpers.smtp import SmtpServer
 
 
+def clock_like(runtime: Runtime) -> TestClock:
+    """A clock of its own, at the shared clock's time (other tests move that one forward)."""
+    clock = TestClock()
+    shared = runtime.services.clock
+    assert isinstance(shared, TestClock)
+    clock.offset = shared.offset
+    return clock
+
+
 async def outbox_rows(runtime: Runtime, tenant: str, recipient: str) -> list[OutboxMessage]:
     async with open_session(runtime.services.sessions, tenant) as session:
         rows = await session.scalars(
@@ -47,7 +56,7 @@ async def test_smtp_down_then_back_delivers_exactly_once(
     down.start()
     port = down.port
     down.stop()
-    clock = TestClock()
+    clock = clock_like(runtime)
     sender = MailSender(
         runtime.services.sessions, SmtpTransport(f"smtp://127.0.0.1:{port}"), clock, ["cnsa"]
     )
@@ -104,7 +113,7 @@ async def test_a_permanent_refusal_is_kept_as_failed(cnsa: GraphQLClient, runtim
     try:
         await register(cnsa, address)
         sender = MailSender(
-            runtime.services.sessions, SmtpTransport(refusing.url), TestClock(), ["cnsa"]
+            runtime.services.sessions, SmtpTransport(refusing.url), clock_like(runtime), ["cnsa"]
         )
         await sender.run_once()
         [row] = await outbox_rows(runtime, "cnsa", address)
