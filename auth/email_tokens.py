@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from auth.context import ServiceContext
 from auth.errors import AuthCode
@@ -75,27 +75,17 @@ async def consume(
     return account
 
 
-async def count_recent(
-    ctx: ServiceContext, account: Account, purpose: EmailTokenPurpose, since: timedelta
-) -> tuple[int, EmailToken | None]:
-    """How many tokens were sent in the window, and the latest one (for throttling)."""
-    now = ctx.clock.now()
-    rows = (
-        await ctx.session.execute(
-            select(func.count(EmailToken.id), func.max(EmailToken.created_at)).where(
-                EmailToken.account_id == account.id,
-                EmailToken.purpose == purpose,
-                EmailToken.created_at > now - since,
-            )
+async def sent_since(
+    ctx: ServiceContext, account: Account, purpose: EmailTokenPurpose, window: timedelta
+) -> list[datetime]:
+    """When tokens of this purpose were sent to the account in the window, oldest first."""
+    rows = await ctx.session.scalars(
+        select(EmailToken.created_at)
+        .where(
+            EmailToken.account_id == account.id,
+            EmailToken.purpose == purpose,
+            EmailToken.created_at > ctx.clock.now() - window,
         )
-    ).one()
-    count = int(rows[0] or 0)
-    if not count:
-        return 0, None
-    latest = await ctx.session.scalar(
-        select(EmailToken)
-        .where(EmailToken.account_id == account.id, EmailToken.purpose == purpose)
-        .order_by(EmailToken.created_at.desc())
-        .limit(1)
+        .order_by(EmailToken.created_at)
     )
-    return count, latest
+    return list(rows.all())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from auth import audit, email_tokens
 from auth.context import ServiceContext
 from auth.errors import AuthCode
-from auth.identity_fields import Collector, normalise_email
+from auth.identity_fields import Collector
 from auth.models import Account, EmailTokenPurpose
 from auth.password_policy import check_password, normalise
 from auth.policy import Capacity, Decision
@@ -19,6 +20,8 @@ from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -55,9 +58,7 @@ class Registered:
 
 def format_local(at: datetime, locale: str) -> str:
     """Dates in mails, in Paris time."""
-    from zoneinfo import ZoneInfo
-
-    local = at.astimezone(ZoneInfo("Europe/Paris"))
+    local = at.astimezone(PARIS)
     if locale == "en":
         return local.strftime("%d/%m/%Y at %H:%M (Paris time)")
     return local.strftime("%d/%m/%Y à %Hh%M (heure de Paris)")
@@ -124,6 +125,8 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
     if email is None or data.password is None:  # reported above; keeps the types exact
         raise DomainError.one(CommonCode.REQUIRED, ("email",))
 
+    # Hash before writing anything: on SQLite the first write takes the database's lock.
+    password_hash = await ctx.config.hasher.hash(normalise(data.password))
     person = Person(
         family_name=family_name or "",
         given_names=given_names or "",
@@ -144,7 +147,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
     account = Account(
         person_id=person.id,
         email=email,
-        password_hash=await ctx.config.hasher.hash(normalise(data.password)),
+        password_hash=password_hash,
         locale=ctx.locale,
         terms_accepted_at=now if data.accept_terms else None,
         password_changed_at=now,
@@ -224,14 +227,13 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
         return
     now = ctx.clock.now()
     config = ctx.config
-    count, latest = await email_tokens.count_recent(
-        ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, timedelta(days=1)
-    )
-    if latest is not None and latest.created_at + config.resend_interval > now:
-        wait = latest.created_at + config.resend_interval - now
+    day = timedelta(days=1)
+    sent = await email_tokens.sent_since(ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, day)
+    if sent and sent[-1] + config.resend_interval > now:
+        wait = sent[-1] + config.resend_interval - now
         raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
-    if count >= config.resend_daily_limit and latest is not None:
-        wait = latest.created_at + timedelta(days=1) - now
+    if len(sent) >= config.resend_daily_limit:
+        wait = sent[-config.resend_daily_limit] + day - now  # the oldest leaves the window first
         raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
     person = await ctx.session.get_one(Person, account.person_id)
     await send_confirmation(ctx, account, person)
@@ -239,7 +241,3 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
 
 def _seconds(delta: timedelta) -> int:
     return max(1, int(delta.total_seconds() + 0.999))
-
-
-def lookup_email(value: str | None) -> str | None:
-    return normalise_email(value) if value else None

@@ -33,10 +33,10 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
     account = await ctx.session.scalar(select(Account).where(Account.email == email))
     if account is None:
         return
-    count, _latest = await email_tokens.count_recent(
+    sent = await email_tokens.sent_since(
         ctx, account, EmailTokenPurpose.RESET_PASSWORD, timedelta(hours=1)
     )
-    if count >= RESET_HOURLY_LIMIT:
+    if len(sent) >= RESET_HOURLY_LIMIT:
         return
     raw, token = await email_tokens.issue(
         ctx, account, EmailTokenPurpose.RESET_PASSWORD, ctx.pack.password_reset_ttl
