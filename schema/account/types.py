@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
+from strawberry.dataloader import DataLoader
 
 from auth import accounts
 from auth.models import Account as AccountRow
@@ -18,6 +19,8 @@ from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.pagination import Connection, to_connection
 from tenants.models import Person as PersonRow
+
+R = TypeVar("R")
 
 
 @strawberry.enum(description="Langue des messages et des courriels.")
@@ -35,6 +38,25 @@ def parse_uuid(value: str) -> uuid.UUID | None:
 
 def can(info: Info, action: Action, resource: Resource) -> bool:
     return decide(info.context.actor, action, resource).allowed
+
+
+async def visible_rows(
+    info: Info,
+    node_ids: Iterable[str],
+    loader: DataLoader[uuid.UUID, R | None],
+    resource: Callable[[R], Resource],
+    action: Action,
+) -> list[R | None]:
+    """Rows for the asked IDs, in order; `None` where missing or not the viewer's to see
+    (the two are indistinguishable on purpose)."""
+    ids = [parse_uuid(i) for i in node_ids]
+    rows = await loader.load_many([i for i in ids if i])
+    found = {getattr(row, "id", None): row for row in rows if row is not None}
+    result: list[R | None] = []
+    for id_ in ids:
+        row = found.get(id_) if id_ else None
+        result.append(row if row is not None and can(info, action, resource(row)) else None)
+    return result
 
 
 @strawberry.type(description="Une adresse postale.")
@@ -85,17 +107,14 @@ class PersonNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PersonNode | None]:
-        ids = [parse_uuid(i) for i in node_ids]
-        rows = await info.context.loaders.persons.load_many([i for i in ids if i])
-        found = {row.id: row for row in rows if row is not None}
-        result: list[PersonNode | None] = []
-        for id_ in ids:
-            row = found.get(id_) if id_ else None
-            visible = row is not None and can(
-                info, Action.VIEW_PERSON, Resource("Person", row.id, owner_person_id=row.id)
-            )
-            result.append(cls.from_row(row) if row is not None and visible else None)
-        return result
+        rows = await visible_rows(
+            info,
+            node_ids,
+            info.context.loaders.persons,
+            lambda row: Resource("Person", row.id, owner_person_id=row.id),
+            Action.VIEW_PERSON,
+        )
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 @strawberry.type(name="Session", description="Une session ouverte (un appareil connecté).")
@@ -130,21 +149,16 @@ class SessionNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[SessionNode | None]:
-        ids = [parse_uuid(i) for i in node_ids]
-        rows = await info.context.loaders.sessions.load_many([i for i in ids if i])
-        found = {row.id: row for row in rows if row is not None}
+        rows = await visible_rows(
+            info,
+            node_ids,
+            info.context.loaders.sessions,
+            lambda row: Resource("Session", row.id, owner_account_id=row.account_id),
+            Action.LIST_SESSIONS,
+        )
         actor = info.context.actor
         current = actor.session_id if actor else None
-        result: list[SessionNode | None] = []
-        for id_ in ids:
-            row = found.get(id_) if id_ else None
-            visible = row is not None and can(
-                info,
-                Action.LIST_SESSIONS,
-                Resource("Session", row.id, owner_account_id=row.account_id),
-            )
-            result.append(cls.from_row(row, current) if row is not None and visible else None)
-        return result
+        return [cls.from_row(row, current) if row else None for row in rows]
 
 
 @strawberry.type(name="Account", description="Le compte d'une personne sur ce portail.")
@@ -211,17 +225,14 @@ class AccountNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[AccountNode | None]:
-        ids = [parse_uuid(i) for i in node_ids]
-        rows = await info.context.loaders.accounts.load_many([i for i in ids if i])
-        found = {row.id: row for row in rows if row is not None}
-        result: list[AccountNode | None] = []
-        for id_ in ids:
-            row = found.get(id_) if id_ else None
-            visible = row is not None and can(
-                info, Action.VIEW_ACCOUNT, Resource("Account", row.id, owner_account_id=row.id)
-            )
-            result.append(cls.from_row(row) if row is not None and visible else None)
-        return result
+        rows = await visible_rows(
+            info,
+            node_ids,
+            info.context.loaders.accounts,
+            lambda row: Resource("Account", row.id, owner_account_id=row.id),
+            Action.VIEW_ACCOUNT,
+        )
+        return [cls.from_row(row) if row else None for row in rows]
 
 
 NODE_TYPES: dict[str, Any] = {
