@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -157,7 +157,10 @@ class GraphQLEndpoint:
                 await response(scope, receive, send)
                 return
             state.update(actor=found[0], account=found[1])
-        await self.view(scope, receive, send)
+        try:
+            await self.view(scope, receive, send)
+        except ClientDisconnect:  # the caller left before we read its request: nothing to do
+            log.info("client disconnected", extra={"tenant": pack.slug})
 
     @staticmethod
     def _bearer(scope: Scope) -> str | None:
