@@ -1,6 +1,6 @@
 """Time Argon2id hashing and verifying (auth.passwords) with the production and test parameters.
 
-Run: /tmp/venv/bin/python bench/password_hash.py [--runs 20]
+Run: .venv/bin/python bench/password_hash.py [--runs 20]
 
 Prints median / p95 / min / max milliseconds of `PasswordHasher.hash` and `PasswordHasher.verify`
 (each call runs in a worker thread, as in the server). Figures only: nothing is asserted.

@@ -1,6 +1,6 @@
 """Requests per second of the GraphQL `viewer` query against a real `guichet serve`.
 
-Run: /tmp/venv/bin/python bench/viewer.py [--database-url URL] [--duration 10]
+Run: .venv/bin/python bench/viewer.py [--database-url URL] [--duration 10]
      [--connections 16] [--threads 2] [--warmup 2] [--tool auto|wrk|httpx]
 
 The script starts `guichet serve` on a free port with a throw-away data directory, registers an

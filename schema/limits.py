@@ -27,12 +27,14 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
     ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as create_alias_validator
+from strawberry.extensions.query_depth_limiter import (
+    create_validator as create_depth_validator,
 )
 
 DEFAULT_PAGE = 20
@@ -113,15 +115,20 @@ def limit_extensions(
     max_cost: int,
     max_tokens: int,
 ) -> list[Callable[[], SchemaExtension]]:
-    rules: list[type[ASTValidationRule]] = [cost_rule(max_cost)]
+    """The rule classes are built once, so the validation cache (keyed by the document and
+    the rules) answers repeated operations without validating them again."""
+    rules: list[type[ASTValidationRule]] = [
+        create_depth_validator(max_depth, None, None),
+        create_alias_validator(max_aliases),
+        cost_rule(max_cost),
+    ]
     if production:
         rules.append(NoSchemaIntrospectionCustomRule)
-    # Factories: Strawberry builds a fresh extension per request.
+    # Factories: Strawberry builds fresh extension objects per request; the parse and
+    # validation caches live at module level, shared by every request.
     return [
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
         lambda: ParserCache(maxsize=256),
         lambda: ValidationCache(maxsize=256),
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: AddValidationRules(rules),
     ]

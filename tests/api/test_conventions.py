@@ -212,3 +212,11 @@ async def test_viewer_with_an_access_token(
     tokens = await signed_in(cnaps, runtime, smtp, unique_email())
     data = await cnaps(VIEWER, token=tokens["accessToken"])
     assert data["viewer"]["person"]["givenNames"] == "Marie Claire"
+
+
+async def test_depth_limit() -> None:
+    from schema import build_schema
+
+    shallow = build_schema(max_depth=3)
+    result = await shallow.execute("{ viewer { account { person { id } } } }")
+    assert result.errors and "exceeds maximum operation depth" in result.errors[0].message
