@@ -217,6 +217,6 @@ async def test_viewer_with_an_access_token(
 async def test_depth_limit() -> None:
     from schema import build_schema
 
-    shallow = build_schema(max_depth=3)
+    shallow = build_schema(max_depth=2)
     result = await shallow.execute("{ viewer { account { person { id } } } }")
     assert result.errors and "exceeds maximum operation depth" in result.errors[0].message
