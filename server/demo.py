@@ -18,7 +18,7 @@ DEMO_PASSWORD = "Demo-Guichet-2026!"  # noqa: S105 - published demo credentials
 PEOPLE = {
     "cnaps": [
         RegistrationData(
-            email="camille.martin@demo.guichet.test",
+            email="camille.martin@demo.guichet.example.org",
             password=DEMO_PASSWORD,
             family_name="Martin",
             given_names="Camille",
@@ -32,7 +32,7 @@ PEOPLE = {
             accept_terms=True,
         ),
         RegistrationData(
-            email="karim.benali@demo.guichet.test",
+            email="karim.benali@demo.guichet.example.org",
             password=DEMO_PASSWORD,
             family_name="Benali",
             given_names="Karim",
@@ -47,7 +47,7 @@ PEOPLE = {
     ],
     "cnsa": [
         RegistrationData(
-            email="yamile.zemirli@demo.guichet.test",
+            email="yamile.zemirli@demo.guichet.example.org",
             password=DEMO_PASSWORD,
             family_name="Zemirli",
             given_names="Yamile",
@@ -57,8 +57,8 @@ PEOPLE = {
     ],
 }
 
-UNCONFIRMED = {"karim.benali@demo.guichet.test"}
-MUST_CHANGE = {"yamile.zemirli@demo.guichet.test"}
+UNCONFIRMED = {"karim.benali@demo.guichet.example.org"}
+MUST_CHANGE = {"yamile.zemirli@demo.guichet.example.org"}
 
 
 async def load_demo(runtime: Runtime) -> list[str]:

@@ -75,3 +75,4 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # ours logs paths without query strings
     logging.getLogger("aiosqlite").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
