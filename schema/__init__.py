@@ -12,6 +12,7 @@ from schema.account.types import NODE_TYPES, AccountNode, PersonNode, SessionNod
 from schema.context import Info
 from schema.limits import limit_extensions
 from schema.tenant.types import Tenant
+from tenants.errors import CommonCode, DomainError
 
 MAX_NODES = 100
 
@@ -45,7 +46,7 @@ class Query:
     @strawberry.field(description="Des objets par leurs identifiants globaux (100 au plus).")
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
         if len(ids) > MAX_NODES:
-            raise ValueError(f"Au plus {MAX_NODES} identifiants à la fois.")
+            raise DomainError.one(CommonCode.TOO_MANY_IDS, ("ids",), max=MAX_NODES)
         return await _resolve_global_ids(info, [str(i) for i in ids])
 
     @strawberry.field(description="La personne connectée, ou null.")

@@ -87,6 +87,7 @@ class CommonCode(StrEnum):
     INVALID_DATE = "INVALID_DATE"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     NOT_FOUND = "NOT_FOUND"
+    TOO_MANY_IDS = "TOO_MANY_IDS"
 
 
 register_codes(
@@ -105,6 +106,9 @@ register_codes(
             "Too many requests: try again in {retry_after} seconds.",
         ),
         CommonCode.NOT_FOUND: Message("Cet objet n'existe pas.", "This object does not exist."),
+        CommonCode.TOO_MANY_IDS: Message(
+            "Au plus {max} identifiants à la fois.", "At most {max} IDs at a time."
+        ),
     },
     area="tenants",
 )

@@ -117,7 +117,9 @@ class PersonNode(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-@strawberry.type(name="Session", description="Une session ouverte (un appareil connecté).")
+@strawberry.type(
+    name="SignInSession", description="Une session de connexion ouverte (un appareil)."
+)
 class SessionNode(relay.Node):
     id: relay.NodeID[str]
     created_at: datetime
@@ -153,7 +155,7 @@ class SessionNode(relay.Node):
             info,
             node_ids,
             info.context.loaders.sessions,
-            lambda row: Resource("Session", row.id, owner_account_id=row.account_id),
+            lambda row: Resource("SignInSession", row.id, owner_account_id=row.account_id),
             Action.LIST_SESSIONS,
         )
         actor = info.context.actor
@@ -238,5 +240,5 @@ class AccountNode(relay.Node):
 NODE_TYPES: dict[str, Any] = {
     "Account": AccountNode,
     "Person": PersonNode,
-    "Session": SessionNode,
+    "SignInSession": SessionNode,
 }

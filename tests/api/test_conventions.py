@@ -220,3 +220,12 @@ async def test_depth_limit() -> None:
     shallow = build_schema(max_depth=2)
     result = await shallow.execute("{ viewer { account { person { id } } } }")
     assert result.errors and "exceeds maximum operation depth" in result.errors[0].message
+
+
+async def test_nodes_takes_at_most_100_ids(cnaps: GraphQLClient) -> None:
+    response = await cnaps.post(
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101}
+    )
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "TOO_MANY_IDS"
+    assert error["message"] == "Au plus 100 identifiants à la fois."
