@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -11,13 +9,8 @@ from sqlalchemy import select, update
 from auth.context import ServiceContext
 from auth.errors import AuthCode
 from auth.models import Account, EmailToken, EmailTokenPurpose
+from auth.opaque_tokens import digest, new_token
 from tenants.errors import DomainError
-
-TOKEN_BYTES = 32
-
-
-def digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
 
 
 async def issue(
@@ -35,7 +28,7 @@ async def issue(
         )
         .values(expires_at=now)
     )
-    raw = secrets.token_urlsafe(TOKEN_BYTES)
+    raw = new_token()
     row = EmailToken(
         account_id=account.id,
         purpose=purpose,

@@ -7,8 +7,6 @@ is revoked (OAuth 2.0 Security BCP, refresh token rotation).
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +17,7 @@ from auth import audit
 from auth.context import Actor, ServiceContext
 from auth.errors import AuthCode
 from auth.models import Account, AuthSession, RefreshToken
+from auth.opaque_tokens import digest, new_token
 from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
 from auth.tokens import InvalidAccessToken
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
@@ -41,16 +40,12 @@ class IssuedTokens:
     refresh_token_expires_at: datetime
 
 
-def _digest(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8")).digest()
-
-
 async def _new_refresh_token(ctx: ServiceContext, session: AuthSession) -> tuple[str, RefreshToken]:
     now = ctx.clock.now()
-    raw = secrets.token_urlsafe(32)
+    raw = new_token()
     row = RefreshToken(
         session_id=session.id,
-        token_hash=_digest(raw),
+        token_hash=digest(raw),
         created_at=now,
         expires_at=min(now + ctx.config.refresh_token_ttl, session.expires_at),
     )
@@ -94,7 +89,7 @@ async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
         raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, field)
     now = ctx.clock.now()
     token = await ctx.session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == _digest(raw))
+        select(RefreshToken).where(RefreshToken.token_hash == digest(raw))
     )
     if token is None:
         raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, field)
@@ -158,7 +153,7 @@ async def sign_out(
         session = await ctx.session.get(AuthSession, actor.session_id)
     elif refresh_token:
         token = await ctx.session.scalar(
-            select(RefreshToken).where(RefreshToken.token_hash == _digest(refresh_token))
+            select(RefreshToken).where(RefreshToken.token_hash == digest(refresh_token))
         )
         if token is None:
             raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, ("refreshToken",))
