@@ -17,6 +17,7 @@ from auth.models import Account, EmailTokenPurpose
 from auth.password_policy import check_password, normalise
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
+from tenants.clock import seconds_until
 from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
@@ -231,13 +232,13 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
     sent = await email_tokens.sent_since(ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, day)
     if sent and sent[-1] + config.resend_interval > now:
         wait = sent[-1] + config.resend_interval - now
-        raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
+        raise DomainError.one(
+            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
+        )
     if len(sent) >= config.resend_daily_limit:
         wait = sent[-config.resend_daily_limit] + day - now  # the oldest leaves the window first
-        raise DomainError.one(CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=_seconds(wait))
+        raise DomainError.one(
+            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
+        )
     person = await ctx.session.get_one(Person, account.person_id)
     await send_confirmation(ctx, account, person)
-
-
-def _seconds(delta: timedelta) -> int:
-    return max(1, int(delta.total_seconds() + 0.999))

@@ -10,8 +10,6 @@ gets four guesses an hour.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from auth import audit, sessions
@@ -21,11 +19,8 @@ from auth.identity_fields import normalise_email
 from auth.models import Account
 from auth.password_policy import normalise
 from auth.policy import Capacity, Decision
+from tenants.clock import seconds_until
 from tenants.errors import DomainError, FieldError, KeptRefusal
-
-
-def _retry_after(delta: timedelta) -> int:
-    return max(1, int(delta.total_seconds() + 0.999))
 
 
 async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessions.IssuedTokens:
@@ -37,7 +32,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
     )
     if account is not None and account.locked_until is not None and account.locked_until > now:
         raise DomainError.one(
-            AuthCode.ACCOUNT_LOCKED, retry_after=_retry_after(account.locked_until - now)
+            AuthCode.ACCOUNT_LOCKED, retry_after=seconds_until(account.locked_until - now)
         )
     ok = await ctx.config.hasher.verify(
         account.password_hash if account else None, normalise(password or "")
@@ -62,7 +57,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
         )
         if delay is not None:
             raise KeptRefusal(
-                [FieldError(AuthCode.ACCOUNT_LOCKED, None, {"retry_after": _retry_after(delay)})]
+                [FieldError(AuthCode.ACCOUNT_LOCKED, None, {"retry_after": seconds_until(delay)})]
             )
         raise KeptRefusal([FieldError(AuthCode.INVALID_CREDENTIALS, None)])
     # An account created for someone else signs in with its temporary password first, then
