@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from auth.accounts import accounts_by_id, sessions_by_id
 from auth.models import Account, AuthSession
-from tenants.directory import persons_by_id
-from tenants.models import Person
+from tenants.directory import rows_by_id
+from tenants.models import Base, Person
 
-T = TypeVar("T")
+M = TypeVar("M", bound=Base)
 
 
 @dataclass(frozen=True)
@@ -26,17 +25,11 @@ class Loaders:
 
 
 def build_loaders(open_session: Callable[[], AsyncSession]) -> Loaders:
-    def batch(
-        fetch: Callable[[AsyncSession, Sequence[uuid.UUID]], Awaitable[list[T | None]]],
-    ) -> DataLoader[uuid.UUID, T | None]:
-        async def load(ids: list[uuid.UUID]) -> list[T | None]:
+    def batch(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
+        async def load(ids: list[uuid.UUID]) -> list[M | None]:
             async with open_session() as session:
-                return await fetch(session, ids)
+                return await rows_by_id(session, model, ids)
 
         return DataLoader(load_fn=load)
 
-    return Loaders(
-        persons=batch(persons_by_id),
-        accounts=batch(accounts_by_id),
-        sessions=batch(sessions_by_id),
-    )
+    return Loaders(persons=batch(Person), accounts=batch(Account), sessions=batch(AuthSession))
