@@ -6,7 +6,7 @@ services read everything authority-specific from here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
 
@@ -104,7 +104,6 @@ class TenantPack:
     applications: tuple[Application, ...] = ()
     organisation_kinds: tuple[OrganisationKind, ...] = ()
     structure_types: tuple[Label, ...] = ()
-    extra: dict[str, str] = field(default_factory=dict)
 
     def requires(self, name: RegistrationField) -> bool:
         return name in self.required_fields
