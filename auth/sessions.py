@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NoReturn
 
 from sqlalchemy import select, update
 
@@ -97,15 +98,7 @@ async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
     if session.revoked_at is not None:
         raise DomainError.one(AuthCode.SESSION_REVOKED, field)
     if token.used_at is not None:
-        await revoke(ctx, session, RevokedReason.REUSE)
-        audit.record(
-            ctx,
-            "REFRESH_TOKEN_REUSED",
-            subject_type="AuthSession",
-            subject_id=session.id,
-            actor_account_id=session.account_id,
-        )
-        raise KeptRefusal([FieldError(AuthCode.REFRESH_TOKEN_REUSED, field)])
+        await _refuse_reuse(ctx, session, field)
     if token.expires_at <= now or session.expires_at <= now:
         raise DomainError.one(AuthCode.REFRESH_TOKEN_EXPIRED, field)
     used = await ctx.session.execute(
@@ -114,12 +107,26 @@ async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
         .values(used_at=now)
     )
     if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent refresh won
-        await revoke(ctx, session, RevokedReason.REUSE)
-        raise KeptRefusal([FieldError(AuthCode.REFRESH_TOKEN_REUSED, field)])
+        await _refuse_reuse(ctx, session, field)
     account = await ctx.session.get_one(Account, session.account_id)
     session.last_used_at = now
     raw_next, row = await _new_refresh_token(ctx, session)
     return _tokens(ctx, account, session, raw_next, row)
+
+
+async def _refuse_reuse(
+    ctx: ServiceContext, session: AuthSession, field: tuple[str, ...]
+) -> NoReturn:
+    """A used refresh token came back: it was copied. Close the family, record it, refuse."""
+    await revoke(ctx, session, RevokedReason.REUSE)
+    audit.record(
+        ctx,
+        "REFRESH_TOKEN_REUSED",
+        subject_type="AuthSession",
+        subject_id=session.id,
+        actor_account_id=session.account_id,
+    )
+    raise KeptRefusal([FieldError(AuthCode.REFRESH_TOKEN_REUSED, field)])
 
 
 async def revoke(ctx: ServiceContext, session: AuthSession, reason: str) -> None:
