@@ -19,10 +19,19 @@ def record(
     decision: Decision | None = None,
     actor_account_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
+    organisation_id: uuid.UUID | None = None,
+    on_behalf_of_person_id: uuid.UUID | None = None,
 ) -> AuditEvent:
-    """Add an event to the current transaction (it is kept only if the change is)."""
+    """Add an event to the current transaction (it is kept only if the change is).
+
+    `organisation_id`: the organisation in whose name the actor acted (or that the act was
+    on); `on_behalf_of_person_id`: the person someone else acted for.
+    """
     capacity = decision.capacity if decision and decision.capacity else Capacity.ANONYMOUS
     actor = actor_account_id or (ctx.actor.account_id if ctx.actor else None)
+    details = dict(details or {})
+    if decision is not None and decision.permission:
+        details["permission"] = decision.permission
     event = AuditEvent(
         at=ctx.clock.now(),
         action=action,
@@ -32,8 +41,10 @@ def record(
         subject_id=subject_id,
         via_type=decision.via_type if decision else None,
         via_id=decision.via_id if decision else None,
+        organisation_id=organisation_id,
+        on_behalf_of_person_id=on_behalf_of_person_id,
         ip_address=ctx.client.ip_address,
-        details=details or {},
+        details=details,
     )
     ctx.session.add(event)
     return event

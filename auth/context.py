@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.passwords import PasswordHasher
+from auth.standing import MembershipFact
 from auth.tokens import AccessTokens
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
@@ -21,6 +22,10 @@ class Links(Protocol):
     def confirm_email(self, pack: TenantPack, token: str) -> str: ...
 
     def reset_password(self, pack: TenantPack, token: str) -> str: ...
+
+    def accept_invitation(self, pack: TenantPack, token: str) -> str: ...
+
+    def sign_in(self, pack: TenantPack) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,21 @@ class Actor:
     person_id: uuid.UUID
     session_id: uuid.UUID
     must_change_password: bool = False
+    email_confirmed: bool = True
+    # The organisations the person acts for (active memberships), loaded at authentication.
+    memberships: tuple[MembershipFact, ...] = ()
+    # Authority agents only: the delegations they work for.
+    agent_delegations: frozenset[str] | None = None
+
+    @property
+    def is_agent(self) -> bool:
+        return self.agent_delegations is not None
+
+    def membership(self, organisation_id: uuid.UUID | None) -> MembershipFact | None:
+        for fact in self.memberships:
+            if fact.organisation_id == organisation_id:
+                return fact
+        return None
 
 
 @dataclass(frozen=True)

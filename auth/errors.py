@@ -34,6 +34,14 @@ class AuthCode(StrEnum):
     AUTHENTICATION_REQUIRED = "AUTHENTICATION_REQUIRED"
     PASSWORD_CHANGE_REQUIRED = "PASSWORD_CHANGE_REQUIRED"  # noqa: S105
     FORBIDDEN = "FORBIDDEN"
+    OUTSIDE_DELEGATION = "OUTSIDE_DELEGATION"
+    ORGANISATION_NOT_VALIDATED = "ORGANISATION_NOT_VALIDATED"
+    PERMISSION_MISSING = "PERMISSION_MISSING"
+    MANDATE_NOT_ACCEPTED = "MANDATE_NOT_ACCEPTED"
+    MANDATE_REFUSED = "MANDATE_REFUSED"
+    MANDATE_REVOKED = "MANDATE_REVOKED"
+    MANDATE_EXPIRED = "MANDATE_EXPIRED"
+    MANDATE_SCOPE_MISSING = "MANDATE_SCOPE_MISSING"
 
 
 M = Message
@@ -136,6 +144,39 @@ MESSAGES = {
     ),
     AuthCode.FORBIDDEN: M(
         "Vous n'avez pas le droit de faire cela.", "You are not allowed to do this."
+    ),
+    AuthCode.OUTSIDE_DELEGATION: M(
+        "Cet objet relève d'une autre délégation territoriale que la vôtre.",
+        "This object belongs to another regional delegation than yours.",
+    ),
+    AuthCode.ORGANISATION_NOT_VALIDATED: M(
+        "Le compte de l'organisation n'est pas encore validé par l'autorité : seul son "
+        "administrateur peut consulter et compléter la demande.",
+        "The organisation's account is not validated by the authority yet: only its "
+        "administrator may view and complete the request.",
+    ),
+    AuthCode.PERMISSION_MISSING: M(
+        "L'administrateur de l'organisation ne vous a pas délégué ce droit ({permission}).",
+        "The organisation's administrator has not delegated this right to you ({permission}).",
+    ),
+    AuthCode.MANDATE_NOT_ACCEPTED: M(
+        "La personne n'a pas encore accepté ce mandat.",
+        "The person has not accepted this mandate yet.",
+    ),
+    AuthCode.MANDATE_REFUSED: M(
+        "La personne a refusé ce mandat.", "The person refused this mandate."
+    ),
+    AuthCode.MANDATE_REVOKED: M(
+        "Ce mandat a été révoqué : il ne donne plus aucun droit.",
+        "This mandate was revoked: it no longer gives any right.",
+    ),
+    AuthCode.MANDATE_EXPIRED: M(
+        "Ce mandat est arrivé à sa date de fin : il ne donne plus aucun droit.",
+        "This mandate has reached its end date: it no longer gives any right.",
+    ),
+    AuthCode.MANDATE_SCOPE_MISSING: M(
+        "Le mandat ne couvre pas cet acte ({scope}).",
+        "The mandate does not cover this act ({scope}).",
     ),
 }
 

@@ -15,6 +15,7 @@ from tenants.models import Base, Person, TenantScoped, new_id
 
 class AccountKind(StrEnum):
     PERSON = "PERSON"
+    AGENT = "AGENT"  # an authority agent, created by `guichet authority add-agent`
 
 
 class Account(TenantScoped, Base):
@@ -37,6 +38,9 @@ class Account(TenantScoped, Base):
     locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    # Agents only: the delegations (pack codes) whose organisations and dossiers they handle.
+    delegations: Mapped[list[str] | None] = mapped_column(JSON)
+    created_by_account_id: Mapped[uuid.UUID | None]  # set when someone else opened it
 
     person: Mapped[Person] = relationship(lazy="raise")
 
@@ -111,5 +115,10 @@ class AuditEvent(TenantScoped, Base):
     subject_id: Mapped[uuid.UUID | None]
     via_type: Mapped[str | None] = mapped_column(String(32))
     via_id: Mapped[uuid.UUID | None]
+    # The organisation in whose name it was done, and the person it was done for by someone
+    # else (a trusted third party, an agent): what "who acted for me" and an organisation's
+    # history read.
+    organisation_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
+    on_behalf_of_person_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     ip_address: Mapped[str | None] = mapped_column(String(45))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,9 +1,12 @@
 """The one policy: `decide(actor, action, resource)` answers allowed or denied, and in which
-capacity the actor acts. Every permission in Guichet is asked here; mutations then record the
-capacity in the audit log (`auth.audit.record`).
+capacity the actor acts (self, organisation administrator, manager with a permission, trusted
+third party under a mandate, authority agent). Every permission in Guichet is asked here;
+mutations then record the capacity, and the membership or mandate relied on, in the audit log
+(`auth.audit.record`).
 
-This first version knows one capacity, SELF: later areas add administrator, manager with a
-permission, trusted third party under a mandate, and authority agent, here and nowhere else.
+`RULES` is the whole table: for each action, which capacities may take it. A pending or
+rejected organisation gives its members no capacity, except its administrator viewing and
+completing the request; only an accepted, unexpired, unrevoked mandate gives any right.
 """
 
 from __future__ import annotations
@@ -14,55 +17,143 @@ from enum import StrEnum
 
 from auth.context import Actor
 from auth.errors import AuthCode
+from auth.standing import MandateFact, MembershipFact
 from tenants.errors import DomainError
+from tenants.mandates import MandateStatus
+from tenants.organisations import MembershipRole, OrganisationStatus, Permission
 
 
 class Capacity(StrEnum):
     ANONYMOUS = "ANONYMOUS"  # register, confirm, sign in, reset: the link or password is the right
     SELF = "SELF"
+    ADMINISTRATOR = "ADMINISTRATOR"
+    MANAGER = "MANAGER"
+    TRUSTED_THIRD_PARTY = "TRUSTED_THIRD_PARTY"
+    AUTHORITY_AGENT = "AUTHORITY_AGENT"
 
 
 class Action(StrEnum):
+    # One's own account
     VIEW_ACCOUNT = "VIEW_ACCOUNT"
     VIEW_PERSON = "VIEW_PERSON"
     LIST_SESSIONS = "LIST_SESSIONS"
     CHANGE_PASSWORD = "CHANGE_PASSWORD"  # noqa: S105
     SIGN_OUT = "SIGN_OUT"
     REVOKE_SESSION = "REVOKE_SESSION"
-    VIEW_AUDIT = "VIEW_AUDIT"
+    VIEW_AUDIT = "VIEW_AUDIT"  # who acted for me, and by which right
+    # Acting for a person
+    UPDATE_PERSON_CONTACT = "UPDATE_PERSON_CONTACT"
+    VIEW_PERSON_TITLES = "VIEW_PERSON_TITLES"
+    RESPOND_TO_MANDATE = "RESPOND_TO_MANDATE"  # accept, refuse, revoke a mandate given
+    ACCEPT_INVITATION = "ACCEPT_INVITATION"
+    # Organisations
+    REGISTER_ORGANISATION = "REGISTER_ORGANISATION"
+    VIEW_ORGANISATION = "VIEW_ORGANISATION"
+    COMPLETE_ORGANISATION_REQUEST = "COMPLETE_ORGANISATION_REQUEST"
+    REVIEW_ORGANISATION = "REVIEW_ORGANISATION"  # list pending, validate, reject
+    ADD_ESTABLISHMENT = "ADD_ESTABLISHMENT"
+    VIEW_MEMBERS = "VIEW_MEMBERS"
+    MANAGE_MANAGERS = "MANAGE_MANAGERS"  # invite, change permissions, revoke
+    TRANSFER_ADMINISTRATION = "TRANSFER_ADMINISTRATION"
+    MANAGE_EMPLOYEES = "MANAGE_EMPLOYEES"  # employees, labels, dashboard, import, alerts
+    MANAGE_MANDATES = "MANAGE_MANDATES"  # ask for, list, revoke mandates (trusted third party)
+    VIEW_ORGANISATION_AUDIT = "VIEW_ORGANISATION_AUDIT"  # what was done in its name
+    # The authority
+    MANAGE_TITLES = "MANAGE_TITLES"  # issue a title, change its status
 
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may take an action. `manager` names the permission a manager needs."""
+
+    self_: bool = False
+    administrator: bool = False
+    administrator_while_pending: bool = False
+    manager: Permission | None = None
+    any_manager: bool = False  # any manager of the organisation (reading it)
+    mandate_scope: str | None = None  # tenants.mandates.MandateScope
+    agent: bool = False
+
+
+RULES: dict[Action, Rule] = {
+    Action.VIEW_ACCOUNT: Rule(self_=True),
+    Action.VIEW_PERSON: Rule(self_=True, mandate_scope="FOLLOW_DOSSIERS"),
+    Action.LIST_SESSIONS: Rule(self_=True),
+    Action.CHANGE_PASSWORD: Rule(self_=True),
+    Action.SIGN_OUT: Rule(self_=True),
+    Action.REVOKE_SESSION: Rule(self_=True),
+    Action.VIEW_AUDIT: Rule(self_=True),
+    Action.UPDATE_PERSON_CONTACT: Rule(self_=True, mandate_scope="FILE_DOSSIERS"),
+    Action.VIEW_PERSON_TITLES: Rule(self_=True, mandate_scope="FOLLOW_DOSSIERS", agent=True),
+    Action.RESPOND_TO_MANDATE: Rule(self_=True),
+    Action.ACCEPT_INVITATION: Rule(self_=True),
+    Action.REGISTER_ORGANISATION: Rule(self_=True),
+    Action.VIEW_ORGANISATION: Rule(
+        administrator=True, administrator_while_pending=True, any_manager=True, agent=True
+    ),
+    Action.COMPLETE_ORGANISATION_REQUEST: Rule(administrator_while_pending=True),
+    Action.REVIEW_ORGANISATION: Rule(agent=True),
+    Action.ADD_ESTABLISHMENT: Rule(administrator=True),
+    Action.VIEW_MEMBERS: Rule(self_=True, administrator=True, manager=Permission.MANAGE_MANAGERS),
+    Action.MANAGE_MANAGERS: Rule(administrator=True, manager=Permission.MANAGE_MANAGERS),
+    Action.TRANSFER_ADMINISTRATION: Rule(administrator=True),
+    Action.MANAGE_EMPLOYEES: Rule(administrator=True, manager=Permission.MANAGE_EMPLOYEES),
+    Action.MANAGE_MANDATES: Rule(administrator=True, manager=Permission.ACT_AS_TRUSTED_THIRD_PARTY),
+    Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True),
+    Action.MANAGE_TITLES: Rule(agent=True),
+}
 
 # What an account that must change its password may still do.
 _RESTRICTED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.CHANGE_PASSWORD, Action.SIGN_OUT})
+# What only a person (not an authority agent) does for themselves.
+_PERSONS_ONLY = frozenset(
+    {Action.REGISTER_ORGANISATION, Action.ACCEPT_INVITATION, Action.RESPOND_TO_MANDATE}
+)
 
 
 @dataclass(frozen=True)
 class Resource:
-    """What an action is on: its kind, id, and the account or person it belongs to."""
+    """What an action is on: its kind and id, the account or person it belongs to, the
+    organisation it belongs to (with that organisation's delegation, for agents), and, for a
+    person, the mandates that concern it."""
 
     kind: str
     id: uuid.UUID | None
     owner_account_id: uuid.UUID | None = None
     owner_person_id: uuid.UUID | None = None
     tenant: str | None = None
+    organisation_id: uuid.UUID | None = None
+    delegation: str | None = None  # None: any agent of the tenant
+    mandates: tuple[MandateFact, ...] = ()
 
 
 @dataclass(frozen=True)
 class Decision:
     allowed: bool
     capacity: Capacity | None
-    code: AuthCode | None = None
-    via_type: str | None = None
+    code: str | None = None
+    via_type: str | None = None  # "Membership" or "Mandate": what the right rests on
     via_id: uuid.UUID | None = None
+    permission: str | None = None  # the manager's permission relied on
+    params: tuple[tuple[str, str], ...] = ()
 
-    def require(self) -> Decision:
+    def require(self, field: tuple[str, ...] | None = None) -> Decision:
         if not self.allowed:
-            raise DomainError.one(self.code or AuthCode.FORBIDDEN)
+            raise DomainError.one(self.code or AuthCode.FORBIDDEN, field, **dict(self.params))
         return self
 
 
-def _deny(code: AuthCode) -> Decision:
-    return Decision(allowed=False, capacity=None, code=code)
+def _deny(code: str, **params: str) -> Decision:
+    return Decision(allowed=False, capacity=None, code=code, params=tuple(params.items()))
+
+
+def _allow(
+    capacity: Capacity,
+    via_type: str | None = None,
+    via_id: uuid.UUID | None = None,
+    permission: str | None = None,
+) -> Decision:
+    return Decision(True, capacity, via_type=via_type, via_id=via_id, permission=permission)
 
 
 def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
@@ -72,12 +163,87 @@ def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
         return _deny(AuthCode.FORBIDDEN)
     if actor.must_change_password and action not in _RESTRICTED_ALLOWED:
         return _deny(AuthCode.PASSWORD_CHANGE_REQUIRED)
-    is_self = (
+    rule = RULES[action]
+    if rule.self_ and _is_self(actor, resource):
+        if actor.is_agent and action in _PERSONS_ONLY:
+            return _deny(AuthCode.FORBIDDEN)
+        if action in _PERSONS_ONLY and not actor.email_confirmed:
+            return _deny(AuthCode.EMAIL_NOT_CONFIRMED)
+        return _allow(Capacity.SELF)
+    if rule.agent and actor.agent_delegations is not None:
+        if resource.delegation is None or resource.delegation in actor.agent_delegations:
+            return _allow(Capacity.AUTHORITY_AGENT, "Delegation")
+        return _deny(AuthCode.OUTSIDE_DELEGATION)
+    if resource.organisation_id is not None:
+        membership = actor.membership(resource.organisation_id)
+        if membership is not None:
+            return _as_member(membership, rule)
+    if rule.mandate_scope is not None and resource.mandates:
+        return _as_trusted_third_party(actor, rule.mandate_scope, resource.mandates)
+    return _deny(AuthCode.FORBIDDEN)
+
+
+def _is_self(actor: Actor, resource: Resource) -> bool:
+    return (
         resource.owner_account_id is not None and resource.owner_account_id == actor.account_id
     ) or (resource.owner_person_id is not None and resource.owner_person_id == actor.person_id)
-    if is_self:
-        return Decision(allowed=True, capacity=Capacity.SELF)
+
+
+def _as_member(membership: MembershipFact, rule: Rule) -> Decision:
+    via = ("Membership", membership.membership_id)
+    administrator = membership.role == MembershipRole.ADMINISTRATOR
+    if membership.organisation_status != OrganisationStatus.VALIDATED:
+        if administrator and rule.administrator_while_pending:
+            return _allow(Capacity.ADMINISTRATOR, *via)
+        return _deny(AuthCode.ORGANISATION_NOT_VALIDATED)
+    if administrator:
+        if rule.administrator or rule.administrator_while_pending:
+            return _allow(Capacity.ADMINISTRATOR, *via)
+        return _deny(AuthCode.FORBIDDEN)
+    if rule.manager is not None and rule.manager in membership.permissions:
+        return _allow(Capacity.MANAGER, *via, permission=rule.manager)
+    if rule.any_manager:
+        return _allow(Capacity.MANAGER, *via)
+    if rule.manager is not None:
+        return _deny(AuthCode.PERMISSION_MISSING, permission=rule.manager)
     return _deny(AuthCode.FORBIDDEN)
+
+
+_MANDATE_REFUSALS = {
+    MandateStatus.REQUESTED: AuthCode.MANDATE_NOT_ACCEPTED,
+    MandateStatus.REFUSED: AuthCode.MANDATE_REFUSED,
+    MandateStatus.REVOKED: AuthCode.MANDATE_REVOKED,
+    MandateStatus.EXPIRED: AuthCode.MANDATE_EXPIRED,
+}
+
+
+def _as_trusted_third_party(
+    actor: Actor, scope: str, mandates: tuple[MandateFact, ...]
+) -> Decision:
+    """The first mandate the actor may rely on: given to an organisation they act for as its
+    administrator or as a manager allowed to act as trusted third party."""
+    refusal: Decision | None = None
+    for mandate in mandates:
+        membership = actor.membership(mandate.organisation_id)
+        if membership is None:
+            continue
+        if membership.organisation_status != OrganisationStatus.VALIDATED:
+            refusal = refusal or _deny(AuthCode.ORGANISATION_NOT_VALIDATED)
+            continue
+        permission = Permission.ACT_AS_TRUSTED_THIRD_PARTY
+        if membership.role != MembershipRole.ADMINISTRATOR and (
+            permission not in membership.permissions
+        ):
+            refusal = refusal or _deny(AuthCode.PERMISSION_MISSING, permission=permission)
+            continue
+        if mandate.status != MandateStatus.ACCEPTED:
+            refusal = refusal or _deny(_MANDATE_REFUSALS[MandateStatus(mandate.status)])
+            continue
+        if scope not in mandate.scopes:
+            refusal = refusal or _deny(AuthCode.MANDATE_SCOPE_MISSING, scope=scope)
+            continue
+        return _allow(Capacity.TRUSTED_THIRD_PARTY, "Mandate", mandate.mandate_id)
+    return refusal or _deny(AuthCode.FORBIDDEN)
 
 
 def own_account(actor: Actor | None) -> Resource:

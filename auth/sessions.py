@@ -17,9 +17,10 @@ from sqlalchemy import select, update
 from auth import audit
 from auth.context import Actor, ServiceContext
 from auth.errors import AuthCode
-from auth.models import Account, AuthSession, RefreshToken
+from auth.models import Account, AccountKind, AuthSession, RefreshToken
 from auth.opaque_tokens import digest, new_token
 from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
+from auth.standing import memberships_of
 from auth.tokens import InvalidAccessToken
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
 
@@ -207,7 +208,8 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
 
 async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]:
     """The actor behind a bearer access token: signature and claims, then the live session
-    (one statement), so a sign-out or a revoked family takes effect at once."""
+    (one statement), so a sign-out or a revoked family takes effect at once, then the
+    organisations the person acts for (one statement)."""
     claims = ctx.config.tokens.verify(token, ctx.pack.slug, ctx.clock.now())
     row = (
         await ctx.session.execute(
@@ -221,11 +223,15 @@ async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]
     revoked_at, expires_at, account = row
     if revoked_at is not None or expires_at <= ctx.clock.now():
         raise InvalidAccessToken("session closed")
+    agent = account.kind == AccountKind.AGENT
     actor = Actor(
         tenant=ctx.pack.slug,
         account_id=account.id,
         person_id=account.person_id,
         session_id=claims.session_id,
         must_change_password=account.must_change_password,
+        email_confirmed=account.email_confirmed,
+        memberships=() if agent else await memberships_of(ctx.session, account.person_id),
+        agent_delegations=frozenset(account.delegations or ()) if agent else None,
     )
     return actor, account

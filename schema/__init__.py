@@ -6,11 +6,17 @@ import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
+import schema.account.types
+import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.account.queries import Viewer, resolve_viewer
-from schema.account.types import NODE_TYPES, AccountNode, PersonNode, SessionNode
+from schema.company.mutations import CompanyMutations
 from schema.context import Info
+from schema.delegation.mutations import DelegationMutations
 from schema.limits import limit_extensions
+from schema.nodes import NODE_TYPES
+from schema.organisation.mutations import OrganisationMutations
+from schema.organisation.queries import OrganisationQueries
 from schema.tenant.types import Tenant
 from tenants.errors import CommonCode, DomainError
 
@@ -38,7 +44,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type
-class Query:
+class Query(OrganisationQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
@@ -59,7 +65,7 @@ class Query:
 
 
 @strawberry.type
-class Mutation(AccountMutations):
+class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
     pass
 
 
@@ -74,7 +80,7 @@ def build_schema(
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
-        types=[AccountNode, PersonNode, SessionNode],
+        types=list(NODE_TYPES.values()),
         extensions=limit_extensions(
             production=production,
             max_depth=max_depth,

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
@@ -15,21 +14,51 @@ from tenants.directory import rows_by_id
 from tenants.models import Base, Person
 
 M = TypeVar("M", bound=Base)
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-@dataclass(frozen=True)
 class Loaders:
-    persons: DataLoader[uuid.UUID, Person | None]
-    accounts: DataLoader[uuid.UUID, Account | None]
-    sessions: DataLoader[uuid.UUID, AuthSession | None]
+    """`by_id(Model)`: rows by primary key; `custom(key, load)`: any other batch (rows by a
+    foreign key, counts…), each made once per request."""
+
+    def __init__(self, open_session: Callable[[], AsyncSession]) -> None:
+        self._open_session = open_session
+        self._made: dict[Any, DataLoader[Any, Any]] = {}
+
+    def by_id(self, model: type[M]) -> DataLoader[uuid.UUID, M | None]:
+        async def load(session: AsyncSession, ids: Sequence[uuid.UUID]) -> list[M | None]:
+            return await rows_by_id(session, model, ids)
+
+        return self.custom(model, load)
+
+    def custom(
+        self, key: Any, load: Callable[[AsyncSession, Sequence[K]], Awaitable[list[V]]]
+    ) -> DataLoader[K, V]:
+        made = self._made.get(key)
+        if made is None:
+            opener = self._open_session
+
+            async def batch(keys: list[K]) -> list[V]:
+                async with opener() as session:
+                    return await load(session, keys)
+
+            made = DataLoader(load_fn=batch)
+            self._made[key] = made
+        return made
+
+    @property
+    def persons(self) -> DataLoader[uuid.UUID, Person | None]:
+        return self.by_id(Person)
+
+    @property
+    def accounts(self) -> DataLoader[uuid.UUID, Account | None]:
+        return self.by_id(Account)
+
+    @property
+    def sessions(self) -> DataLoader[uuid.UUID, AuthSession | None]:
+        return self.by_id(AuthSession)
 
 
 def build_loaders(open_session: Callable[[], AsyncSession]) -> Loaders:
-    def batch(model: type[M]) -> DataLoader[uuid.UUID, M | None]:
-        async def load(ids: list[uuid.UUID]) -> list[M | None]:
-            async with open_session() as session:
-                return await rows_by_id(session, model, ids)
-
-        return DataLoader(load_fn=load)
-
-    return Loaders(persons=batch(Person), accounts=batch(Account), sessions=batch(AuthSession))
+    return Loaders(open_session)

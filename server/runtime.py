@@ -40,6 +40,12 @@ class ServerLinks:
     def reset_password(self, pack: TenantPack, token: str) -> str:
         return f"{self._base(pack)}/reset-password?token={quote(token)}"
 
+    def accept_invitation(self, pack: TenantPack, token: str) -> str:
+        return f"{self._base(pack)}/accept-invitation?token={quote(token)}"
+
+    def sign_in(self, pack: TenantPack) -> str:
+        return f"{self._base(pack)}/sign-in"
+
 
 @dataclass
 class Runtime:

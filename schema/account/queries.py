@@ -6,12 +6,24 @@ import strawberry
 
 from auth.policy import Action, Resource, decide
 from schema.account.types import AccountNode, PersonNode
+from schema.audit.viewer_fields import ViewerAuditFields
+from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
+from schema.delegation.viewer_fields import ViewerDelegationFields
+from schema.organisation.viewer_fields import ViewerOrganisationFields
 from schema.tenant.types import Tenant
 
 
-@strawberry.type(description="La personne connectée : son compte, son identité, le portail.")
-class Viewer:
+@strawberry.type(
+    description="La personne connectée : son compte, son identité, le portail, les "
+    "organisations pour lesquelles elle agit, ses mandats, ses alertes."
+)
+class Viewer(
+    ViewerOrganisationFields,
+    ViewerDelegationFields,
+    ViewerCompanyFields,
+    ViewerAuditFields,
+):
     account: AccountNode
 
     @strawberry.field
@@ -31,4 +43,4 @@ def resolve_viewer(info: Info) -> Viewer | None:
     decide(
         context.actor, Action.VIEW_ACCOUNT, Resource("Account", account.id, account.id)
     ).require()
-    return Viewer(account=AccountNode.from_row(account))
+    return Viewer(account=AccountNode.from_row(account), person_id=account.person_id)

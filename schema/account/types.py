@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 from strawberry import relay
@@ -17,6 +17,7 @@ from auth.models import Account as AccountRow
 from auth.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
+from schema.nodes import register_node
 from schema.pagination import Connection, to_connection
 from tenants.models import Person as PersonRow
 
@@ -237,8 +238,6 @@ class AccountNode(relay.Node):
         return [cls.from_row(row) if row else None for row in rows]
 
 
-NODE_TYPES: dict[str, Any] = {
-    "Account": AccountNode,
-    "Person": PersonNode,
-    "SignInSession": SessionNode,
-}
+register_node(AccountNode)
+register_node(PersonNode)
+register_node(SessionNode)

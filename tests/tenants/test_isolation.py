@@ -21,6 +21,17 @@ TABLES = [
     "refresh_tokens",
     "audit_events",
     "outbox_messages",
+    "organisations",
+    "establishments",
+    "organisation_documents",
+    "memberships",
+    "invitations",
+    "mandates",
+    "employees",
+    "labels",
+    "employee_labels",
+    "titles",
+    "alerts",
 ]
 
 
@@ -100,7 +111,11 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
     import auth.models  # noqa: F401
+    import dossiers.models  # noqa: F401
     import mail.models  # noqa: F401
+    import tenants.mandates
+    import tenants.organisations
+    import tenants.workforce  # noqa: F401
     from tenants.models import tenant_tables
 
     assert tenant_tables() == sorted(TABLES)

@@ -1,0 +1,87 @@
+"""What the policy knows about an actor beyond their account: the organisations they act for
+(with the organisation's state), and, for a person resource, the mandates that concern it.
+
+Loaded once per request at authentication (one statement), and per resource by the services
+that act for a person (one statement).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tenants.mandates import Mandate, effective_status
+from tenants.organisations import Membership, Organisation
+
+
+@dataclass(frozen=True)
+class MembershipFact:
+    membership_id: uuid.UUID
+    organisation_id: uuid.UUID
+    role: str  # tenants.organisations.MembershipRole
+    permissions: frozenset[str]
+    organisation_status: str  # tenants.organisations.OrganisationStatus
+
+
+@dataclass(frozen=True)
+class MandateFact:
+    mandate_id: uuid.UUID
+    organisation_id: uuid.UUID
+    person_id: uuid.UUID
+    scopes: frozenset[str]
+    status: str  # effective: tenants.mandates.MandateStatus, EXPIRED past its end date
+
+
+async def memberships_of(session: AsyncSession, person_id: uuid.UUID) -> tuple[MembershipFact, ...]:
+    rows = await session.execute(
+        select(
+            Membership.id,
+            Membership.organisation_id,
+            Membership.role,
+            Membership.permissions,
+            Organisation.status,
+        )
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.person_id == person_id, Membership.revoked_at.is_(None))
+    )
+    return tuple(
+        MembershipFact(id_, org, role, frozenset(permissions or ()), status)
+        for id_, org, role, permissions, status in rows
+    )
+
+
+def mandate_fact(mandate: Mandate, today: date) -> MandateFact:
+    return MandateFact(
+        mandate_id=mandate.id,
+        organisation_id=mandate.organisation_id,
+        person_id=mandate.person_id,
+        scopes=frozenset(mandate.scopes or ()),
+        status=effective_status(mandate, today),
+    )
+
+
+async def mandates_for(
+    session: AsyncSession,
+    person_id: uuid.UUID,
+    organisation_ids: Iterable[uuid.UUID],
+    today: date,
+    mandate_id: uuid.UUID | None = None,
+) -> tuple[MandateFact, ...]:
+    """The mandates `person_id` gave (or was asked for) by the given organisations, newest
+    first; only `mandate_id` when one is named."""
+    organisations = list(organisation_ids)
+    if not organisations:
+        return ()
+    query = (
+        select(Mandate)
+        .where(Mandate.person_id == person_id, Mandate.organisation_id.in_(organisations))
+        .order_by(Mandate.created_at.desc())
+    )
+    if mandate_id is not None:
+        query = query.where(Mandate.id == mandate_id)
+    return tuple(mandate_fact(m, today) for m in (await session.scalars(query)).all())

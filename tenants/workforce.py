@@ -1,0 +1,63 @@
+"""The company space: employees (rows of the organisation's lists) and the labels that group
+them (per establishment, per client site…).
+
+A row is identified as the 2014 company space did: the holder's name and their title number;
+it is linked to the person's account where one exists.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tenants.models import Base, TenantScoped, new_id
+
+
+class Employee(TenantScoped, Base):
+    __tablename__ = "employees"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "title_number"),
+        Index("ix_employees_organisation_created", "organisation_id", "created_at"),
+        Index("ix_employees_title_number", "title_number"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
+    establishment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("establishments.id", ondelete="SET NULL"), index=True
+    )
+    family_name: Mapped[str] = mapped_column(String(100))
+    given_names: Mapped[str | None] = mapped_column(String(150))
+    title_number: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    added_by_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime]
+
+
+class Label(TenantScoped, Base):
+    __tablename__ = "labels"
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    organisation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class EmployeeLabel(TenantScoped, Base):
+    __tablename__ = "employee_labels"
+
+    employee_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), primary_key=True
+    )
+    label_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("labels.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
