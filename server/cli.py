@@ -155,3 +155,14 @@ def export_schema(output: Path | None) -> None:
         sys.stdout.write(sdl)
     else:
         output.write_text(sdl, encoding="utf-8")
+
+
+def _register_groups() -> None:
+    from server.cli_alerts import alerts
+    from server.cli_authority import authority
+
+    main.add_command(authority)
+    main.add_command(alerts)
+
+
+_register_groups()
