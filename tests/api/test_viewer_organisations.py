@@ -49,3 +49,31 @@ async def test_organisation_node_is_hidden_from_strangers_and_other_tenants(
     assert (await cnaps(query, {"id": org.id}, token=ouest.token))["node"]["id"] == org.id
     other_tenant = await agent(cnsa, runtime, delegations=("OUEST",))
     assert (await cnsa(query, {"id": org.id}, token=other_tenant.token))["node"] is None
+
+
+async def test_organisation_history_is_for_its_administrator_only(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp)
+    query = """query($id: ID!) { node(id: $id) { ... on Organisation {
+        auditEvents(first: 5) { totalCount nodes { action capacity actor { familyName } } } } } }"""
+    data = await cnaps(query, {"id": org.id}, token=org.admin.token)
+    assert data["node"]["auditEvents"]["totalCount"] >= 0
+    ouest = await agent(cnaps, runtime, delegations=("OUEST",))
+    response = await cnaps.post(query, {"id": org.id}, token=ouest.token)
+    body = response.json()
+    assert body["data"]["node"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_nobody_has_acted_for_a_new_person(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp)
+    data = await cnaps(
+        "query { viewer { actedForMe { totalCount } myActivity(first: 3) { totalCount nodes { action capacity } } } }",
+        token=org.admin.token,
+    )
+    assert data["viewer"]["actedForMe"]["totalCount"] == 0
+    actions = [n["action"] for n in data["viewer"]["myActivity"]["nodes"]]
+    assert "SIGN_IN" in actions or "CONFIRM_EMAIL" in actions, actions
