@@ -1,0 +1,240 @@
+"""Mandate and Invitation as Relay nodes, with their enumerations.
+
+A mandate is seen by its person (RESPOND_TO_MANDATE, as themselves) and by the organisation
+that holds or asked for it (MANAGE_MANDATES: its administrator, or a manager allowed to act as
+trusted third party); an invitation by who manages the organisation's managers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from strawberry import relay
+
+from auth import invitations as invitation_rules
+from auth import mandates as mandate_rules
+from auth.onboarding import PARIS
+from auth.policy import Action, Resource, decide
+from schema.account.types import parse_uuid
+from schema.context import Info
+from schema.enums import graphql_enum
+from schema.nodes import register_node
+from schema.organisation.enums import Permission
+from tenants import mandates as m
+from tenants.mandates import Mandate as MandateRow
+from tenants.organisations import Invitation as InvitationRow
+from tenants.organisations import Organisation as OrganisationRow
+
+if TYPE_CHECKING:
+    from schema.organisation.types import OrganisationNode
+
+MandateScope = graphql_enum(
+    m.MandateScope,
+    "MandateScope",
+    "Ce qu'un mandat permet au tiers de confiance.",
+    {
+        m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
+        m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
+        m.MandateScope.RECEIVE_COMMUNICATIONS: (
+            "Recevoir les notifications et communications de l'autorité"
+        ),
+    },
+)
+MandateStatus = graphql_enum(
+    m.MandateStatus,
+    "MandateStatus",
+    "Où en est un mandat (statut effectif : un mandat accepté passé sa date de fin est échu).",
+    {
+        m.MandateStatus.REQUESTED: "Demandé par l'organisation, en attente de la personne",
+        m.MandateStatus.ACCEPTED: "Accepté par la personne : en vigueur",
+        m.MandateStatus.REFUSED: "Refusé par la personne",
+        m.MandateStatus.REVOKED: "Révoqué par la personne ou l'organisation",
+        m.MandateStatus.EXPIRED: "Échu : sa date de fin est passée",
+    },
+)
+InvitationStatus = graphql_enum(
+    invitation_rules.InvitationStatus,
+    "InvitationStatus",
+    "Où en est une invitation à devenir gestionnaire.",
+    {
+        invitation_rules.InvitationStatus.PENDING: "Envoyée, pas encore acceptée",
+        invitation_rules.InvitationStatus.ACCEPTED: "Acceptée : la personne est gestionnaire",
+        invitation_rules.InvitationStatus.REVOKED: "Retirée, ou remplacée par une plus récente",
+        invitation_rules.InvitationStatus.EXPIRED: "Expirée sans avoir été acceptée",
+    },
+)
+
+
+def paris_today(info: Info) -> date:
+    return info.context.services.clock.now().astimezone(PARIS).date()
+
+
+@strawberry.type(description="L'organisation tiers de confiance d'un mandat.")
+class MandateOrganisation:
+    id: strawberry.ID = strawberry.field(description="Identifiant de l'`Organisation`.")
+    name: str
+    siren: str
+
+
+@strawberry.type(description="La personne d'un mandat : son nom (le reste lui appartient).")
+class MandatePerson:
+    id: strawberry.ID = strawberry.field(description="Identifiant de la `Person`.")
+    family_name: str
+    given_names: str
+
+
+@strawberry.type(
+    name="Mandate",
+    description="Le consentement d'une personne à ce qu'une organisation agisse pour elle "
+    "(tiers de confiance). Seul un mandat accepté, non échu et non révoqué donne un droit.",
+)
+class MandateNode(relay.Node):
+    id: relay.NodeID[str]
+    scopes: list[MandateScope]  # type: ignore[valid-type]
+    status: MandateStatus  # type: ignore[valid-type]
+    ends_on: date | None = strawberry.field(
+        description="Dernier jour où le mandat donne des droits (heure de Paris) ; sans date, "
+        "jusqu'à révocation."
+    )
+    created_at: datetime
+    responded_at: datetime | None
+    revoked_at: datetime | None
+    organisation_id: strawberry.Private[uuid.UUID]
+    person_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: MandateRow, today: date) -> MandateNode:
+        given = set(row.scopes or ())
+        return cls(
+            id=str(row.id),
+            scopes=[MandateScope(s.value) for s in m.MandateScope if s in given],
+            status=MandateStatus(m.effective_status(row, today).value),
+            ends_on=row.ends_on,
+            created_at=row.created_at,
+            responded_at=row.responded_at,
+            revoked_at=row.revoked_at,
+            organisation_id=row.organisation_id,
+            person_id=row.person_id,
+        )
+
+    @classmethod
+    def from_row_in(cls, info: Info, row: MandateRow) -> MandateNode:
+        return cls.from_row(row, paris_today(info))
+
+    @strawberry.field(description="L'organisation qui agit (ou demande à agir) pour la personne.")
+    async def organisation(self, info: Info) -> MandateOrganisation | None:
+        row = await info.context.loaders.by_id(OrganisationRow).load(self.organisation_id)
+        if row is None:
+            return None
+        return MandateOrganisation(
+            id=strawberry.ID(str(relay.GlobalID("Organisation", str(row.id)))),
+            name=row.name,
+            siren=row.siren,
+        )
+
+    @strawberry.field(description="La personne qui donne (ou à qui l'on demande) le mandat.")
+    async def person(self, info: Info) -> MandatePerson | None:
+        row = await info.context.loaders.persons.load(self.person_id)
+        if row is None:
+            return None
+        return MandatePerson(
+            id=strawberry.ID(str(relay.GlobalID("Person", str(row.id)))),
+            family_name=row.family_name,
+            given_names=row.given_names,
+        )
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[MandateNode | None]:
+        ids = [parse_uuid(i) for i in node_ids]
+        loader = info.context.loaders.by_id(MandateRow)
+        rows = await loader.load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        actor = info.context.actor
+        today = paris_today(info)
+        result: list[MandateNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            visible = row is not None and mandate_rules.may_see(actor, row)
+            result.append(cls.from_row(row, today) if row is not None and visible else None)
+        return result
+
+
+register_node(MandateNode)
+
+
+def invitation_resource(row: InvitationRow) -> Resource:
+    return Resource("Invitation", row.id, organisation_id=row.organisation_id)
+
+
+@strawberry.type(
+    name="Invitation",
+    description="Une invitation à devenir gestionnaire d'une organisation, envoyée par courriel.",
+)
+class InvitationNode(relay.Node):
+    id: relay.NodeID[str]
+    email: str = strawberry.field(description="L'adresse à laquelle le lien a été envoyé.")
+    permissions: list[Permission]
+    status: InvitationStatus  # type: ignore[valid-type]
+    created_at: datetime
+    expires_at: datetime
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+    organisation_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: InvitationRow, now: datetime) -> InvitationNode:
+        given = set(row.permissions or ())
+        return cls(
+            id=str(row.id),
+            email=row.email,
+            permissions=[Permission(p.value) for p in Permission if p.value in given],
+            status=InvitationStatus(invitation_rules.invitation_status(row, now).value),
+            created_at=row.created_at,
+            expires_at=row.expires_at,
+            accepted_at=row.accepted_at,
+            revoked_at=row.revoked_at,
+            organisation_id=row.organisation_id,
+        )
+
+    @classmethod
+    def from_row_in(cls, info: Info, row: InvitationRow) -> InvitationNode:
+        return cls.from_row(row, info.context.services.clock.now())
+
+    @strawberry.field
+    async def organisation(
+        self, info: Info
+    ) -> Annotated[OrganisationNode, strawberry.lazy("schema.organisation.types")] | None:
+        from schema.organisation.types import OrganisationNode
+
+        [node] = await OrganisationNode.resolve_nodes(
+            info=info, node_ids=[str(self.organisation_id)]
+        )
+        return node
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[InvitationNode | None]:
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.by_id(InvitationRow).load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        actor = info.context.actor
+        now = info.context.services.clock.now()
+        result: list[InvitationNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            visible = (
+                row is not None
+                and decide(actor, Action.MANAGE_MANAGERS, invitation_resource(row)).allowed
+            )
+            result.append(cls.from_row(row, now) if row is not None and visible else None)
+        return result
+
+
+register_node(InvitationNode)

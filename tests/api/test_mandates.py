@@ -1,0 +1,393 @@
+"""Trusted third parties: a mandate asked for, seen and answered by the person, used, revoked;
+refused; ended by its date; out of reach of managers without the right and of other tenants."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from server.database import StatementCounter
+from server.runtime import Runtime
+from tests.api.test_invitations import make_manager
+from tests.conftest import unique_email
+from tests.helpers.clock import TestClock
+from tests.helpers.flows import deliver, sign_in
+from tests.helpers.graphql import GraphQLClient, codes
+from tests.helpers.organisations import Org, SignedIn, person, validated_organisation
+from tests.helpers.smtp import SmtpServer
+
+REQUEST = """
+mutation($input: RequestMandateInput!) {
+  requestMandate(input: $input) {
+    mandate { id status scopes endsOn organisation { id name } person { id familyName } }
+    errors { code field message }
+  }
+}
+"""
+ANSWER = """
+mutation($id: ID!) {
+  %s(input: {mandateId: $id}) {
+    mandate { id status respondedAt revokedAt } errors { code field message }
+  }
+}
+"""
+GIVEN = """
+query($status: MandateStatus) { viewer { mandatesGiven(first: 10, status: $status) {
+  totalCount nodes { id status scopes endsOn organisation { id name siren } person { id } } } } }
+"""
+RECEIVED = """
+query { viewer { mandatesReceived(first: 10) { totalCount nodes { id status } } } }
+"""
+UPDATE = """
+mutation($input: UpdatePersonContactInput!) {
+  updatePersonContact(input: $input) {
+    person { id phone address { line1 city } }
+    mandate { id status }
+    errors { code field message }
+  }
+}
+"""
+ACTED_FOR_ME = """
+query { viewer { actedForMe(first: 10) {
+  totalCount nodes { action capacity viaType viaId organisationId subjectId } } } }
+"""
+MY_PHONE = "query { viewer { person { phone address { line1 city } } } }"
+ADDRESS = {
+    "line1": "8 allée des Tilleuls",
+    "postalCode": "35000",
+    "city": "Rennes",
+    "country": "FR",
+}
+
+
+def paris_today(clock: TestClock) -> date:
+    return clock.now().astimezone(ZoneInfo("Europe/Paris")).date()
+
+
+async def request(
+    client: GraphQLClient,
+    org: Org,
+    email: str,
+    scopes: list[str],
+    token: str | None = None,
+    ends_on: date | None = None,
+) -> dict[str, Any]:
+    variables = {
+        "input": {
+            "organisationId": org.id,
+            "email": email,
+            "scopes": scopes,
+            "endsOn": ends_on.isoformat() if ends_on else None,
+        }
+    }
+    payload: dict[str, Any] = (await client(REQUEST, variables, token=token or org.admin.token))[
+        "requestMandate"
+    ]
+    return payload
+
+
+async def answer(client: GraphQLClient, verb: str, mandate: str, token: str) -> dict[str, Any]:
+    payload: dict[str, Any] = (await client(ANSWER % verb, {"id": mandate}, token=token))[verb]
+    return payload
+
+
+async def update_contact(
+    client: GraphQLClient, token: str, person_id: str, **fields: Any
+) -> dict[str, Any]:
+    data = await client(UPDATE, {"input": {"personId": person_id, **fields}}, token=token)
+    payload: dict[str, Any] = data["updatePersonContact"]
+    return payload
+
+
+async def mandate_in_force(
+    client: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+    scopes: list[str],
+    ends_on: date | None = None,
+) -> tuple[Org, SignedIn, str]:
+    org = await validated_organisation(client, runtime, smtp)
+    someone = await person(client, runtime, smtp, "worker")
+    asked = await request(client, org, someone.email, scopes, ends_on=ends_on)
+    assert asked["errors"] == [], asked
+    mandate = asked["mandate"]["id"]
+    assert (await answer(client, "acceptMandate", mandate, someone.token))["errors"] == []
+    return org, someone, mandate
+
+
+async def test_a_mandate_is_asked_accepted_used_revoked_then_refused(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp, name="Tiers Confiance SAS")
+    worker = await person(cnaps, runtime, smtp, "worker")
+    asked = await request(cnaps, org, worker.email.upper(), ["FOLLOW_DOSSIERS", "FILE_DOSSIERS"])
+    assert asked["errors"] == []
+    mandate = asked["mandate"]
+    assert mandate["status"] == "REQUESTED"
+    assert mandate["scopes"] == ["FILE_DOSSIERS", "FOLLOW_DOSSIERS"]
+    assert mandate["person"] == {"id": worker.person_id, "familyName": "Dupont"}
+    [mail] = [
+        m
+        for m in await deliver(runtime, smtp, worker.email)
+        if m["X-Guichet-Template"] == "mandate_requested"
+    ]
+    assert "Tiers Confiance SAS" in mail["Subject"]
+
+    # Before the person accepts, the request gives no right.
+    early = await update_contact(cnaps, org.admin.token, worker.person_id, phone="0611223344")
+    assert codes(early) == ["MANDATE_NOT_ACCEPTED"]
+
+    # The person sees the request among their mandates and accepts it, as themselves.
+    given = (await cnaps(GIVEN, token=worker.token))["viewer"]["mandatesGiven"]
+    assert given["totalCount"] == 1
+    assert given["nodes"][0]["organisation"]["name"] == "Tiers Confiance SAS"
+    assert given["nodes"][0]["status"] == "REQUESTED"
+    by_org = await answer(cnaps, "acceptMandate", mandate["id"], org.admin.token)
+    assert codes(by_org) == ["FORBIDDEN"]
+    accepted = await answer(cnaps, "acceptMandate", mandate["id"], worker.token)
+    assert accepted["errors"] == [] and accepted["mandate"]["status"] == "ACCEPTED"
+    assert codes(await answer(cnaps, "acceptMandate", mandate["id"], worker.token)) == [
+        "MANDATE_ALREADY_ACCEPTED"
+    ]
+    received = (await cnaps(RECEIVED, token=org.admin.token))["viewer"]["mandatesReceived"]
+    assert [n["id"] for n in received["nodes"]] == [mandate["id"]]
+
+    # The organisation acts for the person: the act records the mandate it relied on.
+    used = await update_contact(
+        cnaps, org.admin.token, worker.person_id, phone="+33 6 11 22 33 44", address=ADDRESS
+    )
+    assert used["errors"] == []
+    assert used["mandate"] == {"id": mandate["id"], "status": "ACCEPTED"}
+    assert used["person"]["phone"] == "+33611223344"  # FOLLOW_DOSSIERS: it may see the person
+    mine = (await cnaps(MY_PHONE, token=worker.token))["viewer"]["person"]
+    assert mine == {
+        "phone": "+33611223344",
+        "address": {"line1": ADDRESS["line1"], "city": "Rennes"},
+    }
+    acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]
+    [event] = [n for n in acted["nodes"] if n["action"] == "UPDATE_PERSON_CONTACT"]
+    assert event["capacity"] == "TRUSTED_THIRD_PARTY"
+    assert (event["viaType"], event["viaId"]) == ("Mandate", mandate["id"])
+    assert event["organisationId"] == org.id
+
+    # The person revokes: the organisation is told, and the same act is refused.
+    revoked = await answer(cnaps, "revokeMandate", mandate["id"], worker.token)
+    assert revoked["errors"] == [] and revoked["mandate"]["revokedAt"]
+    told = await deliver(runtime, smtp, org.admin.email)
+    assert any(m["X-Guichet-Template"] == "mandate_revoked" for m in told)
+    refused = await update_contact(
+        cnaps, org.admin.token, worker.person_id, phone="+33 7 00 00 00 00", mandateId=mandate["id"]
+    )
+    assert codes(refused) == ["MANDATE_REVOKED"]
+    assert (await cnaps(MY_PHONE, token=worker.token))["viewer"]["person"][
+        "phone"
+    ] == "+33611223344"
+    assert codes(await answer(cnaps, "revokeMandate", mandate["id"], worker.token)) == [
+        "MANDATE_REVOKED"
+    ]
+    assert codes(await answer(cnaps, "acceptMandate", mandate["id"], worker.token)) == [
+        "MANDATE_REVOKED"
+    ]
+    acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]
+    assert [n["action"] for n in acted["nodes"]].count("UPDATE_PERSON_CONTACT") == 1
+
+    # The person changes their own contact as themselves.
+    own = await update_contact(cnaps, worker.token, worker.person_id, phone="")
+    assert own["errors"] == [] and own["mandate"] is None and own["person"]["phone"] is None
+
+
+async def test_a_refused_mandate_gives_nothing_and_a_new_request_may_follow(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp)
+    worker = await person(cnaps, runtime, smtp, "refuser")
+    mandate = (await request(cnaps, org, worker.email, ["FILE_DOSSIERS"]))["mandate"]["id"]
+    duplicate = await request(cnaps, org, worker.email, ["FOLLOW_DOSSIERS"])
+    assert codes(duplicate) == ["MANDATE_ALREADY_EXISTS"]
+    refused = await answer(cnaps, "refuseMandate", mandate, worker.token)
+    assert refused["errors"] == [] and refused["mandate"]["status"] == "REFUSED"
+    told = await deliver(runtime, smtp, org.admin.email)
+    assert any(m["X-Guichet-Template"] == "mandate_answered" for m in told)
+    assert codes(await answer(cnaps, "acceptMandate", mandate, worker.token)) == ["MANDATE_REFUSED"]
+    used = await update_contact(cnaps, org.admin.token, worker.person_id, phone="+33611223344")
+    assert codes(used) == ["MANDATE_REFUSED"]
+    listed = await cnaps(GIVEN, {"status": "REFUSED"}, token=worker.token)
+    assert listed["viewer"]["mandatesGiven"]["totalCount"] == 1
+    # Once refused, the organisation may ask again.
+    assert (await request(cnaps, org, worker.email, ["FILE_DOSSIERS"]))["errors"] == []
+    # The organisation withdraws its new request: the person is told, and can no longer accept.
+    again = (await cnaps(GIVEN, {"status": "REQUESTED"}, token=worker.token))["viewer"]
+    pending = again["mandatesGiven"]["nodes"][0]["id"]
+    withdrawn = await answer(cnaps, "revokeMandate", pending, org.admin.token)
+    assert withdrawn["mandate"]["status"] == "REVOKED"
+    mails = await deliver(runtime, smtp, worker.email)
+    assert any(m["X-Guichet-Template"] == "mandate_revoked" for m in mails)
+    assert codes(await answer(cnaps, "acceptMandate", pending, worker.token)) == ["MANDATE_REVOKED"]
+
+
+async def test_bad_requests_change_nothing(
+    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp)
+    worker = await person(cnaps, runtime, smtp, "asked")
+    nobody = await request(cnaps, org, unique_email("nobody"), ["FILE_DOSSIERS"])
+    assert codes(nobody) == ["PERSON_ACCOUNT_NOT_FOUND"]
+    other_tenant = await person(cnsa, runtime, smtp, "cnsa")
+    assert codes(await request(cnaps, org, other_tenant.email, ["FILE_DOSSIERS"])) == [
+        "PERSON_ACCOUNT_NOT_FOUND"
+    ]
+    yesterday = paris_today(clock) - timedelta(days=1)
+    several = await request(cnaps, org, worker.email, [], ends_on=yesterday)
+    assert sorted(codes(several)) == ["MANDATE_END_DATE_PAST", "REQUIRED"]
+    assert {tuple(e["field"]) for e in several["errors"]} == {
+        ("input", "scopes"),
+        ("input", "endsOn"),
+    }
+    given = (await cnaps(GIVEN, token=worker.token))["viewer"]["mandatesGiven"]
+    assert given["totalCount"] == 0
+    assert [
+        m
+        for m in await deliver(runtime, smtp, worker.email)
+        if "mandate" in m["X-Guichet-Template"]
+    ] == []
+    stranger = await person(cnaps, runtime, smtp, "stranger")
+    assert codes(
+        await request(cnaps, org, worker.email, ["FILE_DOSSIERS"], token=stranger.token)
+    ) == ["NOT_FOUND"]
+    assert codes(await update_contact(cnaps, stranger.token, worker.person_id, phone="")) == [
+        "NOT_FOUND"
+    ]
+    nothing = await update_contact(cnaps, worker.token, worker.person_id)
+    assert codes(nothing) == ["NOTHING_TO_CHANGE"]
+    half = await update_contact(
+        cnaps, worker.token, worker.person_id, phone="12", address={"line1": "1 rue"}
+    )
+    assert sorted(codes(half)) == ["INVALID_PHONE", "REQUIRED", "REQUIRED", "REQUIRED"]
+
+
+async def test_a_mandate_works_on_its_last_day_and_not_the_day_after(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
+) -> None:
+    """Moves the shared clock forward by one day."""
+    today = paris_today(clock)
+    org, worker, mandate = await mandate_in_force(
+        cnaps, runtime, smtp, ["FILE_DOSSIERS"], ends_on=today
+    )
+    on_last_day = await update_contact(
+        cnaps, org.admin.token, worker.person_id, phone="+33611111111", mandateId=mandate
+    )
+    assert on_last_day["errors"] == []
+    assert on_last_day["person"] is None  # FILE_DOSSIERS alone does not show the person
+
+    clock.advance(timedelta(days=1))
+    admin = (await sign_in(cnaps, org.admin.email))["accessToken"]
+    access = (await sign_in(cnaps, worker.email))["accessToken"]
+    expired = await update_contact(cnaps, admin, worker.person_id, phone="+33622222222")
+    assert codes(expired) == ["MANDATE_EXPIRED"]
+    assert (await cnaps(MY_PHONE, token=access))["viewer"]["person"]["phone"] == "+33611111111"
+    listed = await cnaps(GIVEN, {"status": "EXPIRED"}, token=access)
+    assert [n["id"] for n in listed["viewer"]["mandatesGiven"]["nodes"]] == [mandate]
+    assert (await cnaps(GIVEN, {"status": "ACCEPTED"}, token=access))["viewer"]["mandatesGiven"][
+        "totalCount"
+    ] == 0
+    assert codes(await answer(cnaps, "revokeMandate", mandate, access)) == ["MANDATE_EXPIRED"]
+    # An expired mandate no longer blocks a new request.
+    assert (await request(cnaps, org, worker.email, ["FILE_DOSSIERS"], token=admin))["errors"] == []
+
+
+async def test_only_managers_allowed_to_act_as_trusted_third_party_use_mandates(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org, worker, mandate = await mandate_in_force(cnaps, runtime, smtp, ["FILE_DOSSIERS"])
+    plain, _ = await make_manager(cnaps, runtime, smtp, org, ["MANAGE_EMPLOYEES"], "plain")
+    trusted, _ = await make_manager(
+        cnaps, runtime, smtp, org, ["ACT_AS_TRUSTED_THIRD_PARTY"], "trusted"
+    )
+    denied = await update_contact(cnaps, plain.token, worker.person_id, phone="+33633333333")
+    assert codes(denied) == ["PERMISSION_MISSING"]
+    assert codes(
+        await request(cnaps, org, unique_email("x"), ["FILE_DOSSIERS"], token=plain.token)
+    ) == ["PERMISSION_MISSING"]
+    assert codes(await answer(cnaps, "revokeMandate", mandate, plain.token)) == [
+        "PERMISSION_MISSING"
+    ]
+    assert (await cnaps(RECEIVED, token=plain.token))["viewer"]["mandatesReceived"][
+        "totalCount"
+    ] == 0
+    node = "query($id: ID!) { node(id: $id) { id } }"
+    assert (await cnaps(node, {"id": mandate}, token=plain.token))["node"] is None
+    assert (await cnaps(MY_PHONE, token=worker.token))["viewer"]["person"]["phone"] is None
+
+    allowed = await update_contact(cnaps, trusted.token, worker.person_id, phone="+33644444444")
+    assert allowed["errors"] == [] and allowed["mandate"]["id"] == mandate
+    assert (await cnaps(node, {"id": mandate}, token=trusted.token))["node"]["id"] == mandate
+    acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]["nodes"]
+    assert acted[0]["capacity"] == "TRUSTED_THIRD_PARTY" and acted[0]["viaId"] == mandate
+
+
+async def test_a_mandate_of_another_tenant_or_person_is_not_found(
+    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org, worker, mandate = await mandate_in_force(cnaps, runtime, smtp, ["FILE_DOSSIERS"])
+    node = "query($id: ID!) { node(id: $id) { id ... on Mandate { status } } }"
+    assert (await cnaps(node, {"id": mandate}, token=worker.token))["node"]["status"] == "ACCEPTED"
+    elsewhere = await validated_organisation(cnsa, runtime, smtp)
+    assert (await cnsa(node, {"id": mandate}, token=elsewhere.admin.token))["node"] is None
+    foreign = await answer(cnsa, "revokeMandate", mandate, elsewhere.admin.token)
+    assert codes(foreign) == ["NOT_FOUND"] and foreign["errors"][0]["field"] == [
+        "input",
+        "mandateId",
+    ]
+    across = await update_contact(cnsa, elsewhere.admin.token, worker.person_id, phone="")
+    assert codes(across) == ["NOT_FOUND"]
+    stranger = await person(cnaps, runtime, smtp, "stranger")
+    assert (await cnaps(node, {"id": mandate}, token=stranger.token))["node"] is None
+    assert codes(await answer(cnaps, "refuseMandate", mandate, stranger.token)) == ["NOT_FOUND"]
+    assert codes(await answer(cnaps, "acceptMandate", "garbage", worker.token)) == ["NOT_FOUND"]
+    # Another organisation cannot rely on this mandate, even naming it.
+    other = await validated_organisation(cnaps, runtime, smtp)
+    borrowed = await update_contact(
+        cnaps, other.admin.token, worker.person_id, phone="", mandateId=mandate
+    )
+    assert codes(borrowed) == ["NOT_FOUND"]
+    assert borrowed["errors"][0]["field"] == ["input", "mandateId"]
+    # Still in force for its organisation.
+    assert (await answer(cnaps, "revokeMandate", mandate, org.admin.token))["errors"] == []
+
+
+async def test_mandates_given_costs_the_same_for_10_and_50(
+    cnaps: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+    statements: StatementCounter,
+    backend: str,
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp)
+    worker = await person(cnaps, runtime, smtp, "many")
+    for _ in range(11):
+        asked = await request(cnaps, org, worker.email, ["FILE_DOSSIERS"])
+        await answer(cnaps, "revokeMandate", asked["mandate"]["id"], org.admin.token)
+    await request(cnaps, org, worker.email, ["FOLLOW_DOSSIERS"])
+    counts = {}
+    for first in (10, 50):
+        query = f"""{{ viewer {{ mandatesGiven(first: {first}) {{ totalCount
+          edges {{ cursor node {{ id status scopes organisation {{ name }} person {{ familyName }} }} }}
+        }} }} }}"""
+        with statements.count() as seen:
+            data = await cnaps(query, token=worker.token)
+        counts[first] = len(seen)
+        connection = data["viewer"]["mandatesGiven"]
+        assert connection["totalCount"] == 12
+        assert len(connection["edges"]) == min(first, 12)
+    assert counts[10] == counts[50], counts
+    print(f"\nviewer.mandatesGiven statements ({backend}): {counts}")
+    org_counts = {}
+    for first in (10, 50):
+        query = f"""query($id: ID!) {{ node(id: $id) {{ ... on Organisation {{
+          mandates(first: {first}) {{ totalCount nodes {{ id person {{ familyName }} }} }} }} }} }}"""
+        with statements.count() as seen:
+            data = await cnaps(query, {"id": org.id}, token=org.admin.token)
+        org_counts[first] = len(seen)
+        assert data["node"]["mandates"]["totalCount"] == 12
+    assert org_counts[10] == org_counts[50], org_counts
