@@ -164,6 +164,8 @@ def create_app(runtime: Runtime) -> Starlette:
         WebSocketRoute("/t/{tenant}/graphql", graphql),
         Route("/t/{tenant}/confirm-email", pages.confirm_email, methods=["GET", "POST"]),
         Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
+        Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
+        Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
