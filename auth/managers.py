@@ -244,6 +244,8 @@ async def transfer_administration(
     previous.permissions = canonical(ALL_PERMISSIONS)
     previous.granted_by_account_id = actor.account_id
     previous.updated_at = now
+    # One administrator at a time (a unique index holds it): demote before promoting.
+    await ctx.session.flush()
     target.role = MembershipRole.ADMINISTRATOR
     target.permissions = []
     target.granted_by_account_id = actor.account_id

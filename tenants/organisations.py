@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.models import Base, TenantScoped, new_id
@@ -128,7 +128,18 @@ class Membership(TenantScoped, Base):
     """A person acting for an organisation: its administrator (one) or a manager."""
 
     __tablename__ = "memberships"
-    __table_args__ = (Index("ix_memberships_person", "person_id", "revoked_at"),)
+    __table_args__ = (
+        Index("ix_memberships_person", "person_id", "revoked_at"),
+        # An organisation has exactly one administrator: two concurrent transfers cannot both
+        # commit.
+        Index(
+            "uq_memberships_one_administrator",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text("role = 'ADMINISTRATOR' AND revoked_at IS NULL"),
+            postgresql_where=text("role = 'ADMINISTRATOR' AND revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     organisation_id: Mapped[uuid.UUID] = mapped_column(

@@ -206,6 +206,13 @@ def upgrade() -> None:  # noqa: PLR0915 - generated, one statement per table and
         )
         batch_op.create_index("ix_memberships_person", ["person_id", "revoked_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_memberships_tenant_id"), ["tenant_id"], unique=False)
+        batch_op.create_index(
+            "uq_memberships_one_administrator",
+            ["organisation_id"],
+            unique=True,
+            sqlite_where=sa.text("role = 'ADMINISTRATOR' AND revoked_at IS NULL"),
+            postgresql_where=sa.text("role = 'ADMINISTRATOR' AND revoked_at IS NULL"),
+        )
 
     op.create_table(
         "organisation_documents",
@@ -522,6 +529,7 @@ def downgrade() -> None:  # noqa: PLR0915
 
     op.drop_table("organisation_documents")
     with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_index("uq_memberships_one_administrator")
         batch_op.drop_index(batch_op.f("ix_memberships_tenant_id"))
         batch_op.drop_index("ix_memberships_person")
         batch_op.drop_index(batch_op.f("ix_memberships_organisation_id"))

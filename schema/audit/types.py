@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -17,6 +18,9 @@ from schema.account.types import parse_uuid
 from schema.context import Info
 from schema.enums import graphql_enum
 from schema.nodes import register_node
+
+if TYPE_CHECKING:
+    from schema.delegation.types import MandateNode
 
 Capacity = graphql_enum(
     policy.Capacity,
@@ -124,6 +128,20 @@ class AuditEventNode(relay.Node):
             given_names=person.given_names,
             authority_agent=account.kind == "AGENT",
         )
+
+    @strawberry.field(
+        description="Le mandat invoqué quand un tiers de confiance a agi (null sinon, ou si la "
+        "personne connectée ne peut pas le voir)."
+    )
+    async def mandate(
+        self, info: Info
+    ) -> Annotated[MandateNode, strawberry.lazy("schema.delegation.types")] | None:
+        if self.row.via_type != "Mandate" or self.row.via_id is None:
+            return None
+        from schema.delegation.types import MandateNode
+
+        [node] = await MandateNode.resolve_nodes(info=info, node_ids=[str(self.row.via_id)])
+        return node
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
