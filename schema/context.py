@@ -12,6 +12,7 @@ from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
 from auth.models import Account
 from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
+from tenants.files import Files
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
@@ -23,6 +24,7 @@ class AppServices:
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     auth: AuthConfig
+    files: Files  # uploaded files: the storage and the size limit
     notify_mail: Callable[[], None] = lambda: None
 
 

@@ -1,10 +1,124 @@
-"""`guichet authority …`: what the authority's operators run (agents' accounts)."""
+"""`guichet authority …`: what the authority's operators run (agents' accounts).
+
+Agents never register themselves: an operator opens their account for one or more
+delegations; the agent receives the identifier and a temporary password by e-mail (never
+printed here) and must change it at first sign-in.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import click
+
+from tenants.packs import PACKS
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 
 @click.group()
 def authority() -> None:
     """The authority's agents."""
+
+
+async def add_agent_with(
+    runtime: Runtime,
+    tenant: str,
+    email: str,
+    delegations: Sequence[str],
+    family_name: str | None = None,
+    given_names: str | None = None,
+    locale: str = "fr",
+) -> list[str]:
+    """Open the agent's account (or give the delegations it lacks), commit, then hand the
+    e-mail to the sender. The lines to print; `DomainError` when refused."""
+    from auth.agents import add_agent
+    from auth.context import ServiceContext
+    from tenants.session import open_session
+
+    services = runtime.services
+    async with open_session(services.sessions, tenant) as session:
+        ctx = ServiceContext(
+            session=session,
+            pack=PACKS[tenant],
+            clock=services.clock,
+            config=services.auth,
+            locale=locale,
+        )
+        result = await add_agent(ctx, email, delegations, family_name, given_names)
+        await session.commit()
+    account = result.account
+    if result.created:
+        await runtime.sender.run_once()
+        return [
+            f"Agent account opened: {account.email} (tenant {tenant}), "
+            f"delegations: {', '.join(result.added)}.",
+            "The identifier and a temporary password were sent by e-mail; the agent must "
+            "change the password at first sign-in.",
+        ]
+    lines = [f"Agent {account.email} (tenant {tenant}) already exists."]
+    if result.added:
+        lines.append(f"Delegations added: {', '.join(result.added)}.")
+    if result.already:
+        lines.append(f"Delegations already held: {', '.join(result.already)}.")
+    lines.append(f"The agent's delegations are now: {', '.join(account.delegations or [])}.")
+    return lines
+
+
+@authority.command("add-agent")
+@click.option("--tenant", required=True, type=click.Choice(sorted(PACKS)), help="Portal.")
+@click.option("--email", required=True, help="The agent's professional address.")
+@click.option(
+    "--delegation",
+    "delegations",
+    required=True,
+    multiple=True,
+    help="Delegation code (e.g. OUEST); repeat for several.",
+)
+@click.option("--family-name", help="Required for a new agent.")
+@click.option("--given-names", help="Required for a new agent.")
+@click.option(
+    "--locale",
+    default="fr",
+    show_default=True,
+    type=click.Choice(["fr", "en"]),
+    help="Language of the agent's e-mails (and of refusals here).",
+)
+def add_agent_command(
+    tenant: str,
+    email: str,
+    delegations: tuple[str, ...],
+    family_name: str | None,
+    given_names: str | None,
+    locale: str,
+) -> None:
+    """Open an authority agent's account for delegations (idempotent: an existing agent is
+    given the delegations they lack)."""
+    from server.runtime import build_runtime
+    from server.settings import Settings
+    from tenants.errors import DomainError, render_message
+
+    runtime = build_runtime(Settings.from_env())
+
+    async def run() -> list[str]:
+        try:
+            return await add_agent_with(
+                runtime, tenant, email, delegations, family_name, given_names, locale
+            )
+        finally:
+            await runtime.engine.dispose()
+
+    try:
+        lines = asyncio.run(run())
+    except DomainError as exc:
+        messages = []
+        for error in exc.errors:
+            where = f"--{error.field[-1]}: " if error.field else ""
+            option = where.replace("familyName", "family-name").replace("givenNames", "given-names")
+            messages.append(option + render_message(error.code, locale, error.params))
+        raise click.ClickException("\n".join(messages)) from None
+    for line in lines:
+        click.echo(line)

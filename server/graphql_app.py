@@ -8,7 +8,7 @@ from typing import Any
 from graphql import GraphQLError
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -67,10 +67,61 @@ def client_info(scope: Scope) -> ClientInfo:
     return ClientInfo(ip_address=client[0] if client else None, user_agent=agent)
 
 
+MAX_FILES_PER_REQUEST = 4
+CSRF_SAFE_HEADERS = frozenset(
+    {b"authorization", b"apollo-require-preflight", b"x-apollo-operation-name", b"x-requested-with"}
+)
+
+
+class RequestTooLarge(Exception):
+    pass
+
+
+def _is_multipart(scope: Scope) -> bool:
+    for key, value in scope.get("headers", ()):
+        if key == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == b"multipart/form-data"
+    return False
+
+
+def _content_length(scope: Scope) -> int | None:
+    for key, value in scope.get("headers", ()):
+        if key == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+def _limit_body(receive: Receive, limit: int) -> Receive:
+    """Count the body as it arrives (a chunked request has no Content-Length)."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise RequestTooLarge
+        return message
+
+    return limited
+
+
+def _too_large(locale: str) -> JSONResponse:
+    message = "Request too large." if locale == "en" else "Requête trop volumineuse."
+    return graphql_error(message, "REQUEST_TOO_LARGE", 413)
+
+
 class GuichetGraphQL(GraphQL[GuichetContext, None]):
     """Strawberry's ASGI view, fed by `GraphQLEndpoint` with the request's tenant and actor."""
 
     def __init__(self, services: AppServices, **kwargs: Any) -> None:
+        # File uploads follow the GraphQL multipart request spec; `GraphQLEndpoint` keeps
+        # the CSRF guard Strawberry's default refusal stood for.
+        kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(**kwargs)
         self.services = services
 
@@ -139,6 +190,12 @@ class GraphQLEndpoint:
             return
         state = scope.setdefault("state", {})
         state.update(pack=pack, locale=locale)
+        if scope["type"] == "http" and _is_multipart(scope):
+            refusal = self._check_multipart(scope, locale)
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
+            receive = _limit_body(receive, self._max_request_bytes)
         token = self._bearer(scope)
         if token is not None:
             found = await self._authenticate(pack, token, scope)
@@ -161,6 +218,32 @@ class GraphQLEndpoint:
             await self.view(scope, receive, send)
         except ClientDisconnect:  # the caller left before we read its request: nothing to do
             log.info("client disconnected", extra={"tenant": pack.slug})
+        except RequestTooLarge:  # raised while the body is read, before any response
+            await _too_large(locale)(scope, receive, send)
+
+    @property
+    def _max_request_bytes(self) -> int:
+        """A multipart request carries a few files (a registration: up to three documents)
+        and the operations: room for `MAX_FILES_PER_REQUEST` files at the limit."""
+        return self.services.files.max_bytes * MAX_FILES_PER_REQUEST + 1024 * 1024
+
+    def _check_multipart(self, scope: Scope, locale: str) -> JSONResponse | None:
+        """CSRF: a browser sends a cross-site multipart form without preflight, but not with
+        an `Authorization` header or a custom header; require one of them."""
+        names = {key.lower() for key, _ in scope.get("headers", ())}
+        if not names & CSRF_SAFE_HEADERS:
+            message = (
+                "Multipart requests need an Authorization header or an "
+                "Apollo-Require-Preflight (or X-Requested-With) header."
+                if locale == "en"
+                else "Une requête multipart doit porter un en-tête Authorization, ou "
+                "Apollo-Require-Preflight (ou X-Requested-With)."
+            )
+            return graphql_error(message, "CSRF_PREFLIGHT_REQUIRED", 400)
+        length = _content_length(scope)
+        if length is not None and length > self._max_request_bytes:
+            return _too_large(locale)
+        return None
 
     @staticmethod
     def _bearer(scope: Scope) -> str | None:

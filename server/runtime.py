@@ -18,6 +18,7 @@ from server.database import create_engine
 from server.keys import load_signing_keys
 from server.settings import Settings
 from tenants.clock import Clock, SystemClock
+from tenants.files import Files, FilesystemStorage
 from tenants.packs import PACKS
 from tenants.packs.base import TenantPack
 from tenants.session import make_session_factory
@@ -82,5 +83,8 @@ def build_runtime(
     )
     transport = transport or transport_from_url(settings.smtp_url, settings.data_dir / "mail")
     sender = MailSender(sessions, transport, clock, PACKS.keys())
-    services = AppServices(sessions=sessions, clock=clock, auth=auth, notify_mail=sender.notify)
+    files = Files(FilesystemStorage(settings.resolved_files_dir), settings.max_upload_bytes)
+    services = AppServices(
+        sessions=sessions, clock=clock, auth=auth, files=files, notify_mail=sender.notify
+    )
     return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)

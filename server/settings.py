@@ -53,6 +53,8 @@ class Settings:
     max_aliases: int = 30
     max_query_cost: int = 5000
     max_query_tokens: int = 2000
+    files_dir: str = ""  # empty: <data_dir>/files
+    max_upload_bytes: int = 10 * 1024 * 1024
 
     @property
     def production(self) -> bool:
@@ -65,6 +67,10 @@ class Settings:
     @property
     def resolved_migration_url(self) -> str:
         return self.migration_database_url or self.resolved_database_url
+
+    @property
+    def resolved_files_dir(self) -> Path:
+        return Path(self.files_dir) if self.files_dir else self.data_dir / "files"
 
     @property
     def access_token_ttl(self) -> timedelta:
@@ -209,5 +215,17 @@ SETTINGS_DOC = (
         "GUICHET_MAX_QUERY_TOKENS",
         "2000",
         "GraphQL document size limit, in tokens.",
+    ),
+    Setting(
+        "files_dir",
+        "GUICHET_FILES_DIR",
+        "(`var/files`)",
+        "Folder of uploaded files (organisations' documents), content-addressed.",
+    ),
+    Setting(
+        "max_upload_bytes",
+        "GUICHET_MAX_UPLOAD_BYTES",
+        "10485760",
+        "Largest uploaded file (bytes); a multipart request may carry a few of them.",
     ),
 )

@@ -1,10 +1,282 @@
-"""Mutations of organisation accounts: register, complete, validate, reject, establishments."""
+"""Mutations of organisation accounts: register, complete, resubmit, validate, reject,
+establishments. Files travel as `Upload`s (GraphQL multipart request spec)."""
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import replace
+
 import strawberry
+from strawberry import relay
+from strawberry.file_uploads import Upload
+
+from auth import organisation_review, organisations
+from auth.onboarding import AddressData
+from auth.organisation_fields import DocumentUpload, OrganisationData, RepresentativeData
+from auth.standing import MembershipFact
+from schema.account.mutations import AddressInput
+from schema.context import Info
+from schema.errors import UserError
+from schema.organisation.enums import DocumentKind
+from schema.organisation.fields import OrganisationDocumentNode
+from schema.organisation.types import EstablishmentNode, OrganisationNode
+from schema.transactions import run_mutation
+from tenants.organisations import Organisation
+
+
+@strawberry.input(description="Le représentant légal de l'organisation.")
+class LegalRepresentativeInput:
+    family_name: str | None = None
+    given_names: str | None = None
+    role: str | None = strawberry.field(default=None, description="Qualité (gérant, président…).")
+
+
+@strawberry.input(description="Une pièce : sa nature et le fichier (PDF, PNG ou JPEG).")
+class OrganisationDocumentInput:
+    kind: DocumentKind
+    file: Upload
+
+
+@strawberry.input(
+    description="Inscrire une organisation. Pièces exigées : extrait Kbis, pièce d'identité "
+    "du représentant légal et, si le demandeur n'est pas le représentant, mandat signé."
+)
+class RegisterOrganisationInput:
+    kind: str | None = strawberry.field(
+        default=None,
+        description="Code d'une sorte d'organisation (`tenant { organisationKinds }`).",
+    )
+    name: str | None = None
+    siren: str | None = strawberry.field(default=None, description="9 chiffres (espaces admis).")
+    head_office_siret: str | None = strawberry.field(
+        default=None, description="SIRET du siège : 14 chiffres, le SIREN suivi du NIC."
+    )
+    address: AddressInput | None = strawberry.field(
+        default=None, description="Adresse du siège : son code postal désigne la délégation."
+    )
+    legal_representative: LegalRepresentativeInput | None = None
+    applicant_is_representative: bool = True
+    documents: list[OrganisationDocumentInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.input(
+    description="Compléter une demande en attente ou corriger une demande refusée : seuls "
+    "les champs donnés changent."
+)
+class UpdateOrganisationRequestInput:
+    organisation_id: relay.GlobalID
+    kind: str | None = None
+    name: str | None = None
+    siren: str | None = None
+    head_office_siret: str | None = None
+    address: AddressInput | None = None
+    legal_representative: LegalRepresentativeInput | None = None
+    applicant_is_representative: bool | None = None
+
+
+@strawberry.input
+class AddOrganisationDocumentInput:
+    organisation_id: relay.GlobalID
+    kind: DocumentKind
+    file: Upload
+    replace_existing: bool = strawberry.field(
+        default=False, description="Retirer d'abord les pièces de cette nature."
+    )
+
+
+@strawberry.input
+class OrganisationIdInput:
+    organisation_id: relay.GlobalID
+
+
+@strawberry.input
+class RejectOrganisationInput:
+    organisation_id: relay.GlobalID
+    reason: str | None = strawberry.field(
+        default=None, description="Motif du refus, envoyé au demandeur (obligatoire)."
+    )
+
+
+@strawberry.input
+class AddEstablishmentInput:
+    organisation_id: relay.GlobalID
+    siret: str | None = None
+    name: str | None = None
+    address: AddressInput | None = None
+
+
+@strawberry.type
+class OrganisationPayload:
+    organisation: OrganisationNode | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AddOrganisationDocumentPayload:
+    document: OrganisationDocumentNode | None = None
+    organisation: OrganisationNode | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AddEstablishmentPayload:
+    establishment: EstablishmentNode | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def organisation_uuid(value: relay.GlobalID) -> uuid.UUID | None:
+    """The organisation's id, or `None` for an ID of another type or malformed (NOT_FOUND)."""
+    if value.type_name != "Organisation":
+        return None
+    try:
+        return uuid.UUID(value.node_id)
+    except ValueError:
+        return None
+
+
+def _address(value: AddressInput | None) -> AddressData | None:
+    if value is None:
+        return None
+    return AddressData(value.line1, value.line2, value.postal_code, value.city, value.country)
+
+
+def _representative(value: LegalRepresentativeInput | None) -> RepresentativeData | None:
+    if value is None:
+        return None
+    return RepresentativeData(value.family_name, value.given_names, value.role)
+
+
+def _organisation_data(
+    value: RegisterOrganisationInput | UpdateOrganisationRequestInput,
+) -> OrganisationData:
+    documents = getattr(value, "documents", [])
+    return OrganisationData(
+        kind=value.kind,
+        name=value.name,
+        siren=value.siren,
+        head_office_siret=value.head_office_siret,
+        address=_address(value.address),
+        representative=_representative(value.legal_representative),
+        applicant_is_representative=value.applicant_is_representative,
+        documents=[DocumentUpload(str(d.kind.value), d.file) for d in documents],
+    )
+
+
+def _payload(info: Info, result: Organisation | list[UserError]) -> OrganisationPayload:
+    if isinstance(result, list):
+        return OrganisationPayload(errors=result)
+    return OrganisationPayload(organisation=OrganisationNode.from_row_in(info, result))
 
 
 @strawberry.type
 class OrganisationMutations:
-    pass
+    @strawberry.mutation(
+        description="Inscrire une organisation avec ses pièces : elle attend la validation de "
+        "l'autorité ; la personne connectée en devient l'administrateur."
+    )
+    async def register_organisation(
+        self, info: Info, input: RegisterOrganisationInput
+    ) -> OrganisationPayload:
+        files = info.context.services.files
+        data = _organisation_data(input)
+        result = await run_mutation(
+            info, lambda ctx: organisations.register_organisation(ctx, files, data)
+        )
+        if isinstance(result, list):
+            return OrganisationPayload(errors=result)
+        actor = info.context.actor
+        if actor is not None:  # the rest of this response sees the new membership
+            membership = result.membership
+            fact = MembershipFact(
+                membership.id,
+                membership.organisation_id,
+                membership.role,
+                frozenset(),
+                result.organisation.status,
+            )
+            info.context.actor = replace(actor, memberships=(*actor.memberships, fact))
+        return OrganisationPayload(
+            organisation=OrganisationNode.from_row_in(info, result.organisation)
+        )
+
+    @strawberry.mutation(description="Compléter ou corriger la demande (administrateur).")
+    async def update_organisation_request(
+        self, info: Info, input: UpdateOrganisationRequestInput
+    ) -> OrganisationPayload:
+        organisation_id = organisation_uuid(input.organisation_id)
+        data = _organisation_data(input)
+        return _payload(
+            info,
+            await run_mutation(
+                info, lambda ctx: organisations.update_request(ctx, organisation_id, data)
+            ),
+        )
+
+    @strawberry.mutation(description="Ajouter (ou remplacer) une pièce de la demande.")
+    async def add_organisation_document(
+        self, info: Info, input: AddOrganisationDocumentInput
+    ) -> AddOrganisationDocumentPayload:
+        files = info.context.services.files
+        organisation_id = organisation_uuid(input.organisation_id)
+        upload = DocumentUpload(str(input.kind.value), input.file)
+        result = await run_mutation(
+            info,
+            lambda ctx: organisations.add_document(
+                ctx, files, organisation_id, upload, input.replace_existing
+            ),
+        )
+        if isinstance(result, list):
+            return AddOrganisationDocumentPayload(errors=result)
+        organisation, document = result
+        return AddOrganisationDocumentPayload(
+            document=OrganisationDocumentNode.from_row(document),
+            organisation=OrganisationNode.from_row_in(info, organisation),
+        )
+
+    @strawberry.mutation(description="Soumettre à nouveau une demande refusée, corrigée.")
+    async def resubmit_organisation(
+        self, info: Info, input: OrganisationIdInput
+    ) -> OrganisationPayload:
+        organisation_id = organisation_uuid(input.organisation_id)
+        return _payload(
+            info, await run_mutation(info, lambda ctx: organisations.resubmit(ctx, organisation_id))
+        )
+
+    @strawberry.mutation(description="Valider une demande (agent de la délégation).")
+    async def validate_organisation(
+        self, info: Info, input: OrganisationIdInput
+    ) -> OrganisationPayload:
+        organisation_id = organisation_uuid(input.organisation_id)
+        return _payload(
+            info,
+            await run_mutation(
+                info, lambda ctx: organisation_review.validate(ctx, organisation_id)
+            ),
+        )
+
+    @strawberry.mutation(description="Refuser une demande avec un motif (agent de la délégation).")
+    async def reject_organisation(
+        self, info: Info, input: RejectOrganisationInput
+    ) -> OrganisationPayload:
+        organisation_id = organisation_uuid(input.organisation_id)
+        return _payload(
+            info,
+            await run_mutation(
+                info, lambda ctx: organisation_review.reject(ctx, organisation_id, input.reason)
+            ),
+        )
+
+    @strawberry.mutation(description="Ajouter un établissement (SIRET) à une organisation validée.")
+    async def add_establishment(
+        self, info: Info, input: AddEstablishmentInput
+    ) -> AddEstablishmentPayload:
+        organisation_id = organisation_uuid(input.organisation_id)
+        result = await run_mutation(
+            info,
+            lambda ctx: organisations.add_establishment(
+                ctx, organisation_id, input.siret, input.name, _address(input.address)
+            ),
+        )
+        if isinstance(result, list):
+            return AddEstablishmentPayload(errors=result)
+        return AddEstablishmentPayload(establishment=EstablishmentNode.from_row(result))

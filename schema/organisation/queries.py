@@ -1,10 +1,33 @@
-"""Queries of organisation accounts (the authority's list of pending requests)."""
+"""Queries of organisation accounts: the authority's list of requests to review."""
 
 from __future__ import annotations
 
 import strawberry
 
+from auth import organisation_review
+from schema.context import Info
+from schema.organisation.enums import OrganisationStatus
+from schema.organisation.types import OrganisationNode
+from schema.pagination import Connection, to_connection
+from tenants import organisations as o
+
 
 @strawberry.type
 class OrganisationQueries:
-    pass
+    @strawberry.field(
+        description="Agents de l'autorité : les demandes de compte d'organisation de leurs "
+        "délégations (et celles sans délégation), dans un état (par défaut en attente de "
+        "validation), la dernière soumise d'abord."
+    )
+    async def organisation_requests(
+        self,
+        info: Info,
+        status: OrganisationStatus = OrganisationStatus.PENDING_VALIDATION,
+        first: int | None = 20,
+        after: str | None = None,
+    ) -> Connection[OrganisationNode]:
+        wanted = o.OrganisationStatus(status.value)
+        async with info.context.read_session() as session:
+            ctx = info.context.service_context(session)
+            page = await organisation_review.list_requests(ctx, wanted, first, after)
+        return to_connection(page, lambda row: OrganisationNode.from_row_in(info, row))

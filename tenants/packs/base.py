@@ -111,3 +111,16 @@ class TenantPack:
     def accepts(self, name: RegistrationField) -> bool:
         """Fields a pack neither requires nor lists as optional are ignored."""
         return name in self.required_fields or name in self.optional_fields
+
+    def delegation_for_postal_code(self, postal_code: str) -> Delegation | None:
+        """The delegation whose départements include that of a French postal code (Corsica
+        2A/2B, overseas 3 digits); `None` when the pack has none for it."""
+        from tenants.identifiers import departement_of
+
+        departement = departement_of(postal_code)
+        if departement is None:
+            return None
+        for delegation in self.delegations:
+            if departement in delegation.departements:
+                return delegation
+        return None

@@ -1,0 +1,157 @@
+"""`guichet authority add-agent`: an agent's account opened by an operator, the temporary
+password by e-mail only, a password change at first sign-in; delegations added
+idempotently; unknown delegations and person accounts refused."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from auth.models import Account
+from server.cli import main
+from server.cli_authority import add_agent_with
+from server.runtime import Runtime
+from tenants.errors import DomainError
+from tenants.session import open_session
+from tests.conftest import Database, unique_email
+from tests.helpers.flows import SIGN_IN, deliver, link_in
+from tests.helpers.graphql import GraphQLClient
+from tests.helpers.organisations import person
+from tests.helpers.smtp import SmtpServer
+
+VIEWER = "{ viewer { account { email mustChangePassword } } }"
+
+
+def temporary_password(text: str) -> str:
+    found = re.search(r"(?:Mot de passe provisoire :|Temporary password:) (\S+)", text)
+    assert found, text
+    return found.group(1)
+
+
+async def accounts_with(runtime: Runtime, tenant: str, email: str) -> list[Account]:
+    async with open_session(runtime.services.sessions, tenant) as session:
+        return list((await session.scalars(select(Account).where(Account.email == email))).all())
+
+
+async def test_new_agent_gets_a_temporary_password_by_mail_and_must_change_it(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    email = unique_email("agent")
+    lines = await add_agent_with(runtime, "cnaps", email.upper(), ["ouest"], "Martin", "Léa")
+    printed = "\n".join(lines)
+    assert email in printed and "OUEST" in printed
+    [message] = await deliver(runtime, smtp, email)
+    assert message["X-Guichet-Template"] == "account_opened"
+    text = message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    password = temporary_password(text)
+    assert password not in printed  # never printed: it goes by e-mail only
+    assert link_in(message) == "http://testserver/t/cnaps/sign-in"
+    signed = (await cnaps(SIGN_IN, {"email": email, "password": password}))["signIn"]
+    assert signed["errors"] == [] and signed["mustChangePassword"] is True
+    viewer = await cnaps(VIEWER, token=signed["accessToken"])
+    assert viewer["viewer"]["account"] == {"email": email, "mustChangePassword": True}
+    # until the password is changed, the agent may not review anything
+    listing = await cnaps.post(
+        "{ organisationRequests { totalCount } }", token=signed["accessToken"]
+    )
+    assert listing.json()["errors"][0]["extensions"]["code"] == "PASSWORD_CHANGE_REQUIRED"
+    [account] = await accounts_with(runtime, "cnaps", email)
+    assert account.kind == "AGENT" and account.delegations == ["OUEST"]
+
+
+async def test_adding_delegations_is_idempotent(runtime: Runtime, smtp: SmtpServer) -> None:
+    email = unique_email("agent")
+    await add_agent_with(runtime, "cnaps", email, ["OUEST"], "Martin", "Léa")
+    assert len(await deliver(runtime, smtp, email)) == 1
+    lines = await add_agent_with(runtime, "cnaps", email, ["IDF", "OUEST"])
+    assert "Delegations added: IDF." in lines and "Delegations already held: OUEST." in lines
+    again = await add_agent_with(runtime, "cnaps", email, ["IDF", "ouest"])
+    assert not any(line.startswith("Delegations added") for line in again)
+    [account] = await accounts_with(runtime, "cnaps", email)
+    assert account.delegations == ["OUEST", "IDF"]
+    assert len(await deliver(runtime, smtp, email)) == 1  # no second password mail
+
+
+async def test_refusals_change_nothing(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    email = unique_email("agent")
+    with pytest.raises(DomainError) as unknown:
+        await add_agent_with(runtime, "cnaps", email, ["OUEST", "ATLANTIS"], "Martin", "Léa")
+    assert unknown.value.errors[0].code == "UNKNOWN_DELEGATION"
+    assert await accounts_with(runtime, "cnaps", email) == []
+    with pytest.raises(DomainError) as no_delegations:
+        await add_agent_with(runtime, "cnsa", email, ["OUEST"], "Martin", "Léa")
+    assert no_delegations.value.errors[0].code == "UNKNOWN_DELEGATION"
+    with pytest.raises(DomainError) as nameless:
+        await add_agent_with(runtime, "cnaps", email, ["OUEST"])
+    assert {e.code for e in nameless.value.errors} == {"REQUIRED"}
+    assert await accounts_with(runtime, "cnaps", email) == []
+    assert await deliver(runtime, smtp, email) == []
+    # a person's account does not become an agent's
+    someone = await person(cnaps, runtime, smtp)
+    with pytest.raises(DomainError) as taken:
+        await add_agent_with(runtime, "cnaps", someone.email, ["OUEST"], "X", "Y")
+    assert taken.value.errors[0].code == "ACCOUNT_NOT_AN_AGENT"
+    [account] = await accounts_with(runtime, "cnaps", someone.email)
+    assert account.kind == "PERSON" and account.delegations is None
+
+
+def test_the_command_line(database: Database, smtp: SmtpServer, tmp_path: Path) -> None:
+    """The click command against the test database, mail through the real SMTP server."""
+    env = {
+        "GUICHET_DATABASE_URL": database.app_url,
+        "GUICHET_SMTP_URL": smtp.url,
+        "GUICHET_DATA_DIR": str(tmp_path),
+        "GUICHET_PUBLIC_URL": "http://testserver",
+        "GUICHET_PASSWORD_HASH_TIME_COST": "1",
+        "GUICHET_PASSWORD_HASH_MEMORY_KIB": "8192",
+        "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
+    }
+    email = unique_email("agent")
+    runner = CliRunner()
+    base = ["authority", "add-agent", "--tenant", "cnaps", "--email", email]
+    opened = runner.invoke(
+        main,
+        [*base, "--delegation", "SUD", "--family-name", "Rossi", "--given-names", "Anna"],
+        env=env,
+    )
+    assert opened.exit_code == 0, opened.output
+    assert "Agent account opened" in opened.output and "SUD" in opened.output
+    [received] = [m for m in smtp.messages if email in m.rcpt_tos]
+    text = received.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert temporary_password(text) not in opened.output
+    more = runner.invoke(main, [*base, "--delegation", "SUD", "--delegation", "SUD_EST"], env=env)
+    assert more.exit_code == 0, more.output
+    assert "Delegations added: SUD_EST." in more.output
+    wrong = runner.invoke(main, [*base, "--delegation", "ATLANTIS"], env=env)
+    assert wrong.exit_code == 1
+    assert "Délégation inconnue : ATLANTIS" in wrong.output and "OUEST" in wrong.output
+    nameless = runner.invoke(
+        main,
+        [
+            "authority",
+            "add-agent",
+            "--tenant",
+            "cnaps",
+            "--email",
+            unique_email(),
+            "--delegation",
+            "SUD",
+        ],
+        env=env,
+    )
+    assert nameless.exit_code == 1 and "--family-name" in nameless.output
+    assert len([m for m in smtp.messages if email in m.rcpt_tos]) == 1
+
+
+def test_unknown_tenant_is_refused_before_anything() -> None:
+    result = CliRunner().invoke(
+        main,
+        ["authority", "add-agent", "--tenant", "nope", "--email", "a@b.fr", "--delegation", "X"],
+    )
+    assert result.exit_code == 2 and "nope" in result.output
