@@ -1,9 +1,9 @@
 """Set-up shared by the delegation and company-space tests: a validated organisation with its
 administrator signed in, people signed in, authority agents.
 
-`validated_organisation` goes through the database for now (the registration API is being
-built alongside); it is replaced by the API flow (registerOrganisation + validateOrganisation)
-once that lands, without changing its signature.
+`validated_organisation` goes through the API as a frontend would (registerOrganisation with
+real documents, then an agent's validateOrganisation); only the other states are written
+straight to the database (`organisation_in_state`).
 """
 
 from __future__ import annotations
@@ -117,6 +117,26 @@ async def validated_organisation(
     kind: str = "SECURITY_COMPANY",
     name: str = "Gardiennage Atlantique",
     status: OrganisationStatus = OrganisationStatus.VALIDATED,
+) -> Org:
+    if status == OrganisationStatus.VALIDATED:
+        from tests.helpers.organisation_flows import registered_and_validated_organisation
+
+        if client.tenant == "cnsa" and kind == "SECURITY_COMPANY":
+            kind = "STRUCTURE"
+        return await registered_and_validated_organisation(
+            client, runtime, smtp, kind=kind, name=name
+        )
+    return await organisation_in_state(client, runtime, smtp, kind=kind, name=name, status=status)
+
+
+async def organisation_in_state(
+    client: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+    *,
+    kind: str,
+    name: str,
+    status: OrganisationStatus,
 ) -> Org:
     admin = await person(client, runtime, smtp, "admin")
     siren = fresh_siren()
