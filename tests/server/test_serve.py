@@ -5,73 +5,26 @@ The whole journey on both tenants, through the link that actually arrived by mai
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
 
+from tests.helpers.live_server import live_server
 from tests.helpers.smtp import SmtpServer
 
-GUICHET = Path(sys.executable).parent / "guichet"
 PASSWORD = "Une-Phrase-Solide-42"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SmtpServer]]:
-    smtp = SmtpServer()
-    smtp.start()
-    port = free_port()
     workdir = tmp_path_factory.mktemp("serve")
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")} | {
-        "GUICHET_SMTP_URL": smtp.url,
-        "GUICHET_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "GUICHET_PASSWORD_HASH_MEMORY_KIB": "8192",
-        "GUICHET_PASSWORD_HASH_TIME_COST": "1",
-        "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
-    }
-    log = (workdir / "server.log").open("w")
-    process = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(GUICHET), "serve", "--port", str(port)],
-        cwd=workdir,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError((workdir / "server.log").read_text())
-            time.sleep(0.1)
-        yield base, smtp
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        smtp.stop()
-        log.close()
-        output = (workdir / "server.log").read_text()
-        assert "Traceback" not in output, output
-        assert PASSWORD not in output and "token=" not in output.replace("token=[redacted]", "")
+    with live_server(workdir, secrets=(PASSWORD,)) as running:
+        yield running.base, running.smtp
     assert (workdir / "guichet.db").exists()  # the embedded default: SQLite in the cwd
 
 
