@@ -6,6 +6,7 @@ and dossiers of their delegations.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -49,6 +50,16 @@ def _check_delegations(ctx: ServiceContext, delegations: Sequence[str]) -> list[
     return wanted
 
 
+def names_from_email(email: str) -> tuple[str, str]:
+    """A name to address a new agent by when the operator gave none: `jean.dupont@…` →
+    ("Jean", "Dupont"); otherwise ("Agent", the local part). The agent can be renamed later."""
+    local = email.split("@", 1)[0]
+    parts = [p for p in re.split(r"[._-]+", local) if p and not p.isdigit()]
+    if len(parts) >= 2:
+        return " ".join(p.capitalize() for p in parts[:-1]), parts[-1].capitalize()
+    return "Agent", (parts[0] if parts else local).capitalize()
+
+
 async def add_agent(
     ctx: ServiceContext,
     email_input: str,
@@ -66,6 +77,9 @@ async def add_agent(
         raise DomainError(check.errors)
     existing = await ctx.session.scalar(select(Account).where(Account.email == email))
     if existing is None:
+        guessed_given, guessed_family = names_from_email(email)
+        family_name = family_name or guessed_family
+        given_names = given_names or guessed_given
         made = await open_account_for(
             ctx,
             NewPerson(email=email, family_name=family_name, given_names=given_names),

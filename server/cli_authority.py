@@ -78,8 +78,8 @@ async def add_agent_with(
     multiple=True,
     help="Delegation code (e.g. OUEST); repeat for several.",
 )
-@click.option("--family-name", help="Required for a new agent.")
-@click.option("--given-names", help="Required for a new agent.")
+@click.option("--family-name", help="Of a new agent (default: from the address).")
+@click.option("--given-names", help="Of a new agent (default: from the address).")
 @click.option(
     "--locale",
     default="fr",

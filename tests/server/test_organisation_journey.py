@@ -1,0 +1,285 @@
+"""The organisation journey against a running `guichet serve`, as a script would run it: a
+person registers a company with its documents; an agent made by `guichet authority
+add-agent` validates it; the administrator invites a manager with only "manage employees";
+the manager imports 200 employees from CSV, labels them, reads the dashboard and is denied
+inviting another manager; a mandate is accepted by a person, used, revoked, then refused;
+the person's "who acted for me" lists each act with its mandate.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from tests.helpers.live_server import LiveServer, first_link, live_server, text_of
+from tests.helpers.organisation_flows import documents_for, organisation_input
+
+PASSWORD = "Une-Phrase-Solide-42"
+T = "cnaps"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with live_server(tmp_path_factory.mktemp("journey"), secrets=(PASSWORD,)) as running:
+        yield running
+
+
+def ok(response: httpx.Response) -> dict[str, Any]:
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def payload(response: httpx.Response, name: str) -> dict[str, Any]:
+    result: dict[str, Any] = ok(response)[name]
+    return result
+
+
+def codes(result: dict[str, Any]) -> list[str]:
+    return [error["code"] for error in result["errors"]]
+
+
+def token_of(link: str) -> str:
+    return parse_qs(urlsplit(link).query)["token"][0]
+
+
+REGISTER = """mutation($input: RegisterInput!) { register(input: $input) { errors { code } } }"""
+CONFIRM = """mutation($t: String!) { confirmEmail(input: {token: $t}) { errors { code } } }"""
+SIGN_IN = """mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) {
+  accessToken mustChangePassword errors { code } } }"""
+CHANGE_PASSWORD = """mutation($c: String!, $n: String!) {
+  changePassword(input: {currentPassword: $c, newPassword: $n}) { errors { code } } }"""
+
+
+def person(server: LiveServer, name: str) -> tuple[str, str]:
+    """Register, confirm through the link that arrived, sign in: (e-mail, access token)."""
+    email = f"{name}.{time.time_ns()}@example.org"
+    identity = {
+        "email": email,
+        "password": PASSWORD,
+        "familyName": name.capitalize(),
+        "givenNames": "Alex",
+        "birthDate": "1985-03-04",
+        "birthCity": "Nantes",
+        "birthCountry": "FR",
+        "address": {
+            "line1": "1 rue Kervégan",
+            "postalCode": "44000",
+            "city": "Nantes",
+            "country": "FR",
+        },
+        "acceptTerms": True,
+    }
+    assert payload(server.gql(T, REGISTER, {"input": identity}), "register")["errors"] == []
+    [mail] = server.mails(email)
+    confirmed = payload(server.gql(T, CONFIRM, {"t": token_of(first_link(mail))}), "confirmEmail")
+    assert confirmed["errors"] == []
+    signed = payload(server.gql(T, SIGN_IN, {"e": email, "p": PASSWORD}), "signIn")
+    assert signed["errors"] == []
+    return email, signed["accessToken"]
+
+
+def register_company(server: LiveServer, token: str) -> dict[str, Any]:
+    data = organisation_input(name="Veille Océane SARL")
+    files = documents_for(data)
+    query = """mutation($input: RegisterOrganisationInput!) { registerOrganisation(input: $input) {
+      organisation { id status viewerRole delegation } errors { code field } } }"""
+    operations = {"query": query, "variables": {"input": data}}
+    mapping = {str(i): [f"variables.{path}"] for i, path in enumerate(files)}
+    response = httpx.post(
+        f"{server.base}/t/{T}/graphql",
+        data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+        files={str(i): spec for i, spec in enumerate(files.values())},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=30,
+    )
+    result = payload(response, "registerOrganisation")
+    assert result["errors"] == [], result
+    organisation: dict[str, Any] = result["organisation"]
+    return organisation
+
+
+def agent_by_cli(server: LiveServer) -> str:
+    """`guichet authority add-agent`, the temporary password from the e-mail, the change at
+    first sign-in: the agent's access token."""
+    email = f"agent.{time.time_ns()}@cnaps.example.org"
+    done = server.guichet(
+        "authority", "add-agent", "--tenant", T, "--email", email, "--delegation", "OUEST"
+    )
+    assert done.returncode == 0, done.stderr
+    [mail] = server.mails(email)
+    found = re.search(r"(?:Mot de passe provisoire|Temporary password) ?: (\S+)", text_of(mail))
+    assert found, text_of(mail)
+    temporary = found.group(1)
+    assert temporary not in done.stdout + done.stderr
+    first = payload(server.gql(T, SIGN_IN, {"e": email, "p": temporary}), "signIn")
+    assert first["mustChangePassword"] is True
+    changed = payload(
+        server.gql(T, CHANGE_PASSWORD, {"c": temporary, "n": PASSWORD}, token=first["accessToken"]),
+        "changePassword",
+    )
+    assert changed["errors"] == []
+    confirmation = server.mails(email, 2)[-1]  # then the address is confirmed, as anyone's
+    confirmed = payload(
+        server.gql(T, CONFIRM, {"t": token_of(first_link(confirmation))}), "confirmEmail"
+    )
+    assert confirmed["errors"] == []
+    again = payload(server.gql(T, SIGN_IN, {"e": email, "p": PASSWORD}), "signIn")
+    assert again["mustChangePassword"] is False
+    token: str = again["accessToken"]
+    return token
+
+
+INVITE = """mutation($input: InviteManagerInput!) { inviteManager(input: $input) {
+  invitation { id status } errors { code field } } }"""
+ACCEPT = """mutation($t: String!) { acceptInvitation(input: {token: $t}) {
+  membership { id role permissions } errors { code } } }"""
+REQUEST_MANDATE = """mutation($input: RequestMandateInput!) { requestMandate(input: $input) {
+  mandate { id status } errors { code field } } }"""
+ANSWER = """mutation($id: ID!) { %s(input: {mandateId: $id}) { mandate { id status } errors { code } } }"""
+UPDATE_CONTACT = """mutation($input: UpdatePersonContactInput!) { updatePersonContact(input: $input) {
+  mandate { id } errors { code field } } }"""
+ACTED_FOR_ME = """{ viewer { actedForMe(first: 20) { totalCount nodes {
+  action capacity viaType viaId actor { familyName } mandate { id status } } } } }"""
+
+
+def test_the_whole_organisation_journey(server: LiveServer) -> None:
+    admin_email, admin = person(server, "dirigeante")
+    company = register_company(server, admin)
+    assert (company["status"], company["viewerRole"]) == ("PENDING_VALIDATION", "ADMINISTRATOR")
+
+    agent = agent_by_cli(server)
+    queue = ok(server.gql(T, "{ organisationRequests(first: 50) { nodes { id } } }", token=agent))[
+        "organisationRequests"
+    ]["nodes"]
+    assert {"id": company["id"]} in queue
+    validated = payload(
+        server.gql(
+            T,
+            """mutation($id: ID!) { validateOrganisation(input: {organisationId: $id}) {
+              organisation { status } errors { code } } }""",
+            {"id": company["id"]},
+            token=agent,
+        ),
+        "validateOrganisation",
+    )
+    assert validated == {"organisation": {"status": "VALIDATED"}, "errors": []}
+    told = server.mails(admin_email, 2)[-1]
+    assert told["X-Guichet-Template"] == "organisation_validated"
+
+    # The administrator invites a manager with only "manage employees".
+    manager_email, manager = person(server, "gestionnaire")
+    invited = payload(
+        server.gql(
+            T,
+            INVITE,
+            {
+                "input": {
+                    "organisationId": company["id"],
+                    "email": manager_email,
+                    "permissions": ["MANAGE_EMPLOYEES"],
+                }
+            },
+            token=admin,
+        ),
+        "inviteManager",
+    )
+    assert invited["errors"] == []
+    invitation = server.mails(manager_email, 2)[-1]
+    accepted = payload(
+        server.gql(T, ACCEPT, {"t": token_of(first_link(invitation))}, token=manager),
+        "acceptInvitation",
+    )
+    assert accepted["errors"] == []
+    assert accepted["membership"]["permissions"] == ["MANAGE_EMPLOYEES"]
+
+    company_space(server, company["id"], manager)
+
+    # The manager may not invite another manager: nothing is created.
+    denied = payload(
+        server.gql(
+            T,
+            INVITE,
+            {"input": {"organisationId": company["id"], "email": "x@example.org"}},
+            token=manager,
+        ),
+        "inviteManager",
+    )
+    assert codes(denied) == ["PERMISSION_MISSING"]
+    pending = ok(
+        server.gql(
+            T,
+            """query($id: ID!) { node(id: $id) { ... on Organisation {
+              invitations(first: 10) { totalCount } } } }""",
+            {"id": company["id"]},
+            token=admin,
+        )
+    )
+    assert pending["node"]["invitations"]["totalCount"] == 0
+
+    # A trusted-third-party mandate: accepted, used, revoked, then refused.
+    worker_email, worker = person(server, "salarie")
+    requested = payload(
+        server.gql(
+            T,
+            REQUEST_MANDATE,
+            {
+                "input": {
+                    "organisationId": company["id"],
+                    "email": worker_email,
+                    "scopes": ["FILE_DOSSIERS", "FOLLOW_DOSSIERS"],
+                }
+            },
+            token=admin,
+        ),
+        "requestMandate",
+    )
+    assert requested["errors"] == []
+    mandate_id = requested["mandate"]["id"]
+    given = ok(server.gql(T, "{ viewer { mandatesGiven { nodes { id status } } } }", token=worker))
+    assert {"id": mandate_id, "status": "REQUESTED"} in given["viewer"]["mandatesGiven"]["nodes"]
+    answer = payload(
+        server.gql(T, ANSWER % "acceptMandate", {"id": mandate_id}, token=worker), "acceptMandate"
+    )
+    assert answer["mandate"]["status"] == "ACCEPTED"
+    viewer = ok(server.gql(T, "{ viewer { person { id } } }", token=worker))
+    person_id = viewer["viewer"]["person"]["id"]
+    contact = {"personId": person_id, "phone": "+33 6 11 22 33 44", "mandateId": mandate_id}
+    used = payload(
+        server.gql(T, UPDATE_CONTACT, {"input": contact}, token=admin), "updatePersonContact"
+    )
+    assert used == {"mandate": {"id": mandate_id}, "errors": []}
+    revoked = payload(
+        server.gql(T, ANSWER % "revokeMandate", {"id": mandate_id}, token=worker), "revokeMandate"
+    )
+    assert revoked["mandate"]["status"] == "REVOKED"
+    refused = payload(
+        server.gql(
+            T, UPDATE_CONTACT, {"input": contact | {"phone": "+33 7 00 00 00 00"}}, token=admin
+        ),
+        "updatePersonContact",
+    )
+    assert codes(refused) == ["MANDATE_REVOKED"]
+    phone = ok(server.gql(T, "{ viewer { person { phone } } }", token=worker))
+    assert phone["viewer"]["person"]["phone"] == "+33611223344"
+
+    acted = ok(server.gql(T, ACTED_FOR_ME, token=worker))["viewer"]["actedForMe"]
+    acts = [n for n in acted["nodes"] if n["action"] == "UPDATE_PERSON_CONTACT"]
+    assert len(acts) == 1
+    [act] = acts
+    assert act["capacity"] == "TRUSTED_THIRD_PARTY"
+    assert (act["viaType"], act["viaId"]) == ("Mandate", mandate_id)
+    assert act["mandate"] == {"id": mandate_id, "status": "REVOKED"}
+    assert act["actor"]["familyName"] == "Dirigeante"
+
+
+def company_space(server: LiveServer, organisation_id: str, manager: str) -> None:
+    """The manager imports 200 employees from CSV, labels them, reads the dashboard."""
