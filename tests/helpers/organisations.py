@@ -20,6 +20,7 @@ from auth.models import Account, AccountKind
 from auth.password_policy import normalise
 from auth.provisioning import NewPerson, open_account_for
 from server.runtime import Runtime
+from tenants.identifiers import luhn_valid
 from tenants.organisations import (
     Establishment,
     Membership,
@@ -34,21 +35,6 @@ from tests.helpers.flows import PASSWORD, sign_in, signed_in
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.smtp import SmtpServer
 
-# Real, Luhn-valid identifiers (the INSEE examples and well-known companies).
-SIRENS = ["732829320", "552100554", "542051180", "443061841", "652014051"]
-
-
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char)
-        if position % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
 
 def fresh_siren() -> str:
     """A random SIREN that passes Luhn (the tests need many distinct ones)."""
@@ -56,7 +42,7 @@ def fresh_siren() -> str:
         base = f"{uuid.uuid4().int % 10**8:08d}"
         for check in range(10):
             candidate = base + str(check)
-            if candidate[0] != "0" and luhn_ok(candidate):
+            if candidate[0] != "0" and luhn_valid(candidate):
                 return candidate
 
 
@@ -65,7 +51,7 @@ def siret_of(siren: str, nic_start: int = 1) -> str:
     nic = nic_start
     while True:
         candidate = f"{siren}{nic:05d}"
-        if luhn_ok(candidate):
+        if luhn_valid(candidate):
             return candidate
         nic += 1
 
