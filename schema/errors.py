@@ -7,7 +7,10 @@ from typing import Any
 
 import strawberry
 
-import auth.errors  # noqa: F401 - registers the auth codes
+import auth.delegation_errors
+import auth.errors
+import auth.organisation_errors  # noqa: F401 - registers the organisation codes
+import dossiers.errors  # noqa: F401 - registers the dossiers codes
 from tenants.errors import DomainError, FieldError, catalogue, render_message
 
 

@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from server.runtime import Runtime
 
 
 @click.group()
 def alerts() -> None:
     """Alerts about employees' titles."""
+
+
+async def run_alerts(runtime: Runtime) -> dict[str, tuple[int, int]]:
+    """Scan renewal windows and queue the digests in every tenant, then send the mail."""
+    from dossiers.alerts import run_due
+    from tenants.packs import PACKS
+
+    services = runtime.services
+    done = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
+    await runtime.sender.run_once()
+    return done
+
+
+@alerts.command("run")
+def run() -> None:
+    """Once: alert on titles entering their renewal window or expiring, then e-mail each
+    organisation the digest of its new alerts (run it daily, e.g. from cron)."""
+    from server.cli import _settings
+    from server.runtime import build_runtime
+
+    runtime = build_runtime(_settings())
+
+    async def go() -> dict[str, tuple[int, int]]:
+        try:
+            return await run_alerts(runtime)
+        finally:
+            await runtime.engine.dispose()
+
+    for slug, (created, queued) in asyncio.run(go()).items():
+        click.echo(f"{slug}: {created} alerts created, {queued} digests sent")

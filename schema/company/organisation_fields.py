@@ -1,10 +1,196 @@
-"""Organisation fields of the company space: employees, labels, dashboard, alerts."""
+"""Organisation fields of the company space: the dashboard of employees, labels, alerts, and
+the CSV export. Each needs MANAGE_EMPLOYEES on the organisation; refused, the field is null
+with the policy's error (the rest of the organisation still answers).
+"""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import strawberry
+from sqlalchemy import select
+from strawberry import relay
+from strawberry.types.nodes import SelectedField, Selection
+
+from auth.organisations import organisation_resource
+from auth.policy import Action, decide
+from dossiers import dashboard as dashboard_query
+from dossiers.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
+from dossiers.models import Alert
+from dossiers.models import Colour as ColourValue
+from schema.company.types import (
+    AlertNode,
+    Colour,
+    ColourTotals,
+    EmployeeNode,
+    LabelNode,
+    employee_nodes,
+    today,
+)
+from schema.context import Info
+from schema.pagination import Connection, Edge, PageInfo, to_connection
+from tenants.errors import CommonCode, DomainError
+from tenants.pagination import paginate
+from tenants.workforce import Label
+
+if TYPE_CHECKING:
+    from tenants.organisations import Organisation as OrganisationRow
+
+NO_MATCH = uuid.UUID(int=0)
+
+
+@strawberry.type(
+    name="EmployeeDashboard",
+    description="Le tableau de bord : une page de salariés avec leur titre et sa couleur, le "
+    "nombre de lignes retenues par les filtres et les totaux par couleur.",
+)
+class EmployeeDashboard(Connection[EmployeeNode]):
+    totals: ColourTotals = strawberry.field(
+        description="Par couleur, sous les filtres de libellé et d'établissement (pas celui "
+        "de couleur : de quoi afficher chaque onglet)."
+    )
+
+
+@strawberry.input(description="Filtres du tableau de bord (combinés : tous doivent tenir).")
+class DashboardFilterInput:
+    label_ids: list[relay.GlobalID] | None = strawberry.field(
+        default=None, description="Les salariés portant l'un de ces libellés."
+    )
+    establishment_id: relay.GlobalID | None = None
+    colours: list[Colour] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="L'une de ces couleurs."
+    )
+
+
+def _id(value: relay.GlobalID | None, type_name: str) -> uuid.UUID:
+    """An ID of the wrong type or malformed matches nothing (never widens the filter)."""
+    if value is None or value.type_name != type_name:
+        return NO_MATCH
+    try:
+        return uuid.UUID(value.node_id)
+    except ValueError:
+        return NO_MATCH
+
+
+def selects(selections: Sequence[Selection], name: str) -> bool:
+    """Whether `name` is asked anywhere under these selections (fragments included)."""
+    for selection in selections:
+        if isinstance(selection, SelectedField) and selection.name == name:
+            return True
+        if selects(selection.selections, name):
+            return True
+    return False
+
+
+def dashboard_filter(value: DashboardFilterInput | None) -> DashboardFilter:
+    if value is None:
+        return DashboardFilter()
+    labels = value.label_ids or []
+    if len(labels) > MAX_FILTER_IDS:
+        raise DomainError.one(CommonCode.TOO_MANY_IDS, ("filter", "labelIds"), max=MAX_FILTER_IDS)
+    return DashboardFilter(
+        label_ids=[_id(i, "Label") for i in labels],
+        establishment_id=_id(value.establishment_id, "Establishment")
+        if value.establishment_id
+        else None,
+        colours=[ColourValue(c.value) for c in value.colours or []],  # type: ignore[attr-defined]
+    )
 
 
 @strawberry.type
 class OrganisationCompanyFields:
-    pass
+    if TYPE_CHECKING:
+        row: OrganisationRow
+
+    def _manage_employees(self, info: Info) -> None:
+        decide(
+            info.context.actor, Action.MANAGE_EMPLOYEES, organisation_resource(self.row)
+        ).require()
+
+    @strawberry.field(
+        description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "
+        "ajoutés d'abord) avec leur titre, sa couleur et leurs libellés ; filtres par libellé, "
+        "établissement et couleur ; totaux par couleur."
+    )
+    async def dashboard(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        filter: DashboardFilterInput | None = None,
+    ) -> EmployeeDashboard | None:
+        self._manage_employees(info)
+        filters = dashboard_filter(filter)
+        async with info.context.read_session() as session:
+            result = await dashboard_query.dashboard(
+                session, self.row.id, filters, today(info), first, after
+            )
+        items = result.page.items
+        nodes = await employee_nodes(
+            info,
+            [row.employee for _, row in items],
+            [(row.title, row.colour) for _, row in items],
+            labels=selects(info.selected_fields, "labels"),
+            establishments=selects(info.selected_fields, "establishment"),
+        )
+        edges = [
+            Edge(cursor=cursor, node=node) for (cursor, _), node in zip(items, nodes, strict=True)
+        ]
+        return EmployeeDashboard(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=result.page.has_next,
+                has_previous_page=result.page.has_previous,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            total_count=result.page.total_count,
+            totals=ColourTotals(
+                green=result.totals[ColourValue.GREEN],
+                orange=result.totals[ColourValue.ORANGE],
+                red=result.totals[ColourValue.RED],
+            ),
+        )
+
+    @strawberry.field(description="Les libellés de l'organisation, les plus récents d'abord.")
+    async def labels(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[LabelNode] | None:
+        self._manage_employees(info)
+        query = select(Label).where(Label.organisation_id == self.row.id)
+        async with info.context.read_session() as session:
+            page = await paginate(session, query, Label.created_at, Label.id, first, after)
+        return to_connection(page, LabelNode.from_row)
+
+    @strawberry.field(
+        description="Les alertes sur les titres des salariés, les plus récentes d'abord."
+    )
+    async def alerts(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> Connection[AlertNode] | None:
+        self._manage_employees(info)
+        query = select(Alert).where(Alert.organisation_id == self.row.id)
+        if unread_only:
+            query = query.where(Alert.read_at.is_(None))
+        async with info.context.read_session() as session:
+            page = await paginate(session, query, Alert.created_at, Alert.id, first, after)
+        return to_connection(page, AlertNode.from_row)
+
+    @strawberry.field(
+        description="La liste des salariés en CSV (séparateur « ; », en-têtes en français, "
+        "triée par nom) : les colonnes de l'import, plus statut, couleur et échéance du titre. "
+        "Mêmes filtres que le tableau de bord ; 20 000 lignes au plus."
+    )
+    async def employees_csv(
+        self, info: Info, filter: DashboardFilterInput | None = None
+    ) -> str | None:
+        self._manage_employees(info)
+        filters = dashboard_filter(filter)
+        async with info.context.read_session() as session:
+            return await export_employees(session, self.row.id, filters, today(info))

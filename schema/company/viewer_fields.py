@@ -1,10 +1,73 @@
-"""Viewer fields of the company space: alerts of the viewer's organisations."""
+"""Viewer fields of the company space: the alerts of every organisation whose employees the
+viewer manages, and the viewer's own titles."""
 
 from __future__ import annotations
 
+import uuid
+
 import strawberry
+from sqlalchemy import select
+
+from auth.policy import Action, Resource, decide
+from dossiers.models import Alert, Title
+from schema.company.types import AlertNode, TitleNode, today
+from schema.context import Info
+from schema.pagination import Connection, to_connection
+from tenants.pagination import Page, check_first, paginate
+
+
+def _organisation(organisation_id: uuid.UUID) -> Resource:
+    return Resource("Organisation", organisation_id, organisation_id=organisation_id)
 
 
 @strawberry.type
 class ViewerCompanyFields:
-    pass
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="Les alertes de toutes les organisations dont je gère les salariés "
+        "(administrateur, ou gestionnaire avec ce droit), les plus récentes d'abord."
+    )
+    async def alerts(
+        self,
+        info: Info,
+        first: int | None = 20,
+        after: str | None = None,
+        unread_only: bool = False,
+    ) -> Connection[AlertNode]:
+        actor = info.context.actor
+        organisations = [
+            fact.organisation_id
+            for fact in (actor.memberships if actor else ())
+            if decide(
+                actor,
+                Action.MANAGE_EMPLOYEES,
+                Resource(
+                    "Organisation", fact.organisation_id, organisation_id=fact.organisation_id
+                ),
+            ).allowed
+        ]
+        if not organisations:
+            check_first(first)
+            return to_connection(Page([], False, after is not None, 0), AlertNode.from_row)
+        query = select(Alert).where(Alert.organisation_id.in_(organisations))
+        if unread_only:
+            query = query.where(Alert.read_at.is_(None))
+        async with info.context.read_session() as session:
+            page = await paginate(session, query, Alert.created_at, Alert.id, first, after)
+        return to_connection(page, AlertNode.from_row)
+
+    @strawberry.field(description="Mes titres (cartes, autorisations), les plus récents d'abord.")
+    async def titles(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[TitleNode]:
+        decide(
+            info.context.actor,
+            Action.VIEW_PERSON_TITLES,
+            Resource("Person", self.person_id, owner_person_id=self.person_id),
+        ).require()
+        query = select(Title).where(Title.holder_person_id == self.person_id)
+        async with info.context.read_session() as session:
+            page = await paginate(session, query, Title.created_at, Title.id, first, after)
+        on = today(info)
+        return to_connection(page, lambda row: TitleNode.from_row(row, on))

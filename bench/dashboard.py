@@ -1,0 +1,603 @@
+"""Requests per second of the company-space dashboard against a real `guichet serve`, with
+10,000 employees (their titles and labels) in one organisation.
+
+Run: .venv/bin/python bench/dashboard.py --database-url postgresql+asyncpg://postgres@127.0.0.1/bench
+     [--employees 10000] [--first 50] [--duration 10] [--connections 16] [--threads 2]
+     [--warmup 2] [--tool auto|wrk|httpx] [--filter none|orange|label]
+
+Like `bench/viewer.py` (whose server and account helpers it reuses): it starts `guichet
+serve` on a free port with a throw-away data directory, registers a cnaps account through the
+API, confirms it from the e-mail in the maildir and signs in. It then bulk-inserts, straight
+into the database, a validated organisation administered by that account (5 establishments,
+10 labels) and N employees with their titles: 60 % green, 15 % orange, 15 % red (expired or
+suspended), 10 % unknown numbers; each employee carries one or two labels. Finally it loads
+`POST /t/cnaps/graphql` with the dashboard query (`first` rows with their title, colour,
+labels and establishment, plus `totalCount` and the totals per colour). It prints figures;
+nothing is asserted. Each run adds one organisation to the database (a fresh SIREN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import insert, select, text
+from sqlalchemy.ext.asyncio import create_async_engine
+from strawberry.relay import GlobalID
+from viewer import (
+    WRK_SCRIPT,
+    BenchError,
+    LoadResult,
+    database_kind,
+    free_port,
+    graphql,
+    lua_string,
+    migrate,
+    payload,
+    percentile,
+    report_server_log,
+    server_env,
+    start_server,
+    stop_server,
+    summarize_log_line,
+    token_from_mail,
+    wait_for_mail,
+    wait_healthy,
+)
+
+from auth.models import Account
+from dossiers.models import Title, TitleKind, TitleStatus
+from dossiers.title_numbers import add_months, format_number, renewal_limit
+from tenants.organisations import Establishment, Membership, Organisation
+from tenants.workforce import Employee, EmployeeLabel, Label
+
+TENANT = "cnaps"
+PASSWORD = "Bench-Phrase-2026!"
+
+REGISTER = "mutation($input: RegisterInput!) { register(input: $input) { email errors { code } } }"
+CONFIRM = "mutation($t: String!) { confirmEmail(input: {token: $t}) { email errors { code } } }"
+SIGN_IN = (
+    "mutation($e: String!, $p: String!) { signIn(input: {email: $e, password: $p}) "
+    "{ accessToken errors { code } } }"
+)
+ME = "{ viewer { person { id } } }"
+DASHBOARD = """
+query Dashboard($id: ID!, $first: Int!, $filter: DashboardFilterInput) {
+  node(id: $id) {
+    ... on Organisation {
+      dashboard(first: $first, filter: $filter) {
+        totalCount
+        totals { green orange red }
+        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id familyName givenNames titleNumber hasAccount colour
+            title { number kind status expiresOn }
+            labels { id name }
+            establishment { siret name }
+          }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for position, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if position % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
+
+
+def fresh_siren() -> str:
+    while True:
+        candidate = f"9{random.randrange(10**7):07d}"
+        for check in range(10):
+            if luhn_ok(candidate + str(check)):
+                return candidate + str(check)
+
+
+def sirets(siren: str, count: int) -> list[str]:
+    """The first `count` Luhn-valid SIRETs of the SIREN."""
+    found: list[str] = []
+    nic = 1
+    while len(found) < count:
+        if luhn_ok(f"{siren}{nic:05d}"):
+            found.append(f"{siren}{nic:05d}")
+        nic += 1
+    return found
+
+
+# --- set-up -------------------------------------------------------------------------------------
+
+
+def create_admin(base_url: str, maildir: Path) -> tuple[str, uuid.UUID]:
+    """Register, confirm and sign in a cnaps person; the access token and person id."""
+    url = f"{base_url}/t/{TENANT}/graphql"
+    address = f"bench-{secrets.token_hex(6)}@example.org"
+    registration = {
+        "email": address,
+        "password": PASSWORD,
+        "familyName": "Bench",
+        "givenNames": "Dashboard",
+        "birthDate": "1980-01-01",
+        "birthCity": "Nantes",
+        "birthCountry": "FR",
+        "address": {
+            "line1": "1 rue du Bench",
+            "postalCode": "44000",
+            "city": "Nantes",
+            "country": "FR",
+        },
+        "acceptTerms": True,
+    }
+    with httpx.Client(timeout=30.0) as client:
+        payload(graphql(client, url, REGISTER, {"input": registration}), "register")
+        payload(
+            graphql(client, url, CONFIRM, {"t": token_from_mail(wait_for_mail(maildir))}),
+            "confirmEmail",
+        )
+        signed = payload(graphql(client, url, SIGN_IN, {"e": address, "p": PASSWORD}), "signIn")
+        token = str(signed["accessToken"])
+        person = str(graphql(client, url, ME, token=token)["viewer"]["person"]["id"])
+    return token, uuid.UUID(GlobalID.from_id(person).node_id)
+
+
+def colour_plan(i: int) -> str:
+    slot = i % 20
+    if slot < 12:
+        return "green"
+    if slot < 15:
+        return "orange"
+    if slot < 17:
+        return "expired"
+    if slot < 18:
+        return "suspended"
+    return "unknown"
+
+
+async def seed(
+    database_url: str, person_id: uuid.UUID, employees: int, other_titles: int
+) -> tuple[str, dict[str, int]]:
+    """Bulk-insert the organisation and its employees; its global ID and expected totals."""
+    rng = random.Random(2026)
+    now = datetime.now(UTC)
+    today = now.date()
+    limit = renewal_limit(today)
+    siren = fresh_siren()
+    org_id = uuid.uuid4()
+    year = random.SystemRandom().randrange(1000, 1900)  # a sequence space of its own per run
+    engine = create_async_engine(database_url)
+    tenant = {"tenant_id": TENANT}
+    sites = [(uuid.uuid4(), number) for number in sirets(siren, 5)]
+    labels = [uuid.uuid4() for _ in range(10)]
+    titles: list[dict[str, Any]] = []
+    rows: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    totals = {"green": 0, "orange": 0, "red": 0}
+    for i in range(employees):
+        plan = colour_plan(i)
+        family, given = f"Nom{i:05d}", f"Prénom{i % 97}"
+        expires: date = {
+            "green": limit + timedelta(days=1 + rng.randrange(1500)),
+            "orange": today + timedelta(days=rng.randrange((limit - today).days + 1)),
+            "expired": today - timedelta(days=1 + rng.randrange(400)),
+            "suspended": limit + timedelta(days=1 + rng.randrange(900)),
+            "unknown": today,
+        }[plan]
+        number = format_number(TitleKind.CAR, "44", expires, year, i + 1)
+        if plan == "unknown":
+            number = format_number(TitleKind.CAR, "44", expires, year - 1, i + 1)
+        else:
+            titles.append(
+                tenant
+                | {
+                    "id": uuid.uuid4(),
+                    "number": number,
+                    "sequence": f"{i + 1:07d}",
+                    "kind": TitleKind.CAR.value,
+                    "holder_family_name": family,
+                    "holder_given_names": given,
+                    "departement": "44",
+                    "activities": ["SURVEILLANCE"],
+                    "issued_on": add_months(expires, -60),
+                    "expires_on": expires,
+                    "status": (
+                        TitleStatus.SUSPENDED if plan == "suspended" else TitleStatus.VALID
+                    ).value,
+                    "status_changed_at": now,
+                    "created_at": now,
+                }
+            )
+        colour = {"green": "green", "orange": "orange"}.get(plan, "red")
+        totals[colour] += 1
+        employee_id = uuid.uuid4()
+        rows.append(
+            tenant
+            | {
+                "id": employee_id,
+                "organisation_id": org_id,
+                "establishment_id": sites[i % len(sites)][0],
+                "family_name": family,
+                "given_names": given,
+                "title_number": number,
+                "email": None,
+                "person_id": None,
+                "added_by_account_id": None,
+                "created_at": now - timedelta(seconds=employees - i),
+            }
+        )
+        for label in rng.sample(labels, 1 + (i % 2)):
+            links.append(tenant | {"employee_id": employee_id, "label_id": label})
+    async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": TENANT})
+        account_id = await conn.scalar(select(Account.id).where(Account.person_id == person_id))
+        await conn.execute(
+            insert(Organisation),
+            [
+                tenant
+                | {
+                    "id": org_id,
+                    "kind": "SECURITY_COMPANY",
+                    "name": "Bench Sécurité",
+                    "siren": siren,
+                    "head_office_siret": sites[0][1],
+                    "address_line1": "1 quai de la Fosse",
+                    "postal_code": "44000",
+                    "city": "Nantes",
+                    "country": "FR",
+                    "delegation": "OUEST",
+                    "representative_family_name": "Bench",
+                    "representative_given_names": "Dashboard",
+                    "applicant_is_representative": True,
+                    "status": "VALIDATED",
+                    "submitted_at": now,
+                    "decided_at": now,
+                    "created_by_account_id": account_id,
+                    "created_at": now,
+                }
+            ],
+        )
+        await conn.execute(
+            insert(Establishment),
+            [
+                tenant
+                | {
+                    "id": site_id,
+                    "organisation_id": org_id,
+                    "siret": number,
+                    "name": f"Site {k}",
+                    "head_office": k == 0,
+                    "created_at": now,
+                }
+                for k, (site_id, number) in enumerate(sites)
+            ],
+        )
+        await conn.execute(
+            insert(Membership),
+            [
+                tenant
+                | {
+                    "id": uuid.uuid4(),
+                    "organisation_id": org_id,
+                    "person_id": person_id,
+                    "role": "ADMINISTRATOR",
+                    "permissions": [],
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            ],
+        )
+        await conn.execute(
+            insert(Label),
+            [
+                tenant
+                | {
+                    "id": label,
+                    "organisation_id": org_id,
+                    "name": f"Site client {k}",
+                    "created_at": now,
+                }
+                for k, label in enumerate(labels)
+            ],
+        )
+        titles += [
+            tenant
+            | {
+                "id": uuid.uuid4(),
+                "number": format_number(TitleKind.CAR, "75", today, year, employees + n + 1),
+                "sequence": f"{employees + n + 1:07d}",
+                "kind": TitleKind.CAR.value,
+                "holder_family_name": f"Autre{n:06d}",
+                "holder_given_names": None,
+                "departement": "75",
+                "activities": ["SURVEILLANCE"],
+                "issued_on": add_months(today, -60),
+                "expires_on": today,
+                "status": TitleStatus.VALID.value,
+                "status_changed_at": now,
+                "created_at": now,
+            }
+            for n in range(other_titles)
+        ]
+        for table, values in ((Title, titles), (Employee, rows), (EmployeeLabel, links)):
+            for start in range(0, len(values), 2000):
+                await conn.execute(insert(table), values[start : start + 2000])
+        if engine.dialect.name == "postgresql":
+            await conn.execute(text("ANALYZE titles, employees, employee_labels"))
+    await engine.dispose()
+    return str(GlobalID("Organisation", str(org_id))), totals
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+async def run_httpx(
+    url: str, token: str, body: bytes, *, connections: int, duration: float
+) -> LoadResult:
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    latencies: list[float] = []
+    non_200 = 0
+    graphql_errors = 0
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
+        start = time.perf_counter()
+        deadline = start + duration
+
+        async def worker() -> None:
+            nonlocal non_200, graphql_errors
+            while time.perf_counter() < deadline:
+                sent = time.perf_counter()
+                try:
+                    response = await client.post(url, content=body, headers=headers)
+                except httpx.HTTPError:
+                    non_200 += 1
+                    continue
+                latencies.append(time.perf_counter() - sent)
+                if response.status_code != 200:
+                    non_200 += 1
+                elif b'"errors"' in response.content:
+                    graphql_errors += 1
+
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        elapsed = time.perf_counter() - start
+    ordered = sorted(latencies)
+    return LoadResult(
+        tool="httpx",
+        requests=len(latencies),
+        seconds=elapsed,
+        p50_ms=(statistics.median(ordered) if ordered else 0.0) * 1000,
+        p95_ms=percentile(ordered, 0.95) * 1000,
+        p99_ms=percentile(ordered, 0.99) * 1000,
+        max_ms=(ordered[-1] if ordered else 0.0) * 1000,
+        non_200=non_200,
+        other_errors=graphql_errors,
+        other_errors_label="200 responses with GraphQL errors",
+    )
+
+
+def load(
+    tool: str,
+    url: str,
+    token: str,
+    body: bytes,
+    workdir: Path,
+    args: argparse.Namespace,
+    duration: float,
+) -> LoadResult:
+    if tool == "wrk":
+        wrk = shutil.which("wrk")
+        if wrk is None:
+            raise BenchError("wrk is not on PATH")
+        return run_wrk_body(wrk, url, token, body, workdir, args, duration)
+    return asyncio.run(run_httpx(url, token, body, connections=args.connections, duration=duration))
+
+
+def run_wrk_body(
+    wrk: str,
+    url: str,
+    token: str,
+    body: bytes,
+    workdir: Path,
+    args: argparse.Namespace,
+    duration: float,
+) -> LoadResult:
+    """`wrk` with viewer.py's Lua script (its `done()` prints the percentiles), our body."""
+    script = workdir / "dashboard.lua"
+    script.write_text(
+        WRK_SCRIPT.format(
+            body=lua_string(body.decode()), authorization=lua_string(f"Bearer {token}")
+        ),
+        encoding="utf-8",
+    )
+    seconds = max(1, round(duration))
+    threads = max(1, min(args.threads, args.connections))
+    result = subprocess.run(
+        [
+            wrk,
+            f"-t{threads}",
+            f"-c{args.connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "30s",
+            "-s",
+            str(script),
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+        check=False,
+    )
+    fields: dict[str, int] = {}
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH "):
+            fields = {k: int(v) for k, _, v in (i.partition("=") for i in line.split()[1:])}
+    if result.returncode != 0 or not fields:
+        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
+    return LoadResult(
+        tool="wrk",
+        requests=fields["requests"],
+        seconds=fields["duration_us"] / 1e6,
+        p50_ms=fields["p50_us"] / 1000,
+        p95_ms=fields["p95_us"] / 1000,
+        p99_ms=fields["p99_us"] / 1000,
+        max_ms=fields["max_us"] / 1000,
+        non_200=fields["status_errors"],
+        other_errors=sum(fields[k] for k in ("connect", "read", "write", "timeout")),
+        other_errors_label="socket errors",
+    )
+
+
+def check_answer(
+    url: str, token: str, body: bytes, expected: dict[str, int], first: int
+) -> dict[str, Any]:
+    with httpx.Client(timeout=60.0) as client:
+        response = client.post(
+            url,
+            content=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+    data = response.json()
+    if response.status_code != 200 or data.get("errors"):
+        raise BenchError(f"dashboard answered {response.status_code}: {json.dumps(data)[:800]}")
+    dashboard = data["data"]["node"]["dashboard"]
+    if len(dashboard["edges"]) != first:
+        raise BenchError(f"expected {first} rows, got {len(dashboard['edges'])}")
+    return dict(dashboard)
+
+
+def request_body(
+    url: str, token: str, org_id: str, expected: dict[str, int], args: argparse.Namespace
+) -> bytes:
+    """The dashboard request; `--filter label` filters on the first row's first label."""
+    variables: dict[str, Any] = {"id": org_id, "first": args.first}
+    if args.filter == "orange":
+        variables["filter"] = {"colours": ["ORANGE"]}
+    body = json.dumps({"query": DASHBOARD, "variables": variables}).encode()
+    if args.filter == "label":
+        first_page = check_answer(url, token, body, expected, args.first)
+        label = first_page["edges"][0]["node"]["labels"][0]["id"]
+        variables["filter"] = {"labelIds": [label]}
+        body = json.dumps({"query": DASHBOARD, "variables": variables}).encode()
+    return body
+
+
+def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    database_url: str = args.database_url
+    kind = database_kind(database_url)
+    env = server_env(workdir, port, database_url)
+    if kind != "sqlite":
+        migrate(env, workdir)
+    log_path = workdir / "server.log"
+    failed = True
+    with log_path.open("w", encoding="utf-8") as log:
+        server = start_server(env, workdir, port, log)
+        try:
+            took = wait_healthy(base_url, server)
+            print(f"server up on {base_url} ({kind}) after {took:.1f} s")
+            token, person_id = create_admin(base_url, workdir / "mail")
+            started = time.perf_counter()
+            org_id, expected = asyncio.run(
+                seed(database_url, person_id, args.employees, args.other_titles)
+            )
+            print(
+                f"seeded {args.employees} employees (with titles and labels) in "
+                f"{time.perf_counter() - started:.1f} s; expected totals {expected}"
+            )
+            body = request_body(f"{base_url}/t/{TENANT}/graphql", token, org_id, expected, args)
+            url = f"{base_url}/t/{TENANT}/graphql"
+            answer = check_answer(url, token, body, expected, args.first)
+            if args.filter == "none" and answer["totals"] != expected:
+                raise BenchError(f"totals {answer['totals']} instead of {expected}")
+            print(
+                f"dashboard answers: totalCount {answer['totalCount']}, totals {answer['totals']}"
+            )
+            if args.warmup > 0:
+                load(tool, url, token, body, workdir, args, args.warmup)
+            result = load(tool, url, token, body, workdir, args, args.duration)
+            check_answer(url, token, body, expected, args.first)
+            print(
+                f"  {result.requests} requests in {result.seconds:.2f} s; latency p50 "
+                f"{result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+                f"max {result.max_ms:.1f} ms; non-200: {result.non_200}; "
+                f"{result.other_errors_label}: {result.other_errors}"
+            )
+            print(
+                f"dashboard (first {args.first}, filter {args.filter}, "
+                f"{args.employees} employees): "
+                f"{result.rps:.1f} req/s ({result.tool}, {args.connections} connections, "
+                f"{result.seconds:.0f} s, {kind})"
+            )
+            failed = False
+        finally:
+            code = stop_server(server)
+            log.flush()
+            if code not in (0, -signal.SIGTERM):
+                print(f"the server exited with code {code}")
+            if failed:
+                lines = log_path.read_text(errors="replace").splitlines()[-25:]
+                print("last lines of the server's output:")
+                for line in lines:
+                    print("  " + summarize_log_line(line))
+            else:
+                report_server_log(log_path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--database-url", required=True, help="postgresql+asyncpg://… (or sqlite+aiosqlite:///…)"
+    )
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--first", type=int, default=50)
+    parser.add_argument(
+        "--other-titles",
+        type=int,
+        default=0,
+        help="titles of other holders to add first (the tenant's whole register): 0",
+    )
+    parser.add_argument("--filter", choices=("none", "orange", "label"), default="none")
+    parser.add_argument("--duration", type=float, default=10.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--warmup", type=float, default=2.0)
+    parser.add_argument("--tool", choices=("auto", "wrk", "httpx"), default="auto")
+    args = parser.parse_args()
+    tool = args.tool
+    if tool == "auto":
+        tool = "wrk" if shutil.which("wrk") else "httpx"
+        if tool == "httpx":
+            print("wrk is not on PATH: using the built-in httpx load generator")
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(128 + signal.SIGTERM))
+    with tempfile.TemporaryDirectory(prefix="guichet-bench-dashboard-") as tmp:
+        try:
+            bench(args, tool, Path(tmp))
+        except BenchError as exc:
+            print(f"benchmark failed: {exc}", file=sys.stderr)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
