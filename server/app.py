@@ -21,6 +21,7 @@ from server.database import role_bypasses_rls
 from server.graphql_app import GraphQLEndpoint, GuichetGraphQL
 from server.migrate import current_revision, head_revision
 from server.pages import LinkPages
+from server.periodic import run_alerts_forever
 from server.runtime import Runtime
 from tenants.packs import PACKS
 
@@ -142,14 +143,17 @@ def create_app(runtime: Runtime) -> Starlette:
                 raise UnsafeDatabaseRole(message)
             log.warning(message)
         stop = asyncio.Event()
-        task = None
+        tasks = []
         if settings.send_mail_in_process:
-            task = asyncio.create_task(runtime.sender.run_forever(stop))
+            tasks.append(asyncio.create_task(runtime.sender.run_forever(stop)))
+            if settings.alerts_interval_seconds > 0:
+                interval = settings.alerts_interval_seconds
+                tasks.append(asyncio.create_task(run_alerts_forever(runtime, stop, interval)))
         try:
             yield
         finally:
             stop.set()
-            if task is not None:
+            for task in tasks:
                 await task
             await runtime.engine.dispose()
 

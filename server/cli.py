@@ -77,7 +77,8 @@ def migrate() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
 def worker(once: bool) -> None:
-    """Send the outbox's mail (when several servers run with GUICHET_SEND_MAIL_IN_PROCESS=false)."""
+    """Send the outbox's mail and run the alerts (when several servers run with
+    GUICHET_SEND_MAIL_IN_PROCESS=false)."""
     from server.runtime import build_runtime
 
     settings = _settings()
@@ -89,11 +90,17 @@ def worker(once: bool) -> None:
                 sent = await runtime.sender.run_once()
                 log.info("outbox flushed", extra={"sent": sent})
                 return
+            from server.periodic import run_alerts_forever
+
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            await runtime.sender.run_forever(stop)
+            duties = [runtime.sender.run_forever(stop)]
+            if settings.alerts_interval_seconds > 0:
+                interval = settings.alerts_interval_seconds
+                duties.append(run_alerts_forever(runtime, stop, interval))
+            await asyncio.gather(*duties)
         finally:
             await runtime.engine.dispose()
 

@@ -18,11 +18,9 @@ def alerts() -> None:
 
 async def run_alerts(runtime: Runtime) -> dict[str, tuple[int, int]]:
     """Scan renewal windows and queue the digests in every tenant, then send the mail."""
-    from dossiers.alerts import run_due
-    from tenants.packs import PACKS
+    from server.periodic import run_alerts_once
 
-    services = runtime.services
-    done = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
+    done = await run_alerts_once(runtime)
     await runtime.sender.run_once()
     return done
 

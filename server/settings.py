@@ -55,6 +55,7 @@ class Settings:
     max_query_tokens: int = 2000
     files_dir: str = ""  # empty: <data_dir>/files
     max_upload_bytes: int = 10 * 1024 * 1024
+    alerts_interval_seconds: int = 3600
 
     @property
     def production(self) -> bool:
@@ -227,5 +228,12 @@ SETTINGS_DOC = (
         "GUICHET_MAX_UPLOAD_BYTES",
         "10485760",
         "Largest uploaded file (bytes); a multipart request may carry a few of them.",
+    ),
+    Setting(
+        "alerts_interval_seconds",
+        "GUICHET_ALERTS_INTERVAL_SECONDS",
+        "3600",
+        "How often the server (or `guichet worker`) looks for titles entering their renewal "
+        "window and e-mails the alert digests; 0 turns it off (run `guichet alerts run`).",
     ),
 )

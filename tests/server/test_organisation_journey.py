@@ -201,7 +201,8 @@ def test_the_whole_organisation_journey(server: LiveServer) -> None:
     assert accepted["errors"] == []
     assert accepted["membership"]["permissions"] == ["MANAGE_EMPLOYEES"]
 
-    company_space(server, company["id"], manager)
+    worker_email, worker = person(server, "salarie")
+    company_space(server, company["id"], manager, agent, worker)
 
     # The manager may not invite another manager: nothing is created.
     denied = payload(
@@ -226,7 +227,6 @@ def test_the_whole_organisation_journey(server: LiveServer) -> None:
     assert pending["node"]["invitations"]["totalCount"] == 0
 
     # A trusted-third-party mandate: accepted, used, revoked, then refused.
-    worker_email, worker = person(server, "salarie")
     requested = payload(
         server.gql(
             T,
@@ -281,5 +281,114 @@ def test_the_whole_organisation_journey(server: LiveServer) -> None:
     assert act["actor"]["familyName"] == "Dirigeante"
 
 
-def company_space(server: LiveServer, organisation_id: str, manager: str) -> None:
+ISSUE_TITLE = """mutation($input: IssueTitleInput!) { issueTitle(input: $input) {
+  title { number colour } errors { code field } } }"""
+IMPORT = """mutation($input: ImportEmployeesInput!) { importEmployees(input: $input) {
+  importedCount createdLabelCount errors { code field message } } }"""
+DASHBOARD = """query($id: ID!, $filter: DashboardFilterInput) { node(id: $id) { ... on Organisation {
+  dashboard(first: 50, filter: $filter) { totalCount totals { green orange red }
+    pageInfo { hasNextPage endCursor }
+    nodes { id familyName titleNumber colour labels { name } title { status expiresOn } } } } } }"""
+
+
+def company_space(
+    server: LiveServer, organisation_id: str, manager: str, agent: str, worker: str
+) -> None:
     """The manager imports 200 employees from CSV, labels them, reads the dashboard."""
+    worker_person = ok(server.gql(T, "{ viewer { person { id familyName } } }", token=worker))
+    holder = worker_person["viewer"]["person"]
+    issued = payload(
+        server.gql(
+            T,
+            ISSUE_TITLE,
+            {
+                "input": {
+                    "kind": "CAR",
+                    "departement": "44",
+                    "activities": ["SURVEILLANCE"],
+                    "holderPersonId": holder["id"],
+                }
+            },
+            token=agent,
+        ),
+        "issueTitle",
+    )
+    assert issued["errors"] == [] and issued["title"]["colour"] == "GREEN"
+    lines = ["nom;prénoms;numéro de titre;libellés"]
+    lines.append(f"{holder['familyName']};Alex;{issued['title']['number']};Site Airbus")
+    for n in range(199):
+        number = f"CAR-044-2030-01-31-2025{n:07d}"
+        lines.append(f"Agent{n:03d};Lou;{number};{'Site Airbus' if n % 2 else 'Site Gare'}")
+    broken = [*lines[:10], "SansNumero;Lou;;Site Gare", "Double;Lou;not-a-number;"]
+    refused = payload(
+        server.gql(
+            T,
+            IMPORT,
+            {"input": {"organisationId": organisation_id, "csv": "\n".join(broken)}},
+            token=manager,
+        ),
+        "importEmployees",
+    )
+    assert refused["importedCount"] is None
+    assert {e["code"] for e in refused["errors"]} <= {
+        "CSV_LINE_MISSING_VALUE",
+        "CSV_LINE_INVALID_VALUE",
+    }
+    assert [e["field"][3] for e in refused["errors"]] == ["11", "12"]
+    empty = ok(server.gql(T, DASHBOARD, {"id": organisation_id}, token=manager))
+    assert empty["node"]["dashboard"]["totalCount"] == 0  # nothing half-imported
+
+    imported = payload(
+        server.gql(
+            T,
+            IMPORT,
+            {"input": {"organisationId": organisation_id, "csv": "\n".join(lines)}},
+            token=manager,
+        ),
+        "importEmployees",
+    )
+    assert imported == {"importedCount": 200, "createdLabelCount": 2, "errors": []}
+
+    label = payload(
+        server.gql(
+            T,
+            """mutation($id: ID!) { createLabel(input: {organisationId: $id, name: "Équipe de nuit"}) {
+              label { id name } errors { code } } }""",
+            {"id": organisation_id},
+            token=manager,
+        ),
+        "createLabel",
+    )["label"]
+    first_page = ok(server.gql(T, DASHBOARD, {"id": organisation_id}, token=manager))
+    dashboard = first_page["node"]["dashboard"]
+    assert dashboard["totalCount"] == 200
+    assert dashboard["totals"] == {"green": 1, "orange": 0, "red": 199}
+    assert len(dashboard["nodes"]) == 50 and dashboard["pageInfo"]["hasNextPage"]
+    ids = [node["id"] for node in dashboard["nodes"][:20]]
+    assigned = payload(
+        server.gql(
+            T,
+            """mutation($label: ID!, $ids: [ID!]!) { assignLabel(input: {labelId: $label, employeeIds: $ids}) {
+              changedCount errors { code } } }""",
+            {"label": label["id"], "ids": ids},
+            token=manager,
+        ),
+        "assignLabel",
+    )
+    assert assigned == {"changedCount": 20, "errors": []}
+    night = ok(
+        server.gql(
+            T,
+            DASHBOARD,
+            {"id": organisation_id, "filter": {"labelIds": [label["id"]]}},
+            token=manager,
+        )
+    )["node"]["dashboard"]
+    assert night["totalCount"] == 20
+    assert all({"name": "Équipe de nuit"} in node["labels"] for node in night["nodes"])
+    green = ok(
+        server.gql(
+            T, DASHBOARD, {"id": organisation_id, "filter": {"colours": ["GREEN"]}}, token=manager
+        )
+    )["node"]["dashboard"]
+    assert [node["titleNumber"] for node in green["nodes"]] == [issued["title"]["number"]]

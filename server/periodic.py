@@ -1,0 +1,35 @@
+"""Background duties of a server or worker process besides sending mail: the company space's
+alerts (titles entering their renewal window, e-mail digests), every `interval` seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from dossiers.alerts import run_due
+from server.runtime import Runtime
+from tenants.packs import PACKS
+
+log = logging.getLogger("guichet.periodic")
+
+
+async def run_alerts_once(runtime: Runtime) -> dict[str, tuple[int, int]]:
+    """One pass in every tenant; the digests it queues are handed to the mail sender."""
+    services = runtime.services
+    done = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
+    if any(queued for _created, queued in done.values()):
+        runtime.sender.notify()
+    return done
+
+
+async def run_alerts_forever(runtime: Runtime, stop: asyncio.Event, interval: float) -> None:
+    """Until `stop`: a pass, then wait `interval` seconds. Several processes may run it: each
+    tenant's pass is guarded by a lock on PostgreSQL, and alerts are deduplicated anyway."""
+    while not stop.is_set():
+        try:
+            await run_alerts_once(runtime)
+        except Exception:  # the loop must outlive a database hiccup
+            log.exception("alerts pass failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
