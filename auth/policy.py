@@ -246,6 +246,22 @@ def _as_trusted_third_party(
     return refusal or _deny(AuthCode.FORBIDDEN)
 
 
+def organisations_where(actor: Actor | None, action: Action) -> list[uuid.UUID]:
+    """The organisations in whose name the actor may take `action` (their memberships that
+    the policy allows), e.g. every organisation whose alerts or mandates they handle."""
+    if actor is None:
+        return []
+    return [
+        fact.organisation_id
+        for fact in actor.memberships
+        if decide(
+            actor,
+            action,
+            Resource("Organisation", fact.organisation_id, organisation_id=fact.organisation_id),
+        ).allowed
+    ]
+
+
 def own_account(actor: Actor | None) -> Resource:
     """The resource "the actor's own account" (sign-out, password change, sessions)."""
     account = actor.account_id if actor else None

@@ -25,7 +25,6 @@ import random
 import secrets
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import viewer
 from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from strawberry.relay import GlobalID
@@ -49,7 +49,6 @@ from viewer import (
     lua_string,
     migrate,
     payload,
-    percentile,
     report_server_log,
     server_env,
     start_server,
@@ -63,6 +62,7 @@ from viewer import (
 from auth.models import Account
 from dossiers.models import Title, TitleKind, TitleStatus
 from dossiers.title_numbers import add_months, format_number, renewal_limit
+from tenants.identifiers import luhn_valid
 from tenants.organisations import Establishment, Membership, Organisation
 from tenants.workforce import Employee, EmployeeLabel, Label
 
@@ -99,19 +99,11 @@ query Dashboard($id: ID!, $first: Int!, $filter: DashboardFilterInput) {
 """
 
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
 def fresh_siren() -> str:
     while True:
         candidate = f"9{random.randrange(10**7):07d}"
         for check in range(10):
-            if luhn_ok(candidate + str(check)):
+            if luhn_valid(candidate + str(check)):
                 return candidate + str(check)
 
 
@@ -120,7 +112,7 @@ def sirets(siren: str, count: int) -> list[str]:
     found: list[str] = []
     nic = 1
     while len(found) < count:
-        if luhn_ok(f"{siren}{nic:05d}"):
+        if luhn_valid(f"{siren}{nic:05d}"):
             found.append(f"{siren}{nic:05d}")
         nic += 1
     return found
@@ -354,45 +346,7 @@ async def seed(
 async def run_httpx(
     url: str, token: str, body: bytes, *, connections: int, duration: float
 ) -> LoadResult:
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    latencies: list[float] = []
-    non_200 = 0
-    graphql_errors = 0
-    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-    async with httpx.AsyncClient(limits=limits, timeout=30.0) as client:
-        start = time.perf_counter()
-        deadline = start + duration
-
-        async def worker() -> None:
-            nonlocal non_200, graphql_errors
-            while time.perf_counter() < deadline:
-                sent = time.perf_counter()
-                try:
-                    response = await client.post(url, content=body, headers=headers)
-                except httpx.HTTPError:
-                    non_200 += 1
-                    continue
-                latencies.append(time.perf_counter() - sent)
-                if response.status_code != 200:
-                    non_200 += 1
-                elif b'"errors"' in response.content:
-                    graphql_errors += 1
-
-        await asyncio.gather(*(worker() for _ in range(connections)))
-        elapsed = time.perf_counter() - start
-    ordered = sorted(latencies)
-    return LoadResult(
-        tool="httpx",
-        requests=len(latencies),
-        seconds=elapsed,
-        p50_ms=(statistics.median(ordered) if ordered else 0.0) * 1000,
-        p95_ms=percentile(ordered, 0.95) * 1000,
-        p99_ms=percentile(ordered, 0.99) * 1000,
-        max_ms=(ordered[-1] if ordered else 0.0) * 1000,
-        non_200=non_200,
-        other_errors=graphql_errors,
-        other_errors_label="200 responses with GraphQL errors",
-    )
+    return await viewer.run_httpx(url, token, connections=connections, duration=duration, body=body)
 
 
 def load(

@@ -420,8 +420,11 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[rank - 1]
 
 
-async def run_httpx(url: str, token: str, *, connections: int, duration: float) -> LoadResult:
-    body = json.dumps({"query": VIEWER}).encode()
+async def run_httpx(
+    url: str, token: str, *, connections: int, duration: float, body: bytes | None = None
+) -> LoadResult:
+    """`connections` clients posting `body` (default: the viewer query) for `duration` s."""
+    body = body if body is not None else json.dumps({"query": VIEWER}).encode()
     headers = {
         "Authorization": f"Bearer {token}",
         "Content-Type": "application/json",

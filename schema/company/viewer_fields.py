@@ -8,7 +8,7 @@ import uuid
 import strawberry
 from sqlalchemy import select
 
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource, decide, organisations_where
 from dossiers.models import Alert, Title
 from schema.company.types import AlertNode, TitleNode, today
 from schema.context import Info
@@ -35,18 +35,7 @@ class ViewerCompanyFields:
         after: str | None = None,
         unread_only: bool = False,
     ) -> Connection[AlertNode]:
-        actor = info.context.actor
-        organisations = [
-            fact.organisation_id
-            for fact in (actor.memberships if actor else ())
-            if decide(
-                actor,
-                Action.MANAGE_EMPLOYEES,
-                Resource(
-                    "Organisation", fact.organisation_id, organisation_id=fact.organisation_id
-                ),
-            ).allowed
-        ]
+        organisations = organisations_where(info.context.actor, Action.MANAGE_EMPLOYEES)
         if not organisations:
             check_first(first)
             return to_connection(Page([], False, after is not None, 0), AlertNode.from_row)

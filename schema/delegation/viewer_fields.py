@@ -8,7 +8,7 @@ import uuid
 import strawberry
 
 from auth import mandates as mandate_rules
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource, decide, organisations_where
 from schema.context import Info
 from schema.delegation.types import MandateNode, MandateStatus, paris_today
 from schema.pagination import Connection, to_connection
@@ -55,18 +55,7 @@ class ViewerDelegationFields:
         after: str | None = None,
         status: MandateStatus | None = None,
     ) -> Connection[MandateNode]:
-        actor = info.context.actor
-        organisations = [
-            fact.organisation_id
-            for fact in (actor.memberships if actor else ())
-            if decide(
-                actor,
-                Action.MANAGE_MANDATES,
-                Resource(
-                    "Organisation", fact.organisation_id, organisation_id=fact.organisation_id
-                ),
-            ).allowed
-        ]
+        organisations = organisations_where(info.context.actor, Action.MANAGE_MANDATES)
         today = paris_today(info)
         query = mandate_rules.mandates_query(
             today, organisation_ids=organisations, status=getattr(status, "value", None)
