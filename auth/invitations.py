@@ -32,14 +32,13 @@ from auth.managers import (
     full_name,
     knows,
     not_held,
-    organisation_resource,
     reachable_organisation,
     signed_in,
 )
 from auth.models import Account
 from auth.onboarding import format_local
 from auth.opaque_tokens import digest, new_token
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource, decide, organisation_resource
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.models import new_id

@@ -28,7 +28,7 @@ from auth.delegation_errors import DelegationCode
 from auth.errors import AuthCode
 from auth.models import Account, AccountKind
 from auth.onboarding import PARIS
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, decide, organisation_resource
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.models import Person
@@ -57,16 +57,6 @@ def signed_in(ctx: ServiceContext) -> Actor:
 def paris_today(ctx: ServiceContext) -> date:
     """Mandates end on a calendar day in Europe/Paris."""
     return ctx.clock.now().astimezone(PARIS).date()
-
-
-def organisation_resource(org: Organisation) -> Resource:
-    return Resource(
-        "Organisation",
-        org.id,
-        tenant=org.tenant_id,
-        organisation_id=org.id,
-        delegation=org.delegation,
-    )
 
 
 def knows(actor: Actor, org: Organisation) -> bool:

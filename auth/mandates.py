@@ -28,14 +28,13 @@ from auth.errors import AuthCode
 from auth.identity_fields import Collector
 from auth.managers import (
     full_name,
-    organisation_resource,
     paris_today,
     person_account,
     reachable_organisation,
     signed_in,
 )
 from auth.models import Account, AccountKind
-from auth.policy import Action, Decision, Resource, decide
+from auth.policy import Action, Decision, Resource, decide, organisation_resource
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status

@@ -39,7 +39,7 @@ from auth.organisation_fields import (
     check_siret,
     delegation_of,
 )
-from auth.policy import Action, Decision, Resource, decide
+from auth.policy import Action, Decision, Resource, decide, organisation_resource
 from tenants.errors import CommonCode, DomainError
 from tenants.files import Files
 from tenants.organisations import (
@@ -177,15 +177,6 @@ async def find_organisation(
         raise DomainError.one(CommonCode.NOT_FOUND, field)
     assert organisation is not None  # noqa: S101 - a resource was made from it
     return organisation, decide(ctx.actor, action, resource).require(field)
-
-
-def organisation_resource(organisation: Organisation) -> Resource:
-    return Resource(
-        "Organisation",
-        organisation.id,
-        organisation_id=organisation.id,
-        delegation=organisation.delegation,
-    )
 
 
 def _editable(organisation: Organisation) -> None:

@@ -20,7 +20,7 @@ from auth.errors import AuthCode
 from auth.standing import MandateFact, MembershipFact
 from tenants.errors import DomainError
 from tenants.mandates import MandateStatus
-from tenants.organisations import MembershipRole, OrganisationStatus, Permission
+from tenants.organisations import MembershipRole, Organisation, OrganisationStatus, Permission
 
 
 class Capacity(StrEnum):
@@ -244,6 +244,18 @@ def _as_trusted_third_party(
             continue
         return _allow(Capacity.TRUSTED_THIRD_PARTY, "Mandate", mandate.mandate_id)
     return refusal or _deny(AuthCode.FORBIDDEN)
+
+
+def organisation_resource(organisation: Organisation) -> Resource:
+    """An organisation as a resource: its members' standing and its delegation (for agents)
+    decide."""
+    return Resource(
+        "Organisation",
+        organisation.id,
+        tenant=organisation.tenant_id,
+        organisation_id=organisation.id,
+        delegation=organisation.delegation,
+    )
 
 
 def organisations_where(actor: Actor | None, action: Action) -> list[uuid.UUID]:

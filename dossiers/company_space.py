@@ -24,8 +24,7 @@ from auth import audit
 from auth.context import ServiceContext
 from auth.errors import AuthCode
 from auth.identity_fields import Collector, normalise_email
-from auth.organisations import organisation_resource
-from auth.policy import Action, Decision, Resource, decide
+from auth.policy import Action, Decision, Resource, decide, organisation_resource
 from dossiers.errors import DossierCode
 from dossiers.models import Title
 from dossiers.title_numbers import clean_number, fold_name, parse_number

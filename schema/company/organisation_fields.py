@@ -14,8 +14,7 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types.nodes import SelectedField, Selection
 
-from auth.organisations import organisation_resource
-from auth.policy import Action, decide
+from auth.policy import Action, decide, organisation_resource
 from dossiers import dashboard as dashboard_query
 from dossiers.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
 from dossiers.models import Alert

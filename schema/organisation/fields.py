@@ -19,8 +19,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from strawberry import relay
 
 from auth.organisation_documents import missing_documents, required_documents
-from auth.organisations import organisation_resource
-from auth.policy import Action, decide
+from auth.policy import Action, decide, organisation_resource
 from schema.context import Info
 from schema.nodes import register_node
 from schema.organisation.enums import DocumentKind

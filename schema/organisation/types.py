@@ -14,8 +14,8 @@ from datetime import datetime
 import strawberry
 from strawberry import relay
 
-from auth.policy import Action, Resource
-from schema.account.types import PersonNode, visible_rows
+from auth.policy import Action, Resource, decide, organisation_resource
+from schema.account.types import PersonNode, parse_uuid, visible_rows
 from schema.audit.organisation_fields import OrganisationAuditFields
 from schema.company.organisation_fields import OrganisationCompanyFields
 from schema.context import Info
@@ -33,10 +33,6 @@ def membership_resource(row: MembershipRow) -> Resource:
     return Resource(
         "Membership", row.id, organisation_id=row.organisation_id, owner_person_id=row.person_id
     )
-
-
-def organisation_resource(row: OrganisationRow) -> Resource:
-    return Resource("Organisation", row.id, organisation_id=row.id, delegation=row.delegation)
 
 
 @strawberry.type(description="Adresse d'une organisation ou d'un établissement.")
@@ -206,14 +202,27 @@ class EstablishmentNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[EstablishmentNode | None]:
-        rows = await visible_rows(
-            info,
-            node_ids,
-            info.context.loaders.by_id(EstablishmentRow),
-            lambda row: Resource("Establishment", row.id, organisation_id=row.organisation_id),
-            Action.VIEW_ORGANISATION,
+        """Seen by who may view its organisation (its members, the agents of the
+        organisation's delegation): the organisation decides."""
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.by_id(EstablishmentRow).load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        organisations = await info.context.loaders.by_id(OrganisationRow).load_many(
+            list({row.organisation_id for row in found.values()})
         )
-        return [cls.from_row(row) if row else None for row in rows]
+        visible = {
+            org.id
+            for org in organisations
+            if org is not None
+            and decide(
+                info.context.actor, Action.VIEW_ORGANISATION, organisation_resource(org)
+            ).allowed
+        }
+        result: list[EstablishmentNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            result.append(cls.from_row(row) if row and row.organisation_id in visible else None)
+        return result
 
 
 register_node(EstablishmentNode)
