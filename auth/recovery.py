@@ -10,7 +10,7 @@ from auth import audit, email_tokens, sessions
 from auth.context import ServiceContext
 from auth.errors import AuthCode
 from auth.identity_fields import Collector
-from auth.models import Account, EmailTokenPurpose
+from auth.models import Account, AccountKind, EmailTokenPurpose
 from auth.onboarding import format_local, send_confirmation
 from auth.password_policy import check_password, normalise
 from auth.policy import Action, Capacity, Decision, decide, own_account
@@ -114,7 +114,12 @@ async def change_password(
     await sessions.revoke_all(
         ctx, account.id, sessions.RevokedReason.PASSWORD_CHANGED, keep=actor.session_id
     )
-    if account.email_confirmed_at is None:
+    if account.email_confirmed_at is None and account.kind == AccountKind.AGENT:
+        # An agent's address is the authority's own, and the temporary password reached it:
+        # choosing their password completes the account.
+        account.email_confirmed_at = ctx.clock.now()
+        await _notify_changed(ctx, account)
+    elif account.email_confirmed_at is None:
         person = await ctx.session.get_one(Person, account.person_id)
         await send_confirmation(ctx, account, person)
     else:

@@ -196,13 +196,24 @@ async def seed(
             "unknown": today,
         }[plan]
         number = format_number(TitleKind.CAR, "44", expires, year, i + 1)
+        follows: dict[str, Any] = {
+            "title_id": None,
+            "title_status": None,
+            "title_expires_on": None,
+        }
         if plan == "unknown":
             number = format_number(TitleKind.CAR, "44", expires, year - 1, i + 1)
         else:
+            status = (TitleStatus.SUSPENDED if plan == "suspended" else TitleStatus.VALID).value
+            follows = {
+                "title_id": uuid.uuid4(),
+                "title_status": status,
+                "title_expires_on": expires,
+            }
             titles.append(
                 tenant
                 | {
-                    "id": uuid.uuid4(),
+                    "id": follows["title_id"],
                     "number": number,
                     "sequence": f"{i + 1:07d}",
                     "kind": TitleKind.CAR.value,
@@ -212,9 +223,7 @@ async def seed(
                     "activities": ["SURVEILLANCE"],
                     "issued_on": add_months(expires, -60),
                     "expires_on": expires,
-                    "status": (
-                        TitleStatus.SUSPENDED if plan == "suspended" else TitleStatus.VALID
-                    ).value,
+                    "status": status,
                     "status_changed_at": now,
                     "created_at": now,
                 }
@@ -236,6 +245,7 @@ async def seed(
                 "added_by_account_id": None,
                 "created_at": now - timedelta(seconds=employees - i),
             }
+            | follows
         )
         for label in rng.sample(labels, 1 + (i % 2)):
             links.append(tenant | {"employee_id": employee_id, "label_id": label})

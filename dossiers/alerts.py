@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, select, text
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth import audit
@@ -35,6 +35,7 @@ from dossiers.title_numbers import (
     colour_of,
     effective_status,
     fold_name,
+    follow,
     renewal_limit,
     today_of,
 )
@@ -117,6 +118,7 @@ async def title_issued(ctx: ServiceContext, title: Title) -> None:
         if fold_name(row.family_name) == fold_name(title.holder_family_name):
             row.family_name = title.holder_family_name
             row.person_id = row.person_id or title.holder_person_id
+            follow(row, title)
     await session.flush()
     today = today_of(ctx.clock)
     if title.expires_on <= renewal_limit(today):
@@ -136,6 +138,8 @@ async def title_status_changed(ctx: ServiceContext, title: Title) -> None:
             )
         )
     ).all()
+    for row in rows:
+        follow(row, title)
     today = today_of(ctx.clock)
     now = ctx.clock.now()
     colour = colour_of(title, today)
@@ -175,10 +179,7 @@ async def scan(session: AsyncSession, today: date, now: datetime) -> int:
         )
         .join(
             Title,
-            and_(
-                Title.number == Employee.title_number,
-                Title.holder_family_name == Employee.family_name,
-            ),
+            Title.id == Employee.title_id,
         )
         .where(Title.status == TitleStatus.VALID.value, Title.expires_on <= renewal_limit(today))
     )

@@ -27,7 +27,7 @@ from auth.identity_fields import Collector, normalise_email
 from auth.policy import Action, Decision, Resource, decide, organisation_resource
 from dossiers.errors import DossierCode
 from dossiers.models import Title
-from dossiers.title_numbers import clean_number, fold_name, parse_number
+from dossiers.title_numbers import clean_number, fold_name, follow, parse_number
 from tenants.errors import CommonCode, DomainError
 from tenants.organisations import Establishment, Organisation
 from tenants.workforce import Employee, EmployeeLabel, Label
@@ -214,7 +214,9 @@ def match_titles(employees: Sequence[Employee], titles: dict[str, Title]) -> Non
     for employee in employees:
         title = titles.get(employee.title_number or "")
         if title is None or fold_name(title.holder_family_name) != fold_name(employee.family_name):
+            follow(employee, None)
             continue
+        follow(employee, title)
         employee.family_name = title.holder_family_name
         employee.given_names = employee.given_names or title.holder_given_names
         employee.person_id = employee.person_id or title.holder_person_id

@@ -23,6 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from dossiers.models import Colour, Title, TitleKind, TitleStatus
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
+from tenants.workforce import Employee
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -158,9 +159,17 @@ def colour_of(title: Title | None, today: date) -> Colour:
     return Colour.GREEN
 
 
-def colour_sql(today: date) -> ColumnElement[Any]:
-    """`colour_of` in SQL, over a `titles` row that may be missing (outer join)."""
-    return colour_case(today, Title.id, Title.status, Title.expires_on)
+def follow(employee: Employee, title: Title | None) -> None:
+    """Keep on the row the state of the title it matches (or none): what the dashboard
+    colours and counts from. Called wherever a row meets its title or the title changes."""
+    employee.title_id = title.id if title is not None else None
+    employee.title_status = title.status if title is not None else None
+    employee.title_expires_on = title.expires_on if title is not None else None
+
+
+def employee_colour_sql(today: date) -> ColumnElement[Any]:
+    """`colour_of` in SQL over an employee row's copy of its title's state (no join)."""
+    return colour_case(today, Employee.title_id, Employee.title_status, Employee.title_expires_on)
 
 
 def colour_case(today: date, title_id: Any, status: Any, expires_on: Any) -> ColumnElement[Any]:

@@ -8,7 +8,7 @@ it is linked to the person's account where one exists.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -38,6 +38,12 @@ class Employee(TenantScoped, Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"), index=True)
     added_by_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))
     created_at: Mapped[datetime]
+    # The matched title's state (same number, same family name), kept by `dossiers` when the
+    # row meets its title and whenever the title changes: the dashboard reads colours and
+    # counts them from the organisation's rows alone, whatever the size of the register.
+    title_id: Mapped[uuid.UUID | None]
+    title_status: Mapped[str | None] = mapped_column(String(16))
+    title_expires_on: Mapped[date | None]
 
 
 class Label(TenantScoped, Base):

@@ -262,6 +262,9 @@ def upgrade() -> None:  # noqa: PLR0915 - generated, one statement per table and
         sa.Column("person_id", sa.Uuid(), nullable=True),
         sa.Column("added_by_account_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("title_id", sa.Uuid(), nullable=True),
+        sa.Column("title_status", sa.String(length=16), nullable=True),
+        sa.Column("title_expires_on", sa.Date(), nullable=True),
         sa.Column("tenant_id", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
             ["added_by_account_id"],

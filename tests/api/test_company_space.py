@@ -526,3 +526,36 @@ async def test_an_organisation_opens_its_employee_s_account(
     result = await dashboard(cnaps, org.admin.token, org)
     assert result is not None and result["totals"] == {"green": 1, "orange": 0, "red": 0}
     assert today(runtime) - timedelta(days=400) <= card.issued_on
+
+
+async def test_rows_follow_their_title_when_it_changes_after_they_were_listed(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """The dashboard counts colours from what each row keeps of its title: a suspension, a
+    reinstatement, and a title issued after the row was listed all show at once."""
+    org = await validated_organisation(cnaps, runtime, smtp, name="Suivi Continu")
+    officer = await issuer(cnaps, runtime)
+    dates = colour_dates(runtime)
+    title = await officer.issue(expiring("Suivi", dates["green_far"]))
+    token = org.admin.token
+    await add_employee(cnaps, token, org, "SUIVI", title.number)
+    await add_employee(cnaps, token, org, "Inconnu", UNKNOWN_NUMBER)
+
+    async def totals() -> dict[str, int]:
+        result = await dashboard(cnaps, token, org, first=10)
+        assert result is not None
+        counted: dict[str, int] = result["totals"]
+        return counted
+
+    assert await totals() == {"green": 1, "orange": 0, "red": 1}
+    for status, expected in (("SUSPENDED", 0), ("VALID", 1)):
+        changed = await cnaps(
+            CHANGE_STATUS,
+            {"input": {"titleId": gid("Title", title.id), "status": status, "reason": "Contrôle"}},
+            token=officer.officer.token,
+        )
+        assert changed["changeTitleStatus"]["errors"] == []
+        assert (await totals())["green"] == expected
+    red = await dashboard(cnaps, token, org, first=10, filter={"colours": ["RED"]})
+    assert red is not None
+    assert [e["node"]["familyName"] for e in red["edges"]] == ["Inconnu"]
