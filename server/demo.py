@@ -18,7 +18,8 @@ from auth.models import Account, AccountKind
 from auth.onboarding import AddressData, RegistrationData, register
 from auth.password_policy import normalise
 from auth.provisioning import NewPerson, open_account_for
-from dossiers.company_space import NewEmployee, add_employee, assign_label, create_label
+from dossiers.company_space import NewEmployee, add_employee
+from dossiers.labels import assign_label, create_label
 from dossiers.models import TitleKind, TitleStatus
 from dossiers.title_numbers import add_months, today_of
 from dossiers.titles import NewTitle, change_title_status, issue_title

@@ -9,7 +9,7 @@ from datetime import date
 import strawberry
 from strawberry import relay
 
-from dossiers import alerts, company_space, employee_accounts, employee_csv, titles
+from dossiers import alerts, company_space, employee_accounts, employee_csv, labels, titles
 from dossiers.models import TitleKind as TitleKindValue
 from dossiers.models import TitleStatus as TitleStatusValue
 from schema.company.types import (
@@ -273,9 +273,7 @@ class CompanyMutations:
     @strawberry.mutation(description="Créer un libellé (100 par organisation au plus).")
     async def create_label(self, info: Info, input: CreateLabelInput) -> LabelPayload:
         org = node_uuid(input.organisation_id, "Organisation")
-        result = await run_mutation(
-            info, lambda ctx: company_space.create_label(ctx, org, input.name)
-        )
+        result = await run_mutation(info, lambda ctx: labels.create_label(ctx, org, input.name))
         if isinstance(result, list):
             return LabelPayload(errors=result)
         return LabelPayload(label=LabelNode.from_row(result))
@@ -283,9 +281,7 @@ class CompanyMutations:
     @strawberry.mutation(description="Renommer un libellé.")
     async def rename_label(self, info: Info, input: RenameLabelInput) -> LabelPayload:
         label = node_uuid(input.label_id, "Label")
-        result = await run_mutation(
-            info, lambda ctx: company_space.rename_label(ctx, label, input.name)
-        )
+        result = await run_mutation(info, lambda ctx: labels.rename_label(ctx, label, input.name))
         if isinstance(result, list):
             return LabelPayload(errors=result)
         return LabelPayload(label=LabelNode.from_row(result))
@@ -293,7 +289,7 @@ class CompanyMutations:
     @strawberry.mutation(description="Supprimer un libellé (les salariés restent).")
     async def delete_label(self, info: Info, input: DeleteLabelInput) -> DeleteLabelPayload:
         label = node_uuid(input.label_id, "Label")
-        result = await run_mutation(info, lambda ctx: company_space.delete_label(ctx, label))
+        result = await run_mutation(info, lambda ctx: labels.delete_label(ctx, label))
         if isinstance(result, list):
             return DeleteLabelPayload(errors=result)
         return DeleteLabelPayload(deleted_label_id=strawberry.ID(str(input.label_id)))
@@ -348,7 +344,7 @@ async def _assign(info: Info, input: AssignLabelInput, *, assign: bool) -> Assig
     label = node_uuid(input.label_id, "Label")
     employees = node_uuids(input.employee_ids, "Employee")
     result = await run_mutation(
-        info, lambda ctx: company_space.assign_label(ctx, label, employees, assign=assign)
+        info, lambda ctx: labels.assign_label(ctx, label, employees, assign=assign)
     )
     if isinstance(result, list):
         return AssignLabelPayload(errors=result)
