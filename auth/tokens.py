@@ -124,3 +124,58 @@ class AccessTokens:
             )
         except (JoseError, ValueError, KeyError) as exc:
             raise InvalidAccessToken(type(exc).__name__) from None
+
+
+FILE_LINK_TYPE = "file+jwt"
+FILE_LINK_TTL = timedelta(minutes=5)
+
+
+class FileLinks:
+    """Short-lived signed links to one stored file: whoever may see the file gets a link
+    (the decision is taken when the link is made), the download route checks only the
+    signature, the tenant and the time. Signed with the access tokens' keys, but of another
+    type and audience, so neither can pass for the other."""
+
+    def __init__(self, tokens: AccessTokens, ttl: timedelta = FILE_LINK_TTL) -> None:
+        self.tokens = tokens
+        self.ttl = ttl
+
+    def _audience(self, tenant: str) -> str:
+        return f"{self.tokens.issuer(tenant)}/files"
+
+    def url(self, tenant: str, kind: str, file_id: uuid.UUID, now: datetime) -> str:
+        claims = {
+            "iss": self.tokens.issuer(tenant),
+            "aud": self._audience(tenant),
+            "tid": tenant,
+            "kind": kind,
+            "sub": str(file_id),
+            "exp": int((now + self.ttl).timestamp()),
+        }
+        key = self.tokens.keys.current
+        header = {"alg": ALGORITHM, "kid": key.kid, "typ": FILE_LINK_TYPE}
+        token = jwt.encode(header, claims, key, algorithms=[ALGORITHM])
+        return f"{self.tokens.issuer(tenant)}/files/{token}"
+
+    def verify(self, token: str, tenant: str, now: datetime) -> tuple[str, uuid.UUID]:
+        """(kind, file id) of a valid link of this tenant; `InvalidAccessToken` otherwise."""
+        try:
+            decoded = jwt.decode(token, self.tokens.keys.key_set, algorithms=[ALGORITHM])
+        except (JoseError, ValueError) as exc:
+            raise InvalidAccessToken(type(exc).__name__) from None
+        if decoded.header.get("typ") != FILE_LINK_TYPE:
+            raise InvalidAccessToken("typ")
+        registry = jwt.JWTClaimsRegistry(
+            now=int(now.timestamp()),
+            iss={"essential": True, "value": self.tokens.issuer(tenant)},
+            aud={"essential": True, "value": self._audience(tenant)},
+            tid={"essential": True, "value": tenant},
+            kind={"essential": True},
+            sub={"essential": True},
+            exp={"essential": True},
+        )
+        try:
+            registry.validate(decoded.claims)
+            return str(decoded.claims["kind"]), uuid.UUID(str(decoded.claims["sub"]))
+        except (JoseError, ValueError, KeyError) as exc:
+            raise InvalidAccessToken(type(exc).__name__) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema import build_schema
 from server.database import role_bypasses_rls
+from server.downloads import Downloads
 from server.graphql_app import GraphQLEndpoint, GuichetGraphQL
 from server.migrate import current_revision, head_revision
 from server.pages import LinkPages
@@ -30,6 +32,14 @@ log = logging.getLogger("guichet.http")
 
 class UnsafeDatabaseRole(RuntimeError):
     pass
+
+
+_FILE_LINK = re.compile(r"(/files/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logged: a signed file link in it is a credential, so it is redacted."""
+    return _FILE_LINK.sub(r"\1[redacted]", path)
 
 
 class AccessLog:
@@ -72,7 +82,7 @@ class AccessLog:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": loggable_path(scope["path"]),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     "tenant": pack.slug if pack else None,
@@ -97,6 +107,7 @@ def create_app(runtime: Runtime) -> Starlette:
     )
     graphql = GraphQLEndpoint(view, runtime.services)
     pages = LinkPages(schema, runtime.services)
+    downloads = Downloads(runtime.services)
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(
@@ -170,6 +181,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/t/{tenant}/files/{link}", downloads.file),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime

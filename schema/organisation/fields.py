@@ -20,6 +20,7 @@ from strawberry import relay
 
 from auth.organisation_documents import missing_documents, required_documents
 from auth.policy import Action, decide, organisation_resource
+from auth.tokens import FileLinks
 from schema.context import Info
 from schema.nodes import register_node
 from schema.organisation.enums import DocumentKind
@@ -27,6 +28,8 @@ from schema.pagination import Connection, to_connection
 from tenants.organisations import Establishment, OrganisationDocument
 from tenants.organisations import Organisation as OrganisationRow
 from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
+
+DOCUMENT_FILE = "organisation-document"  # the kind of file a download link names
 
 if TYPE_CHECKING:
     from schema.organisation.types import EstablishmentNode
@@ -58,6 +61,17 @@ class OrganisationDocumentNode(relay.Node):
             sha256=row.sha256.hex(),
             created_at=row.created_at,
             organisation_id=row.organisation_id,
+        )
+
+    @strawberry.field(
+        description="Lien de téléchargement signé, valable 5 minutes (à demander de nouveau "
+        "ensuite) ; seuls l'administrateur et les agents chargés de la demande voient la pièce."
+    )
+    def download_url(self, info: Info) -> str:
+        services = info.context.services
+        links = FileLinks(services.auth.tokens)
+        return links.url(
+            info.context.pack.slug, DOCUMENT_FILE, uuid.UUID(str(self.id)), services.clock.now()
         )
 
     @classmethod

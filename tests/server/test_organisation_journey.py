@@ -8,6 +8,7 @@ the person's "who acted for me" lists each act with its mandate.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -156,6 +157,19 @@ def test_the_whole_organisation_journey(server: LiveServer) -> None:
         "organisationRequests"
     ]["nodes"]
     assert {"id": company["id"]} in queue
+    documents = ok(
+        server.gql(
+            T,
+            """query($id: ID!) { node(id: $id) { ... on Organisation {
+              documents(first: 5) { nodes { kind sha256 downloadUrl } } } } }""",
+            {"id": company["id"]},
+            token=agent,
+        )
+    )["node"]["documents"]["nodes"]
+    for document in documents:  # the agent opens each piece before deciding
+        opened = httpx.get(document["downloadUrl"], timeout=10)
+        assert opened.status_code == 200
+        assert hashlib.sha256(opened.content).hexdigest() == document["sha256"]
     validated = payload(
         server.gql(
             T,
