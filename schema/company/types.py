@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from sqlalchemy import select
 from strawberry import relay
 
 from auth.policy import Action, Resource, decide
@@ -25,8 +26,10 @@ from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
 from schema.nodes import register_node
+from schema.pagination import Connection, to_connection
 from schema.tenant.types import Activity
 from tenants.organisations import Establishment
+from tenants.pagination import paginate
 from tenants.workforce import Employee as EmployeeRow
 from tenants.workforce import Label as LabelRow
 
@@ -388,3 +391,14 @@ __all__ = [
     "TitleNode",
     "employee_nodes",
 ]
+
+
+async def person_titles(
+    info: Info, person_id: uuid.UUID, first: int | None, after: str | None
+) -> Connection[TitleNode]:
+    """A person's titles, newest first (the caller has asked the policy)."""
+    query = select(m.Title).where(m.Title.holder_person_id == person_id)
+    async with info.context.read_session() as session:
+        page = await paginate(session, query, m.Title.created_at, m.Title.id, first, after)
+    on = today(info)
+    return to_connection(page, lambda row: TitleNode.from_row(row, on))

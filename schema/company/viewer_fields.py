@@ -9,8 +9,8 @@ import strawberry
 from sqlalchemy import select
 
 from auth.policy import Action, Resource, decide, organisations_where
-from dossiers.models import Alert, Title
-from schema.company.types import AlertNode, TitleNode, today
+from dossiers.models import Alert
+from schema.company.types import AlertNode, TitleNode, person_titles
 from schema.context import Info
 from schema.pagination import Connection, to_connection
 from tenants.pagination import Page, check_first, paginate
@@ -55,8 +55,4 @@ class ViewerCompanyFields:
             Action.VIEW_PERSON_TITLES,
             Resource("Person", self.person_id, owner_person_id=self.person_id),
         ).require()
-        query = select(Title).where(Title.holder_person_id == self.person_id)
-        async with info.context.read_session() as session:
-            page = await paginate(session, query, Title.created_at, Title.id, first, after)
-        on = today(info)
-        return to_connection(page, lambda row: TitleNode.from_row(row, on))
+        return await person_titles(info, self.person_id, first, after)

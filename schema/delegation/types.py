@@ -19,17 +19,20 @@ from auth import invitations as invitation_rules
 from auth import mandates as mandate_rules
 from auth.onboarding import PARIS
 from auth.policy import Action, Resource, decide
+from auth.standing import MandateFact
 from schema.account.types import parse_uuid
 from schema.context import Info
 from schema.enums import graphql_enum
 from schema.nodes import register_node
 from schema.organisation.enums import Permission
+from schema.pagination import Connection
 from tenants import mandates as m
 from tenants.mandates import Mandate as MandateRow
 from tenants.organisations import Invitation as InvitationRow
 from tenants.organisations import Organisation as OrganisationRow
 
 if TYPE_CHECKING:
+    from schema.company.types import TitleNode
     from schema.organisation.types import OrganisationNode
 
 MandateScope = graphql_enum(
@@ -124,6 +127,30 @@ class MandateNode(relay.Node):
     @classmethod
     def from_row_in(cls, info: Info, row: MandateRow) -> MandateNode:
         return cls.from_row(row, paris_today(info))
+
+    @strawberry.field(
+        description="Les titres de la personne, pour le tiers de confiance qui suit ses dossiers "
+        "(portée FOLLOW_DOSSIERS d'un mandat en vigueur) et pour la personne elle-même ; "
+        "sinon l'erreur dit pourquoi (MANDATE_REVOKED, MANDATE_SCOPE_MISSING…)."
+    )
+    async def titles(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[Annotated[TitleNode, strawberry.lazy("schema.company.types")]]:
+        from schema.company.types import person_titles
+
+        fact = MandateFact(
+            mandate_id=uuid.UUID(str(self.id)),
+            organisation_id=self.organisation_id,
+            person_id=self.person_id,
+            scopes=frozenset(scope.value for scope in self.scopes),  # type: ignore[attr-defined]
+            status=self.status.value,  # type: ignore[attr-defined]
+        )
+        decide(
+            info.context.actor,
+            Action.VIEW_PERSON_TITLES,
+            Resource("Person", self.person_id, owner_person_id=self.person_id, mandates=(fact,)),
+        ).require()
+        return await person_titles(info, self.person_id, first, after)
 
     @strawberry.field(description="L'organisation qui agit (ou demande à agir) pour la personne.")
     async def organisation(self, info: Info) -> MandateOrganisation | None:

@@ -391,3 +391,41 @@ async def test_mandates_given_costs_the_same_for_10_and_50(
         org_counts[first] = len(seen)
         assert data["node"]["mandates"]["totalCount"] == 12
     assert org_counts[10] == org_counts[50], org_counts
+
+
+MANDATE_TITLES = """query($id: ID!) { node(id: $id) { ... on Mandate {
+  titles(first: 10) { totalCount nodes { number kind status } } } } }"""
+
+
+async def test_a_trusted_third_party_follows_the_persons_titles_while_the_mandate_holds(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    from dossiers.models import TitleKind
+    from dossiers.titles import NewTitle
+    from tests.helpers.company import issuer, uuid_of
+
+    org, someone, mandate = await mandate_in_force(cnaps, runtime, smtp, ["FOLLOW_DOSSIERS"])
+    officer = await issuer(cnaps, runtime)
+    card = await officer.issue(
+        NewTitle(
+            kind=TitleKind.CAR,
+            departement="44",
+            activities=["SURVEILLANCE"],
+            holder_person_id=uuid_of(someone.person_id),
+        )
+    )
+    followed = await cnaps(MANDATE_TITLES, {"id": mandate}, token=org.admin.token)
+    assert followed["node"]["titles"]["nodes"] == [
+        {"number": card.number, "kind": "CAR", "status": "VALID"}
+    ]
+    own = await cnaps(MANDATE_TITLES, {"id": mandate}, token=someone.token)
+    assert own["node"]["titles"]["totalCount"] == 1
+    assert (await answer(cnaps, "revokeMandate", mandate, someone.token))["errors"] == []
+    refused = await cnaps.post(MANDATE_TITLES, {"id": mandate}, token=org.admin.token)
+    body = refused.json()
+    assert body["data"]["node"] is None
+    assert body["errors"][0]["extensions"]["code"] == "MANDATE_REVOKED"
+
+    _org, _person, filing_only = await mandate_in_force(cnaps, runtime, smtp, ["FILE_DOSSIERS"])
+    out_of_scope = await cnaps.post(MANDATE_TITLES, {"id": filing_only}, token=_org.admin.token)
+    assert out_of_scope.json()["errors"][0]["extensions"]["code"] == "MANDATE_SCOPE_MISSING"
