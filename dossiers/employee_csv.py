@@ -53,7 +53,7 @@ from dossiers.title_numbers import (
     fold_name,
     parse_number,
 )
-from tenants.errors import DomainError, FieldError
+from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.organisations import Establishment
 from tenants.workforce import Employee, EmployeeLabel, Label
 
@@ -164,9 +164,12 @@ def _header(row: list[str], errors: _Errors) -> list[str | None]:
 
 
 async def import_employees(
-    ctx: ServiceContext, organisation_id: uuid.UUID | None, content: str | bytes
+    ctx: ServiceContext, organisation_id: uuid.UUID | None, content: str | bytes | None
 ) -> ImportResult:
+    """`content`: the CSV text, or the file's bytes (UTF-8, with or without a BOM)."""
     organisation, decision = await managed_organisation(ctx, organisation_id, ("organisationId",))
+    if content is None:
+        raise DomainError.one(CommonCode.REQUIRED, ("csv",))
     text = decode(content)
     if not text.strip():
         raise DomainError.one(DossierCode.CSV_EMPTY, ("csv",))

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import cast
 
 import strawberry
 from strawberry import relay
+from strawberry.file_uploads import Upload
 
 from dossiers import alerts, company_space, employee_accounts, employee_csv, labels, titles
 from dossiers.models import TitleKind as TitleKindValue
@@ -25,6 +27,7 @@ from schema.company.types import (
 from schema.context import Info
 from schema.errors import UserError
 from schema.transactions import run_mutation
+from tenants.files import Upload as FileUpload
 
 
 def node_uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
@@ -101,7 +104,13 @@ class RemoveEmployeePayload:
 )
 class ImportEmployeesInput:
     organisation_id: relay.GlobalID
-    csv: str = strawberry.field(description="Le contenu du fichier (5 000 lignes au plus).")
+    csv: str | None = strawberry.field(
+        default=None, description="Le contenu du fichier (5 000 lignes au plus)…"
+    )
+    file: Upload | None = strawberry.field(
+        default=None,
+        description="… ou le fichier lui-même (requête multipart), l'un ou l'autre.",
+    )
 
 
 @strawberry.type
@@ -261,8 +270,13 @@ class CompanyMutations:
         self, info: Info, input: ImportEmployeesInput
     ) -> ImportEmployeesPayload:
         org = node_uuid(input.organisation_id, "Organisation")
+        content: str | bytes | None = input.csv
+        if input.file is not None:  # one byte past the limit is enough for the service to refuse
+            upload = cast(FileUpload, input.file)
+            content = await upload.read(employee_csv.MAX_BYTES + 1)
+        given = content
         result = await run_mutation(
-            info, lambda ctx: employee_csv.import_employees(ctx, org, input.csv)
+            info, lambda ctx: employee_csv.import_employees(ctx, org, given)
         )
         if isinstance(result, list):
             return ImportEmployeesPayload(errors=result)

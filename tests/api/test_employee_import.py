@@ -231,3 +231,36 @@ async def test_only_who_manages_employees_imports_or_exports(
     )
     assert codes(foreign) == ["NOT_FOUND"]
     assert await total(cnaps, org.admin.token, org) == 0
+
+
+async def test_the_file_itself_may_be_uploaded_and_a_bad_file_changes_nothing(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    from tests.helpers.organisation_flows import upload
+
+    org = await validated_organisation(cnaps, runtime, smtp)
+    query = """mutation($input: ImportEmployeesInput!) { importEmployees(input: $input) {
+      importedCount errors { code field } } }"""
+    rows = "\n".join(f"Agent{i};Lou;{number(i, 1997)}" for i in range(3))
+    content = ("\ufeffnom;prénoms;numéro de titre\n" + rows).encode("utf-8")
+    variables = {"input": {"organisationId": org.id, "file": None}}
+    done = await upload(
+        cnaps,
+        query,
+        variables,
+        {"input.file": ("salaries.csv", content, "text/csv")},
+        token=org.admin.token,
+    )
+    assert done["importEmployees"] == {"importedCount": 3, "errors": []}
+    latin1 = "nom;prénoms;numéro de titre\nLefèvre;Zoé;" + number(9, 1997)
+    refused = await upload(
+        cnaps,
+        query,
+        variables,
+        {"input.file": ("salaries.csv", latin1.encode("latin-1"), "text/csv")},
+        token=org.admin.token,
+    )
+    assert codes(refused["importEmployees"]) == ["CSV_NOT_UTF8"]
+    neither = await cnaps(query, {"input": {"organisationId": org.id}}, token=org.admin.token)
+    assert codes(neither["importEmployees"]) == ["REQUIRED"]
+    assert await total(cnaps, org.admin.token, org) == 3
