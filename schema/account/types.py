@@ -17,6 +17,7 @@ from auth.models import Account as AccountRow
 from auth.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
+from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.pagination import Connection, to_connection
 from tenants.models import Person as PersonRow
@@ -28,13 +29,6 @@ R = TypeVar("R")
 class Locale(Enum):
     FR = strawberry.enum_value("fr", description="Français")
     EN = strawberry.enum_value("en", description="English")
-
-
-def parse_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def can(info: Info, action: Action, resource: Resource) -> bool:

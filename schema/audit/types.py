@@ -14,9 +14,9 @@ from strawberry import relay
 from auth import policy
 from auth.models import AuditEvent as AuditEventRow
 from auth.policy import Action, Resource, decide
-from schema.account.types import parse_uuid
 from schema.context import Info
 from schema.enums import graphql_enum
+from schema.ids import parse_uuid
 from schema.nodes import register_node
 
 if TYPE_CHECKING:

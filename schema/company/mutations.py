@@ -3,7 +3,6 @@ authority's agents): thin wrappers over `dossiers` services."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import cast
 
@@ -26,30 +25,9 @@ from schema.company.types import (
 )
 from schema.context import Info
 from schema.errors import UserError
+from schema.ids import given_uuid, node_uuid, node_uuids
 from schema.transactions import run_mutation
 from tenants.files import Upload as FileUpload
-
-
-def node_uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
-    """The UUID of a global ID of that type; `None` (answered NOT_FOUND) for anything else."""
-    if value is None or value.type_name != type_name:
-        return None
-    try:
-        return uuid.UUID(value.node_id)
-    except ValueError:
-        return None
-
-
-def given_uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
-    """For an optional input: `None` when not given; an ID that is not of that type becomes
-    one that exists nowhere, so the service answers NOT_FOUND rather than ignoring it."""
-    if value is None:
-        return None
-    return node_uuid(value, type_name) or uuid.UUID(int=0)
-
-
-def node_uuids(values: list[relay.GlobalID] | None, type_name: str) -> list[uuid.UUID | None]:
-    return [node_uuid(v, type_name) for v in values or []]
 
 
 @strawberry.input(description="Ouvrir le compte d'un salarié ou stagiaire et l'ajouter à la liste.")

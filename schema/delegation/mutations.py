@@ -4,12 +4,10 @@ act a trusted third party can do for a person (`updatePersonContact`)."""
 from __future__ import annotations
 
 import dataclasses
-import uuid
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from strawberry import relay
 
 from auth import invitations, managers, mandates, person_contact
 from auth.onboarding import AddressData
@@ -19,6 +17,7 @@ from schema.account.types import PersonNode
 from schema.context import Info
 from schema.delegation.types import InvitationNode, MandateNode, MandateScope
 from schema.errors import UserError
+from schema.ids import id_of
 from schema.organisation.enums import Permission
 from schema.transactions import run_mutation
 from tenants.mandates import Mandate as MandateRow
@@ -28,21 +27,6 @@ if TYPE_CHECKING:
     from schema.organisation.types import MembershipNode
 
 MembershipType = Annotated["MembershipNode", strawberry.lazy("schema.organisation.types")]
-_NOWHERE = uuid.UUID(int=0)  # what a malformed or foreign ID becomes: NOT_FOUND, like unknown
-
-
-def id_of(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None:
-    """The UUID of a global ID of that type; a malformed one or one of another type gives an
-    ID that matches nothing (so the service answers NOT_FOUND on that field)."""
-    if value is None:
-        return None
-    try:
-        gid = relay.GlobalID.from_id(str(value))
-        if gid.type_name != type_name:
-            return _NOWHERE
-        return uuid.UUID(gid.node_id)
-    except Exception:  # any undecodable ID is simply unknown
-        return _NOWHERE
 
 
 def _membership(row: MembershipRow) -> MembershipNode:

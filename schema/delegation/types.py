@@ -20,9 +20,9 @@ from auth import mandates as mandate_rules
 from auth.onboarding import PARIS
 from auth.policy import Action, Resource, decide
 from auth.standing import MandateFact
-from schema.account.types import parse_uuid
 from schema.context import Info
 from schema.enums import graphql_enum
+from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.organisation.enums import Permission
 from schema.pagination import Connection

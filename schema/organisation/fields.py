@@ -22,6 +22,7 @@ from auth.organisation_documents import missing_documents, required_documents
 from auth.policy import Action, decide, organisation_resource
 from auth.tokens import FileLinks
 from schema.context import Info
+from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.organisation.enums import DocumentKind
 from schema.pagination import Connection, to_connection
@@ -78,7 +79,7 @@ class OrganisationDocumentNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[OrganisationDocumentNode | None]:
-        ids = [_uuid(i) for i in node_ids]
+        ids = [parse_uuid(i) for i in node_ids]
         documents = await info.context.loaders.by_id(OrganisationDocument).load_many(
             [i for i in ids if i]
         )
@@ -96,13 +97,6 @@ class OrganisationDocumentNode(relay.Node):
 
 
 register_node(OrganisationDocumentNode)
-
-
-def _uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
 
 
 def may_see_documents(info: Info, organisation: OrganisationRow) -> bool:

@@ -3,7 +3,6 @@ establishments. Files travel as `Upload`s (GraphQL multipart request spec)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
 
 import strawberry
@@ -17,6 +16,7 @@ from auth.standing import MembershipFact
 from schema.account.mutations import AddressInput
 from schema.context import Info
 from schema.errors import UserError
+from schema.ids import node_uuid
 from schema.organisation.enums import DocumentKind
 from schema.organisation.fields import OrganisationDocumentNode
 from schema.organisation.types import EstablishmentNode, OrganisationNode
@@ -124,16 +124,6 @@ class AddEstablishmentPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def organisation_uuid(value: relay.GlobalID) -> uuid.UUID | None:
-    """The organisation's id, or `None` for an ID of another type or malformed (NOT_FOUND)."""
-    if value.type_name != "Organisation":
-        return None
-    try:
-        return uuid.UUID(value.node_id)
-    except ValueError:
-        return None
-
-
 def _address(value: AddressInput | None) -> AddressData | None:
     if value is None:
         return None
@@ -203,7 +193,7 @@ class OrganisationMutations:
     async def update_organisation_request(
         self, info: Info, input: UpdateOrganisationRequestInput
     ) -> OrganisationPayload:
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         data = _organisation_data(input)
         return _payload(
             info,
@@ -217,7 +207,7 @@ class OrganisationMutations:
         self, info: Info, input: AddOrganisationDocumentInput
     ) -> AddOrganisationDocumentPayload:
         files = info.context.services.files
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         upload = DocumentUpload(str(input.kind.value), input.file)
         result = await run_mutation(
             info,
@@ -237,7 +227,7 @@ class OrganisationMutations:
     async def resubmit_organisation(
         self, info: Info, input: OrganisationIdInput
     ) -> OrganisationPayload:
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         return _payload(
             info, await run_mutation(info, lambda ctx: organisations.resubmit(ctx, organisation_id))
         )
@@ -246,7 +236,7 @@ class OrganisationMutations:
     async def validate_organisation(
         self, info: Info, input: OrganisationIdInput
     ) -> OrganisationPayload:
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         return _payload(
             info,
             await run_mutation(
@@ -258,7 +248,7 @@ class OrganisationMutations:
     async def reject_organisation(
         self, info: Info, input: RejectOrganisationInput
     ) -> OrganisationPayload:
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         return _payload(
             info,
             await run_mutation(
@@ -270,7 +260,7 @@ class OrganisationMutations:
     async def add_establishment(
         self, info: Info, input: AddEstablishmentInput
     ) -> AddEstablishmentPayload:
-        organisation_id = organisation_uuid(input.organisation_id)
+        organisation_id = node_uuid(input.organisation_id, "Organisation")
         result = await run_mutation(
             info,
             lambda ctx: organisations.add_establishment(

@@ -15,11 +15,12 @@ import strawberry
 from strawberry import relay
 
 from auth.policy import Action, Resource, decide, organisation_resource
-from schema.account.types import PersonNode, parse_uuid, visible_rows
+from schema.account.types import PersonNode, visible_rows
 from schema.audit.organisation_fields import OrganisationAuditFields
 from schema.company.organisation_fields import OrganisationCompanyFields
 from schema.context import Info
 from schema.delegation.organisation_fields import OrganisationDelegationFields
+from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.organisation.enums import MembershipRole, OrganisationStatus, Permission
 from schema.organisation.fields import OrganisationRequestFields
