@@ -15,7 +15,7 @@ import strawberry
 from strawberry import relay
 
 from auth.policy import Action, Resource, decide, organisation_resource
-from schema.account.types import PersonNode, visible_rows
+from schema.account.types import Address, PersonNode, visible_rows
 from schema.audit.organisation_fields import OrganisationAuditFields
 from schema.company.organisation_fields import OrganisationCompanyFields
 from schema.context import Info
@@ -34,15 +34,6 @@ def membership_resource(row: MembershipRow) -> Resource:
     return Resource(
         "Membership", row.id, organisation_id=row.organisation_id, owner_person_id=row.person_id
     )
-
-
-@strawberry.type(description="Adresse d'une organisation ou d'un établissement.")
-class OrganisationAddress:
-    line1: str | None
-    line2: str | None
-    postal_code: str | None
-    city: str | None
-    country: str | None
 
 
 @strawberry.type(description="Le représentant légal de l'organisation.")
@@ -70,7 +61,7 @@ class OrganisationNode(
     name: str
     siren: str
     head_office_siret: str
-    address: OrganisationAddress
+    address: Address
     delegation: str | None = strawberry.field(
         description="Délégation territoriale compétente (d'après l'adresse du siège)."
     )
@@ -96,7 +87,7 @@ class OrganisationNode(
             name=row.name,
             siren=row.siren,
             head_office_siret=row.head_office_siret,
-            address=OrganisationAddress(
+            address=Address(
                 line1=row.address_line1,
                 line2=row.address_line2,
                 postal_code=row.postal_code,
@@ -169,7 +160,7 @@ class EstablishmentNode(relay.Node):
     id: relay.NodeID[str]
     siret: str
     name: str
-    address: OrganisationAddress
+    address: Address
     head_office: bool
     created_at: datetime
     organisation_id: strawberry.Private[uuid.UUID]
@@ -180,7 +171,7 @@ class EstablishmentNode(relay.Node):
             id=str(row.id),
             siret=row.siret,
             name=row.name,
-            address=OrganisationAddress(
+            address=Address(
                 line1=row.address_line1,
                 line2=row.address_line2,
                 postal_code=row.postal_code,
