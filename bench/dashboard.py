@@ -43,20 +43,11 @@ from viewer import (
     WRK_SCRIPT,
     BenchError,
     LoadResult,
-    database_kind,
-    free_port,
     graphql,
     lua_string,
-    migrate,
     payload,
-    report_server_log,
-    server_env,
-    start_server,
-    stop_server,
-    summarize_log_line,
     token_from_mail,
     wait_for_mail,
-    wait_healthy,
 )
 
 from auth.models import Account
@@ -467,66 +458,39 @@ def request_body(
 
 
 def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
     database_url: str = args.database_url
-    kind = database_kind(database_url)
-    env = server_env(workdir, port, database_url)
-    if kind != "sqlite":
-        migrate(env, workdir)
-    log_path = workdir / "server.log"
-    failed = True
-    with log_path.open("w", encoding="utf-8") as log:
-        server = start_server(env, workdir, port, log)
-        try:
-            took = wait_healthy(base_url, server)
-            print(f"server up on {base_url} ({kind}) after {took:.1f} s")
-            token, person_id = create_admin(base_url, workdir / "mail")
-            started = time.perf_counter()
-            org_id, expected = asyncio.run(
-                seed(database_url, person_id, args.employees, args.other_titles)
-            )
-            print(
-                f"seeded {args.employees} employees (with titles and labels) in "
-                f"{time.perf_counter() - started:.1f} s; expected totals {expected}"
-            )
-            body = request_body(f"{base_url}/t/{TENANT}/graphql", token, org_id, expected, args)
-            url = f"{base_url}/t/{TENANT}/graphql"
-            answer = check_answer(url, token, body, expected, args.first)
-            if args.filter == "none" and answer["totals"] != expected:
-                raise BenchError(f"totals {answer['totals']} instead of {expected}")
-            print(
-                f"dashboard answers: totalCount {answer['totalCount']}, totals {answer['totals']}"
-            )
-            if args.warmup > 0:
-                load(tool, url, token, body, workdir, args, args.warmup)
-            result = load(tool, url, token, body, workdir, args, args.duration)
-            check_answer(url, token, body, expected, args.first)
-            print(
-                f"  {result.requests} requests in {result.seconds:.2f} s; latency p50 "
-                f"{result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
-                f"max {result.max_ms:.1f} ms; non-200: {result.non_200}; "
-                f"{result.other_errors_label}: {result.other_errors}"
-            )
-            print(
-                f"dashboard (first {args.first}, filter {args.filter}, "
-                f"{args.employees} employees): "
-                f"{result.rps:.1f} req/s ({result.tool}, {args.connections} connections, "
-                f"{result.seconds:.0f} s, {kind})"
-            )
-            failed = False
-        finally:
-            code = stop_server(server)
-            log.flush()
-            if code not in (0, -signal.SIGTERM):
-                print(f"the server exited with code {code}")
-            if failed:
-                lines = log_path.read_text(errors="replace").splitlines()[-25:]
-                print("last lines of the server's output:")
-                for line in lines:
-                    print("  " + summarize_log_line(line))
-            else:
-                report_server_log(log_path)
+    with viewer.served(database_url, workdir) as (base_url, kind):
+        token, person_id = create_admin(base_url, workdir / "mail")
+        started = time.perf_counter()
+        org_id, expected = asyncio.run(
+            seed(database_url, person_id, args.employees, args.other_titles)
+        )
+        print(
+            f"seeded {args.employees} employees (with titles and labels) in "
+            f"{time.perf_counter() - started:.1f} s; expected totals {expected}"
+        )
+        body = request_body(f"{base_url}/t/{TENANT}/graphql", token, org_id, expected, args)
+        url = f"{base_url}/t/{TENANT}/graphql"
+        answer = check_answer(url, token, body, expected, args.first)
+        if args.filter == "none" and answer["totals"] != expected:
+            raise BenchError(f"totals {answer['totals']} instead of {expected}")
+        print(f"dashboard answers: totalCount {answer['totalCount']}, totals {answer['totals']}")
+        if args.warmup > 0:
+            load(tool, url, token, body, workdir, args, args.warmup)
+        result = load(tool, url, token, body, workdir, args, args.duration)
+        check_answer(url, token, body, expected, args.first)
+        print(
+            f"  {result.requests} requests in {result.seconds:.2f} s; latency p50 "
+            f"{result.p50_ms:.1f} ms, p95 {result.p95_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+            f"max {result.max_ms:.1f} ms; non-200: {result.non_200}; "
+            f"{result.other_errors_label}: {result.other_errors}"
+        )
+        print(
+            f"dashboard (first {args.first}, filter {args.filter}, "
+            f"{args.employees} employees): "
+            f"{result.rps:.1f} req/s ({result.tool}, {args.connections} connections, "
+            f"{result.seconds:.0f} s, {kind})"
+        )
 
 
 def main() -> None:

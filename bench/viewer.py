@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import email
 import email.policy
 import json
@@ -33,7 +34,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -525,10 +526,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
+@contextlib.contextmanager
+def served(database_url: str, workdir: Path) -> Iterator[tuple[str, str]]:
+    """A real `guichet serve` on `database_url` (migrated first unless SQLite): yields its
+    base URL and the database kind; then stops it and reports its log (its last lines when
+    the bench failed)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    database_url: str = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     kind = database_kind(database_url)
     env = server_env(workdir, port, database_url)
     if kind != "sqlite":
@@ -540,16 +544,7 @@ def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
         try:
             took = wait_healthy(base_url, server)
             print(f"server up on {base_url} ({kind}) after {took:.1f} s")
-            token = create_account(base_url, workdir / "mail")
-            print("account registered, confirmed and signed in; viewer answers familyName=Bench")
-            url = f"{base_url}/t/{TENANT}/graphql"
-            options: dict[str, Any] = {"threads": args.threads, "connections": args.connections}
-            if args.warmup > 0:
-                load(tool, url, token, workdir, duration=args.warmup, **options)
-            result = load(tool, url, token, workdir, duration=args.duration, **options)
-            with httpx.Client(timeout=10.0) as client:
-                check_viewer(client, url, token)  # still answering correctly after the load
-            print_result(result, kind, args.connections)
+            yield base_url, kind
             failed = False
         finally:
             code = stop_server(server)
@@ -562,6 +557,21 @@ def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
                 print(f"last lines of the server's output:\n{indent(tail)}")
             else:
                 report_server_log(log_path)
+
+
+def bench(args: argparse.Namespace, tool: str, workdir: Path) -> None:
+    database_url: str = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    with served(database_url, workdir) as (base_url, kind):
+        token = create_account(base_url, workdir / "mail")
+        print("account registered, confirmed and signed in; viewer answers familyName=Bench")
+        url = f"{base_url}/t/{TENANT}/graphql"
+        options: dict[str, Any] = {"threads": args.threads, "connections": args.connections}
+        if args.warmup > 0:
+            load(tool, url, token, workdir, duration=args.warmup, **options)
+        result = load(tool, url, token, workdir, duration=args.duration, **options)
+        with httpx.Client(timeout=10.0) as client:
+            check_viewer(client, url, token)  # still answering correctly after the load
+        print_result(result, kind, args.connections)
 
 
 def main() -> None:
