@@ -73,6 +73,14 @@ class LiveServer:
         raise AssertionError(f"fewer than {count} mails for {recipient}")
 
 
+def ok(response: httpx.Response) -> dict[str, Any]:
+    """The `data` of a successful GraphQL response (fails the test otherwise)."""
+    body = response.json()
+    assert response.status_code == 200 and "errors" not in body, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
 def text_of(message: EmailMessage) -> str:
     body = message.get_body(("plain",))
     assert body is not None

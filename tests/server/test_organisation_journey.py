@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.helpers.live_server import LiveServer, first_link, live_server, text_of
+from tests.helpers.live_server import LiveServer, first_link, live_server, ok, text_of
 from tests.helpers.organisation_flows import documents_for, organisation_input
 
 PASSWORD = "Une-Phrase-Solide-42"
@@ -30,13 +30,6 @@ T = "cnaps"
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with live_server(tmp_path_factory.mktemp("journey"), secrets=(PASSWORD,)) as running:
         yield running
-
-
-def ok(response: httpx.Response) -> dict[str, Any]:
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    data: dict[str, Any] = body["data"]
-    return data
 
 
 def payload(response: httpx.Response, name: str) -> dict[str, Any]:

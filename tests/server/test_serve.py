@@ -5,7 +5,6 @@ The whole journey on both tenants, through the link that actually arrived by mai
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -14,41 +13,17 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.helpers.live_server import live_server
-from tests.helpers.smtp import SmtpServer
+from tests.helpers.live_server import LiveServer, first_link, live_server, ok
 
 PASSWORD = "Une-Phrase-Solide-42"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, SmtpServer]]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     workdir = tmp_path_factory.mktemp("serve")
     with live_server(workdir, secrets=(PASSWORD,)) as running:
-        yield running.base, running.smtp
+        yield running
     assert (workdir / "guichet.db").exists()  # the embedded default: SQLite in the cwd
-
-
-def gql(
-    base: str,
-    tenant: str,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    token: str | None = None,
-) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return httpx.post(
-        f"{base}/t/{tenant}/graphql",
-        json={"query": query, "variables": variables or {}},
-        headers=headers,
-        timeout=10,
-    )
-
-
-def data(response: httpx.Response) -> dict[str, Any]:
-    body = response.json()
-    assert response.status_code == 200 and "errors" not in body, body
-    result: dict[str, Any] = body["data"]
-    return result
 
 
 REGISTER = """mutation($input: RegisterInput!) {
@@ -78,36 +53,23 @@ INPUTS: dict[str, dict[str, Any]] = {
 }
 
 
-def wait_for_mail(smtp: SmtpServer, recipient: str) -> str:
-    for _ in range(100):
-        for received in smtp.messages:
-            if recipient in received.rcpt_tos:
-                body = received.message.get_body(("plain",))
-                assert body is not None
-                found = re.search(r"https?://\S+", body.get_content())
-                assert found
-                return found.group(0)
-        time.sleep(0.05)
-    raise AssertionError(f"no mail for {recipient}")
-
-
 @pytest.mark.parametrize("tenant", ["cnaps", "cnsa"])
-def test_register_mail_link_sign_in_viewer(server: tuple[str, SmtpServer], tenant: str) -> None:
-    base, smtp = server
+def test_register_mail_link_sign_in_viewer(server: LiveServer, tenant: str) -> None:
+    base = server.base
     email = f"serve.{tenant}.{time.time_ns()}@example.org"
-    registered = data(
-        gql(
-            base,
+    registered = ok(
+        server.gql(
             tenant,
             REGISTER,
             {"input": {"email": email, "password": PASSWORD, **INPUTS[tenant]}},
         )
     )
     assert registered["register"]["errors"] == []
-    refused = data(gql(base, tenant, SIGN_IN, {"e": email, "p": PASSWORD}))
+    refused = ok(server.gql(tenant, SIGN_IN, {"e": email, "p": PASSWORD}))
     assert refused["signIn"]["errors"][0]["code"] == "EMAIL_NOT_CONFIRMED"
 
-    link = wait_for_mail(smtp, email)
+    [mail] = server.mails(email)
+    link = first_link(mail)
     assert link.startswith(f"{base}/t/{tenant}/confirm-email?token=")
     page = httpx.get(link)
     assert page.status_code == 200
@@ -115,19 +77,19 @@ def test_register_mail_link_sign_in_viewer(server: tuple[str, SmtpServer], tenan
     confirmed = httpx.post(link.split("?")[0], data={"token": token})
     assert 'data-code="EMAIL_CONFIRMED"' in confirmed.text
 
-    tokens = data(gql(base, tenant, SIGN_IN, {"e": email, "p": PASSWORD}))["signIn"]
+    tokens = ok(server.gql(tenant, SIGN_IN, {"e": email, "p": PASSWORD}))["signIn"]
     assert tokens["errors"] == []
-    viewer = data(gql(base, tenant, VIEWER, token=tokens["accessToken"]))
+    viewer = ok(server.gql(tenant, VIEWER, token=tokens["accessToken"]))
     assert viewer["viewer"]["person"]["familyName"] == INPUTS[tenant]["familyName"]
 
     other = "cnsa" if tenant == "cnaps" else "cnaps"
-    assert gql(base, other, VIEWER, token=tokens["accessToken"]).status_code == 401
+    assert server.gql(other, VIEWER, token=tokens["accessToken"]).status_code == 401
 
-    rotated = data(gql(base, tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
+    rotated = ok(server.gql(tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
     assert rotated["errors"] == []
-    replayed = data(gql(base, tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
+    replayed = ok(server.gql(tenant, REFRESH, {"t": tokens["refreshToken"]}))["refreshSession"]
     assert [e["code"] for e in replayed["errors"]] == ["REFRESH_TOKEN_REUSED"]
-    assert gql(base, tenant, VIEWER, token=rotated["accessToken"]).status_code == 401
+    assert server.gql(tenant, VIEWER, token=rotated["accessToken"]).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -138,14 +100,10 @@ def test_register_mail_link_sign_in_viewer(server: tuple[str, SmtpServer], tenan
         ("Abcdefghijkl-1234567890-X", "PASSWORD_TOO_LONG"),
     ],
 )
-def test_cnsa_policy_violations_over_http(
-    server: tuple[str, SmtpServer], password: str, code: str
-) -> None:
-    base, _smtp = server
+def test_cnsa_policy_violations_over_http(server: LiveServer, password: str, code: str) -> None:
     email = f"policy.{time.time_ns()}@example.org"
-    result = data(
-        gql(
-            base,
+    result = ok(
+        server.gql(
             "cnsa",
             REGISTER,
             {"input": {"email": email, "password": password, **INPUTS["cnsa"]}},
@@ -154,8 +112,8 @@ def test_cnsa_policy_violations_over_http(
     assert [e["code"] for e in result["register"]["errors"]] == [code]
 
 
-def test_jwks_and_graphiql(server: tuple[str, SmtpServer]) -> None:
-    base, _smtp = server
+def test_jwks_and_graphiql(server: LiveServer) -> None:
+    base = server.base
     assert httpx.get(f"{base}/.well-known/jwks.json").json()["keys"][0]["alg"] == "ES256"
     page = httpx.get(f"{base}/t/cnaps/graphql", headers={"Accept": "text/html"})
     assert page.status_code == 200 and "graphiql" in page.text.lower()
