@@ -42,6 +42,7 @@ from auth.organisation_fields import (
 from auth.policy import Action, Decision, Resource, decide, organisation_resource
 from tenants.errors import CommonCode, DomainError
 from tenants.files import Files
+from tenants.identifiers import siren_of
 from tenants.organisations import (
     Establishment,
     Membership,
@@ -82,7 +83,7 @@ async def register_organisation(
     check = Collector([])
     values = check_identity(ctx, check, data, full=True)
     siren, siret = values.get("siren"), values.get("head_office_siret")
-    if isinstance(siren, str) and isinstance(siret, str) and siret[:9] != siren:
+    if isinstance(siren, str) and isinstance(siret, str) and siren_of(siret) != siren:
         check.add(C.SIRET_NOT_OF_SIREN, ("headOfficeSiret",), siren=siren)
     checked = await read_documents(
         check, files, data.documents, lambda i: ("documents", str(i), "file")
@@ -198,7 +199,7 @@ async def update_request(
     values = check_identity(ctx, check, data, full=False)
     siren = str(values.get("siren", organisation.siren))
     siret = str(values.get("head_office_siret", organisation.head_office_siret))
-    if ("siren" in values or "head_office_siret" in values) and siret[:9] != siren:
+    if ("siren" in values or "head_office_siret" in values) and siren_of(siret) != siren:
         where = ("headOfficeSiret",) if "head_office_siret" in values else ("siren",)
         check.add(C.SIRET_NOT_OF_SIREN, where, siren=siren)
     if "siren" in values and await _siren_taken(ctx, siren, organisation.id):
@@ -342,7 +343,7 @@ async def add_establishment(
     )
     check = Collector([])
     siret = check_siret(check, siret_input, ("siret",))
-    if siret is not None and siret[:9] != organisation.siren:
+    if siret is not None and siren_of(siret) != organisation.siren:
         check.add(C.SIRET_NOT_OF_SIREN, ("siret",), siren=organisation.siren)
     name = check.text(name_input, ("name",), True, 200)
     values = check_address(check, address, ("address",))

@@ -24,7 +24,7 @@ from auth import audit
 from auth.context import ServiceContext
 from auth.errors import AuthCode
 from auth.identity_fields import Collector, normalise_email
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from auth.policy import Action, Decision, decide, organisation_resource
 from dossiers.errors import DossierCode
 from dossiers.models import Title
 from dossiers.title_numbers import clean_number, fold_name, follow, parse_number
@@ -65,11 +65,6 @@ async def managed_organisation(
     ):
         decision.require()
     raise DomainError.one(CommonCode.NOT_FOUND, field)
-
-
-def can_manage(ctx: ServiceContext, organisation_id: uuid.UUID) -> bool:
-    resource = Resource("Organisation", organisation_id, organisation_id=organisation_id)
-    return decide(ctx.actor, Action.MANAGE_EMPLOYEES, resource).allowed
 
 
 # --- employees --------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def normalise_siret(value: str) -> str | None:
     siret = _compact(value)
     if not siret_checksum_valid(siret):
         return None
-    if not luhn_valid(siret[:9]):
+    if not luhn_valid(siren_of(siret)):
         return None
     return siret
 

@@ -16,10 +16,6 @@ from schema.pagination import Connection, to_connection
 from tenants.pagination import Page, check_first, paginate
 
 
-def _organisation(organisation_id: uuid.UUID) -> Resource:
-    return Resource("Organisation", organisation_id, organisation_id=organisation_id)
-
-
 @strawberry.type
 class ViewerCompanyFields:
     person_id: strawberry.Private[uuid.UUID]
