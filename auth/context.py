@@ -9,9 +9,9 @@ from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.passwords import PasswordHasher
+from auth.account.passwords import PasswordHasher
+from auth.account.tokens import AccessTokens
 from auth.standing import MembershipFact
-from auth.tokens import AccessTokens
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
 

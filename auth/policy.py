@@ -2,7 +2,7 @@
 capacity the actor acts (self, organisation administrator, manager with a permission, trusted
 third party under a mandate, authority agent). Every permission in Guichet is asked here;
 mutations then record the capacity, and the membership or mandate relied on, in the audit log
-(`auth.audit.record`).
+(`auth.audit.trail.record`).
 
 `RULES` is the whole table: for each action, which capacities may take it. A pending or
 rejected organisation gives its members no capacity, except its administrator viewing and
@@ -15,8 +15,8 @@ import uuid
 from dataclasses import dataclass
 from enum import StrEnum
 
+from auth.account.errors import AuthCode
 from auth.context import Actor
-from auth.errors import AuthCode
 from auth.standing import MandateFact, MembershipFact
 from tenants.errors import DomainError
 from tenants.mandates import MandateStatus

@@ -50,12 +50,12 @@ from viewer import (
     wait_for_mail,
 )
 
-from auth.models import Account
-from dossiers.models import Title, TitleKind, TitleStatus
-from dossiers.title_numbers import add_months, format_number, renewal_limit
+from auth.account.models import Account
+from dossiers.company.models import Employee, EmployeeLabel, Label
+from dossiers.title.models import Title, TitleKind, TitleStatus
+from dossiers.title.numbers import add_months, format_number, renewal_limit
 from tenants.identifiers import luhn_valid
 from tenants.organisations import Establishment, Membership, Organisation
-from tenants.workforce import Employee, EmployeeLabel, Label
 
 TENANT = "cnaps"
 PASSWORD = "Bench-Phrase-2026!"

@@ -1,4 +1,4 @@
-"""Time Argon2id hashing and verifying (auth.passwords) with the production and test parameters.
+"""Time Argon2id hashing and verifying (auth.account.passwords), production and test parameters.
 
 Run: .venv/bin/python bench/password_hash.py [--runs 20]
 
@@ -18,7 +18,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from auth.passwords import HashParams, PasswordHasher
+from auth.account.passwords import HashParams, PasswordHasher
 
 PASSWORD = "Bench-Phrase-2026!"
 
@@ -85,7 +85,7 @@ async def bench_profile(name: str, params: HashParams, runs: int) -> None:
 
 async def main_async(runs: int) -> None:
     print(
-        f"Argon2id via auth.passwords.PasswordHasher — {platform.python_implementation()} "
+        f"Argon2id via auth.account.passwords.PasswordHasher — {platform.python_implementation()} "
         f"{platform.python_version()}, {os.cpu_count()} CPU(s)"
     )
     for name, params in PROFILES:

@@ -8,13 +8,12 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-import auth.models  # noqa: F401 - every model module, so autogenerate sees every table
-import dossiers.models  # noqa: F401
+import dossiers.company.models
+import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates
 import tenants.models
 import tenants.organisations
-import tenants.workforce
 from server.database import create_engine
 
 config = context.config

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as _Info
 
+from auth.account.models import Account
 from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
-from auth.models import Account
 from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
 from tenants.files import Files

@@ -7,10 +7,11 @@ from typing import Any
 
 import strawberry
 
-import auth.delegation_errors
-import auth.errors
-import auth.organisation_errors  # noqa: F401 - registers the organisation codes
-import dossiers.errors  # noqa: F401 - registers the dossiers codes
+import auth.account.errors
+import auth.delegation.errors
+import auth.organisation.errors  # noqa: F401 - registers the organisation codes
+import dossiers.company.errors
+import dossiers.title.errors  # noqa: F401 - registers the company and title codes
 from tenants.errors import DomainError, FieldError, catalogue, render_message
 
 

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from auth.models import Account, AuthSession
+from auth.account.models import Account, AuthSession
 from tenants.directory import rows_by_id
 from tenants.models import Base, Person
 

@@ -137,7 +137,7 @@ def keys() -> None:
 @keys.command("generate")
 def keys_generate() -> None:
     """Print a new private JWK set (for GUICHET_SIGNING_KEYS)."""
-    from auth.tokens import generate_key_set
+    from auth.account.tokens import generate_key_set
 
     click.echo(json.dumps(generate_key_set()))
 

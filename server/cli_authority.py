@@ -35,7 +35,7 @@ async def add_agent_with(
 ) -> list[str]:
     """Open the agent's account (or give the delegations it lacks), commit, then hand the
     e-mail to the sender. The lines to print; `DomainError` when refused."""
-    from auth.agents import add_agent
+    from auth.account.agents import add_agent
     from auth.context import ServiceContext
     from tenants.session import open_session
 

@@ -13,21 +13,21 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.account.models import Account, AccountKind
+from auth.account.onboarding import AddressData, RegistrationData, register
+from auth.account.password_policy import normalise
+from auth.account.provisioning import NewPerson, open_account_for
 from auth.context import Actor, ServiceContext
-from auth.models import Account, AccountKind
-from auth.onboarding import AddressData, RegistrationData, register
-from auth.password_policy import normalise
-from auth.provisioning import NewPerson, open_account_for
-from dossiers.company_space import NewEmployee, add_employee
-from dossiers.labels import assign_label, create_label
-from dossiers.models import TitleKind, TitleStatus
-from dossiers.title_numbers import add_months, today_of
-from dossiers.titles import NewTitle, change_title_status, issue_title
+from dossiers.company.employees import NewEmployee, add_employee
+from dossiers.company.labels import assign_label, create_label
+from dossiers.company.models import Employee
+from dossiers.title.issuing import NewTitle, change_title_status, issue_title
+from dossiers.title.models import TitleKind, TitleStatus
+from dossiers.title.numbers import add_months, today_of
 from server.runtime import Runtime
 from tenants.organisations import Establishment, Membership, MembershipRole, Organisation
 from tenants.packs import PACKS
 from tenants.session import open_session
-from tenants.workforce import Employee
 
 DEMO_PASSWORD = "Demo-Guichet-2026!"  # noqa: S105 - published demo credentials
 

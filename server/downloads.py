@@ -1,5 +1,5 @@
 """`GET /t/{tenant}/files/{link}`: a stored file, through a short-lived signed link that the API
-hands to whoever may see it (`auth.tokens.FileLinks`). The link is the right: it is checked
+hands to whoever may see it (`auth.account.tokens.FileLinks`). The link is the right: it is checked
 for signature, tenant and expiry, then the file's bytes are checked against the SHA-256 kept
 at upload."""
 
@@ -12,7 +12,7 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from auth.tokens import FileLinks, InvalidAccessToken
+from auth.account.tokens import FileLinks, InvalidAccessToken
 from schema.context import AppServices
 from schema.organisation.fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant

@@ -14,10 +14,10 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from auth import sessions
+from auth.account import sessions
+from auth.account.models import Account
+from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ClientInfo, ServiceContext
-from auth.models import Account
-from auth.tokens import InvalidAccessToken
 from schema.context import AppServices, GuichetContext
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import DomainError, render_message

@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 
-from auth.tokens import SigningKeys, generate_key_set, rotate_key_set
+from auth.account.tokens import SigningKeys, generate_key_set, rotate_key_set
 from server.settings import Settings
 
 log = logging.getLogger("guichet.keys")

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from strawberry import Schema
 
-from auth import sessions
+from auth.account import sessions
+from auth.account.models import Account
+from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ServiceContext
-from auth.invitations import permission_labels
-from auth.models import Account
-from auth.tokens import InvalidAccessToken
+from auth.delegation.invitations import permission_labels
 from schema.context import AppServices, GuichetContext
 from server.graphql_app import client_info, tenant_not_found
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant

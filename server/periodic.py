@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import logging
 
-from dossiers.alert_digests import run_due
+from dossiers.company.alert_digests import run_due
 from server.runtime import Runtime
 from tenants.packs import PACKS
 

@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from auth.account.passwords import HashParams, PasswordHasher
+from auth.account.tokens import AccessTokens, SigningKeys
 from auth.context import AuthConfig
-from auth.passwords import HashParams, PasswordHasher
-from auth.tokens import AccessTokens, SigningKeys
 from mail.transport import Transport, transport_from_url
 from mail.worker import MailSender
 from schema.context import AppServices

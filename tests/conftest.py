@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from auth.tokens import SigningKeys, generate_key_set
+from auth.account.tokens import SigningKeys, generate_key_set
 from mail.transport import SmtpTransport
 from server.app import create_app
 from server.database import StatementCounter, create_engine

@@ -8,8 +8,8 @@ from datetime import date, datetime
 import strawberry
 from strawberry import relay
 
-from auth import onboarding, recovery, sessions, signin
-from auth.onboarding import AddressData, RegistrationData
+from auth.account import onboarding, recovery, sessions, signin
+from auth.account.onboarding import AddressData, RegistrationData
 from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
 from schema.errors import UserError

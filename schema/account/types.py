@@ -12,9 +12,9 @@ import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 
-from auth import accounts
-from auth.models import Account as AccountRow
-from auth.models import AuthSession
+from auth.account import sessions as account_sessions
+from auth.account.models import Account as AccountRow
+from auth.account.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.ids import parse_uuid
@@ -212,7 +212,7 @@ class AccountNode(relay.Node):
         ).require()
         actor = info.context.actor
         async with info.context.read_session() as session:
-            page = await accounts.sessions_of(
+            page = await account_sessions.sessions_of(
                 session, account_id, active_only=not include_revoked, first=first, after=after
             )
         current = actor.session_id if actor else None

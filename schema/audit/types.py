@@ -12,7 +12,7 @@ import strawberry
 from strawberry import relay
 
 from auth import policy
-from auth.models import AuditEvent as AuditEventRow
+from auth.audit.models import AuditEvent as AuditEventRow
 from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.enums import graphql_enum

@@ -6,7 +6,7 @@ import uuid
 
 import strawberry
 
-from auth import audit_log
+from auth.audit import queries as audit_log
 from auth.policy import Action, Resource, decide
 from schema.audit.types import AuditEventNode
 from schema.context import Info

@@ -10,9 +10,11 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 
-from dossiers import alerts, company_space, employee_accounts, employee_csv, labels, titles
-from dossiers.models import TitleKind as TitleKindValue
-from dossiers.models import TitleStatus as TitleStatusValue
+from dossiers.company import alerts, employee_accounts, employee_csv, labels
+from dossiers.company import employees as company_space
+from dossiers.title import issuing as titles
+from dossiers.title.models import TitleKind as TitleKindValue
+from dossiers.title.models import TitleStatus as TitleStatusValue
 from schema.company.types import (
     AlertNode,
     EmployeeNode,

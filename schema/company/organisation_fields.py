@@ -15,10 +15,10 @@ from strawberry import relay
 from strawberry.types.nodes import SelectedField, Selection
 
 from auth.policy import Action, decide, organisation_resource
-from dossiers import dashboard as dashboard_query
-from dossiers.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
-from dossiers.models import Alert
-from dossiers.models import Colour as ColourValue
+from dossiers.company import dashboard as dashboard_query
+from dossiers.company.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
+from dossiers.company.models import Alert, Label
+from dossiers.title.models import Colour as ColourValue
 from schema.company.types import (
     AlertNode,
     Colour,
@@ -32,7 +32,6 @@ from schema.context import Info
 from schema.pagination import Connection, Edge, PageInfo, to_connection
 from tenants.errors import CommonCode, DomainError
 from tenants.pagination import paginate
-from tenants.workforce import Label
 
 if TYPE_CHECKING:
     from tenants.organisations import Organisation as OrganisationRow

@@ -18,10 +18,14 @@ from sqlalchemy import select
 from strawberry import relay
 
 from auth.policy import Action, Resource, decide
-from dossiers import alerts as alert_rules
-from dossiers import dashboard
-from dossiers import models as m
-from dossiers.title_numbers import colour_of, effective_status, today_of
+from dossiers.company import alerts as alert_rules
+from dossiers.company import dashboard
+from dossiers.company.models import Alert
+from dossiers.company.models import AlertKind as AlertKindValue
+from dossiers.company.models import Employee as EmployeeRow
+from dossiers.company.models import Label as LabelRow
+from dossiers.title import models as m
+from dossiers.title.numbers import colour_of, effective_status, today_of
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
@@ -30,8 +34,6 @@ from schema.pagination import Connection, to_connection
 from schema.tenant.types import Activity
 from tenants.organisations import Establishment
 from tenants.pagination import paginate
-from tenants.workforce import Employee as EmployeeRow
-from tenants.workforce import Label as LabelRow
 
 if TYPE_CHECKING:
     from schema.organisation.types import EstablishmentNode, OrganisationNode
@@ -75,13 +77,14 @@ TitleKind = graphql_enum(
     },
 )
 AlertKind = graphql_enum(
-    m.AlertKind,
+    AlertKindValue,
     "AlertKind",
     "Ce qu'une alerte signale sur le titre d'un salarié.",
     {
-        m.AlertKind.STATUS_CHANGED: "L'autorité a changé le statut du titre",
-        m.AlertKind.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : renouvellement à demander",
-        m.AlertKind.EXPIRED: "Le titre a expiré",
+        AlertKindValue.STATUS_CHANGED: "L'autorité a changé le statut du titre",
+        AlertKindValue.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : "
+        "renouvellement à demander",
+        AlertKindValue.EXPIRED: "Le titre a expiré",
     },
 )
 
@@ -160,7 +163,7 @@ class TitleNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[TitleNode | None]:
-        from dossiers.titles import viewing_resource
+        from dossiers.title.issuing import viewing_resource
 
         rows = await visible_rows(
             info,
@@ -323,10 +326,10 @@ class AlertNode(relay.Node):
     title_number: str
     created_at: datetime
     read_at: datetime | None
-    row: strawberry.Private[m.Alert]
+    row: strawberry.Private[Alert]
 
     @classmethod
-    def from_row(cls, row: m.Alert) -> AlertNode:
+    def from_row(cls, row: Alert) -> AlertNode:
         return cls(
             id=str(row.id),
             kind=AlertKind(row.kind),
@@ -364,7 +367,7 @@ class AlertNode(relay.Node):
         rows = await visible_rows(
             info,
             node_ids,
-            info.context.loaders.by_id(m.Alert),
+            info.context.loaders.by_id(Alert),
             lambda row: organisation_member("Alert", row.id, row.organisation_id),
             Action.MANAGE_EMPLOYEES,
         )

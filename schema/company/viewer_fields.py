@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy import select
 
 from auth.policy import Action, Resource, decide, organisations_where
-from dossiers.models import Alert
+from dossiers.company.models import Alert
 from schema.company.types import AlertNode, TitleNode, person_titles
 from schema.context import Info
 from schema.pagination import Connection, to_connection

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from auth import invitations, managers, mandates, person_contact
-from auth.onboarding import AddressData
+from auth.account import person_contact
+from auth.account.onboarding import AddressData
+from auth.delegation import invitations, managers, mandates
 from auth.standing import memberships_of
 from schema.account.mutations import AddressInput
 from schema.account.types import PersonNode

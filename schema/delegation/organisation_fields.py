@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from sqlalchemy import select
 
-from auth import mandates as mandate_rules
+from auth.delegation import mandates as mandate_rules
 from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.delegation.types import InvitationNode, MandateNode, MandateStatus, paris_today

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry import relay
 
-from auth import invitations as invitation_rules
-from auth import mandates as mandate_rules
-from auth.onboarding import PARIS
+from auth.account.onboarding import PARIS
+from auth.delegation import invitations as invitation_rules
+from auth.delegation import mandates as mandate_rules
 from auth.policy import Action, Resource, decide
 from auth.standing import MandateFact
 from schema.context import Info

@@ -7,7 +7,7 @@ import uuid
 
 import strawberry
 
-from auth import mandates as mandate_rules
+from auth.delegation import mandates as mandate_rules
 from auth.policy import Action, Resource, decide, organisations_where
 from schema.context import Info
 from schema.delegation.types import MandateNode, MandateStatus, paris_today

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 from strawberry import relay
 
-from auth.organisation_documents import missing_documents, required_documents
+from auth.account.tokens import FileLinks
+from auth.organisation.documents import missing_documents, required_documents
 from auth.policy import Action, decide, organisation_resource
-from auth.tokens import FileLinks
 from schema.context import Info
 from schema.ids import parse_uuid
 from schema.nodes import register_node

@@ -9,9 +9,10 @@ import strawberry
 from strawberry import relay
 from strawberry.file_uploads import Upload
 
-from auth import organisation_review, organisations
-from auth.onboarding import AddressData
-from auth.organisation_fields import DocumentUpload, OrganisationData, RepresentativeData
+from auth.account.onboarding import AddressData
+from auth.organisation import registration as organisations
+from auth.organisation import review as organisation_review
+from auth.organisation.request_fields import DocumentUpload, OrganisationData, RepresentativeData
 from auth.standing import MembershipFact
 from schema.account.mutations import AddressInput
 from schema.context import Info

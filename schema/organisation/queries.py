@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from auth import organisation_review
+from auth.organisation import review as organisation_review
 from schema.context import Info
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.types import OrganisationNode

@@ -36,7 +36,7 @@ class Label:
 
 @dataclass(frozen=True)
 class PasswordRules:
-    """Numbers only; `auth.password_policy` applies them (and the common-password list)."""
+    """Numbers only; `auth.account.password_policy` applies them (and the common-password list)."""
 
     min_length: int
     max_length: int

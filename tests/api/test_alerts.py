@@ -12,13 +12,13 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from dossiers.alerts import scan
-from dossiers.models import TitleKind
-from dossiers.titles import NewTitle
+from dossiers.company.alerts import scan
+from dossiers.company.models import Employee
+from dossiers.title.issuing import NewTitle
+from dossiers.title.models import TitleKind
 from server.cli_alerts import run_alerts
 from server.runtime import Runtime
 from tenants.session import open_session
-from tenants.workforce import Employee
 from tests.helpers.company import (
     add_employee,
     colour_dates,

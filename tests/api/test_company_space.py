@@ -7,8 +7,8 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from dossiers.models import TitleKind, TitleStatus
-from dossiers.title_numbers import format_number
+from dossiers.title.models import TitleKind, TitleStatus
+from dossiers.title.numbers import format_number
 from server.database import StatementCounter
 from server.runtime import Runtime
 from tenants.organisations import Establishment, OrganisationStatus

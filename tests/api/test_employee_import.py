@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Any
 
-from dossiers.employee_csv import MAX_ROWS
+from dossiers.company.employee_csv import MAX_ROWS
 from server.runtime import Runtime
 from tests.helpers.company import (
     IMPORT,

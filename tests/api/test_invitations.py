@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
+from auth.account.provisioning import NewPerson, open_account_for
 from auth.context import ServiceContext
-from auth.provisioning import NewPerson, open_account_for
 from server.runtime import Runtime
 from tenants.packs import PACKS
 from tenants.session import open_session

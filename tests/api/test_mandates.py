@@ -400,8 +400,8 @@ MANDATE_TITLES = """query($id: ID!) { node(id: $id) { ... on Mandate {
 async def test_a_trusted_third_party_follows_the_persons_titles_while_the_mandate_holds(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
 ) -> None:
-    from dossiers.models import TitleKind
-    from dossiers.titles import NewTitle
+    from dossiers.title.issuing import NewTitle
+    from dossiers.title.models import TitleKind
     from tests.helpers.company import issuer, uuid_of
 
     org, someone, mandate = await mandate_in_force(cnaps, runtime, smtp, ["FOLLOW_DOSSIERS"])

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import select
 from strawberry.relay import GlobalID
 
-from auth.models import AuditEvent
+from auth.audit.models import AuditEvent
 from server.runtime import Runtime
 from tenants.organisations import Organisation
 from tenants.session import open_session

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from auth.models import Account
+from auth.account.models import Account
 from server.runtime import Runtime
 from tenants.session import open_session
 from tests.conftest import unique_email

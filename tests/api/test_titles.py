@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from dossiers.title_numbers import add_months, parse_number
+from dossiers.title.numbers import add_months, parse_number
 from server.runtime import Runtime
 from tests.helpers.company import today, uuid_of
 from tests.helpers.graphql import GraphQLClient, codes

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from dossiers.models import Colour, Title, TitleKind, TitleStatus
-from dossiers.title_numbers import (
+from dossiers.title.models import Colour, Title, TitleKind, TitleStatus
+from dossiers.title.numbers import (
     add_months,
     clean_departement,
     clean_number,

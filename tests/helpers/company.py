@@ -11,9 +11,9 @@ from typing import Any
 from strawberry.relay import GlobalID
 
 from auth.context import Actor, ServiceContext
-from dossiers.models import Title, TitleKind
-from dossiers.title_numbers import renewal_limit, today_of
-from dossiers.titles import NewTitle, issue_title
+from dossiers.title.issuing import NewTitle, issue_title
+from dossiers.title.models import Title, TitleKind
+from dossiers.title.numbers import renewal_limit, today_of
 from server.runtime import Runtime
 from tenants.organisations import Membership, MembershipRole
 from tenants.packs import PACKS
@@ -57,7 +57,7 @@ async def manager(
 
 
 class Issuer:
-    """Issues titles through `dossiers.titles.issue_title`, as a real OUEST agent."""
+    """Issues titles through `dossiers.title.issuing.issue_title`, as a real OUEST agent."""
 
     def __init__(self, client: GraphQLClient, runtime: Runtime, officer: SignedIn) -> None:
         self.client = client

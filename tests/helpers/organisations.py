@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import update
 from strawberry.relay import GlobalID
 
+from auth.account.models import Account, AccountKind
+from auth.account.password_policy import normalise
+from auth.account.provisioning import NewPerson, open_account_for
 from auth.context import ServiceContext
-from auth.models import Account, AccountKind
-from auth.password_policy import normalise
-from auth.provisioning import NewPerson, open_account_for
 from server.runtime import Runtime
 from tenants.identifiers import luhn_valid
 from tenants.organisations import (

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from auth.models import Account
+from auth.account.models import Account
 from server.cli import main
 from server.cli_authority import add_agent_with
 from server.runtime import Runtime

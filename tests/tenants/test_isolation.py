@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text, update
 
-from auth.models import Account
+from auth.account.models import Account
 from server.runtime import Runtime
 from tenants.models import Person
 from tenants.session import MissingTenant, open_session
@@ -110,12 +110,10 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 
 
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
-    import auth.models  # noqa: F401
-    import dossiers.models  # noqa: F401
+    import auth.account.models  # noqa: F401
+    import dossiers.company.models
+    import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
-    import tenants.mandates
-    import tenants.organisations
-    import tenants.workforce  # noqa: F401
     from tenants.models import tenant_tables
 
     assert tenant_tables() == sorted(TABLES)

@@ -1,0 +1,245 @@
+"""Opening a person account: register, confirm the address by e-mail, resend the link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from auth.account import email_tokens
+from auth.account.errors import AuthCode
+from auth.account.identity_fields import Collector
+from auth.account.models import Account, EmailTokenPurpose
+from auth.account.password_policy import check_password, normalise
+from auth.audit import trail
+from auth.context import ServiceContext
+from auth.policy import Capacity, Decision
+from mail.outbox import enqueue
+from tenants.clock import seconds_until
+from tenants.errors import CommonCode, DomainError
+from tenants.models import Person
+from tenants.packs.base import RegistrationField as F
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+@dataclass(frozen=True)
+class AddressData:
+    line1: str | None = None
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class RegistrationData:
+    """One shape for every tenant; the pack says which fields are required."""
+
+    email: str | None = None
+    password: str | None = None
+    family_name: str | None = None
+    given_names: str | None = None
+    birth_date: date | None = None
+    birth_city: str | None = None
+    birth_country: str | None = None
+    address: AddressData | None = None
+    phone: str | None = None
+    structure: str | None = None
+    accept_terms: bool | None = None
+
+
+@dataclass(frozen=True)
+class Registered:
+    account: Account
+    confirmation_expires_at: datetime
+
+
+def format_local(at: datetime, locale: str) -> str:
+    """Dates in mails, in Paris time."""
+    local = at.astimezone(PARIS)
+    if locale == "en":
+        return local.strftime("%d/%m/%Y at %H:%M (Paris time)")
+    return local.strftime("%d/%m/%Y à %Hh%M (heure de Paris)")
+
+
+async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
+    pack = ctx.pack
+    now = ctx.clock.now()
+    check = Collector([])
+    email = check.email(data.email, ("email",))
+    if not data.password:
+        check.add(CommonCode.REQUIRED, ("password",))
+    else:
+        check.errors.extend(check_password(data.password, pack.password, ("password",)))
+
+    family_name = check.text(data.family_name, ("familyName",), pack.requires(F.FAMILY_NAME), 100)
+    given_names = check.text(data.given_names, ("givenNames",), pack.requires(F.GIVEN_NAMES), 150)
+    keep = pack.accepts
+    birth_date = (
+        check.birth_date(data.birth_date, ("birthDate",), pack.requires(F.BIRTH_DATE), now.date())
+        if keep(F.BIRTH_DATE)
+        else None
+    )
+    birth_city = (
+        check.text(data.birth_city, ("birthCity",), pack.requires(F.BIRTH_CITY), 100)
+        if keep(F.BIRTH_CITY)
+        else None
+    )
+    birth_country = (
+        check.country(data.birth_country, ("birthCountry",), pack.requires(F.BIRTH_COUNTRY))
+        if keep(F.BIRTH_COUNTRY)
+        else None
+    )
+    address = AddressData()
+    if keep(F.ADDRESS):
+        required = pack.requires(F.ADDRESS)
+        given = data.address or AddressData()
+        if data.address is None and required:
+            check.add(CommonCode.REQUIRED, ("address",))
+        elif data.address is not None:
+            address = AddressData(
+                line1=check.text(given.line1, ("address", "line1"), required, 200),
+                line2=check.text(given.line2, ("address", "line2"), False, 200),
+                postal_code=check.text(given.postal_code, ("address", "postalCode"), required, 16),
+                city=check.text(given.city, ("address", "city"), required, 100),
+                country=check.country(given.country, ("address", "country"), required),
+            )
+    phone = check.phone(data.phone, ("phone",), pack.requires(F.PHONE)) if keep(F.PHONE) else None
+    structure = (
+        check.text(data.structure, ("structure",), pack.requires(F.STRUCTURE), 200)
+        if keep(F.STRUCTURE)
+        else None
+    )
+    if pack.requires(F.ACCEPT_TERMS):
+        if data.accept_terms is None:
+            check.add(CommonCode.REQUIRED, ("acceptTerms",))
+        elif not data.accept_terms:
+            check.add(AuthCode.TERMS_NOT_ACCEPTED, ("acceptTerms",))
+
+    if email is not None and await _email_taken(ctx, email):
+        check.add(AuthCode.EMAIL_ALREADY_REGISTERED, ("email",))
+    if check.errors:
+        raise DomainError(check.errors)
+    if email is None or data.password is None:  # reported above; keeps the types exact
+        raise DomainError.one(CommonCode.REQUIRED, ("email",))
+
+    # Hash before writing anything: on SQLite the first write takes the database's lock.
+    password_hash = await ctx.config.hasher.hash(normalise(data.password))
+    person = Person(
+        family_name=family_name or "",
+        given_names=given_names or "",
+        birth_date=birth_date,
+        birth_city=birth_city,
+        birth_country=birth_country,
+        address_line1=address.line1,
+        address_line2=address.line2,
+        postal_code=address.postal_code,
+        city=address.city,
+        country=address.country,
+        phone=phone,
+        structure=structure,
+        created_at=now,
+    )
+    ctx.session.add(person)
+    await ctx.session.flush()
+    account = Account(
+        person_id=person.id,
+        email=email,
+        password_hash=password_hash,
+        locale=ctx.locale,
+        terms_accepted_at=now if data.accept_terms else None,
+        password_changed_at=now,
+        created_at=now,
+        failed_sign_ins=0,
+        must_change_password=False,
+    )
+    ctx.session.add(account)
+    try:
+        await ctx.session.flush()
+    except IntegrityError:  # a concurrent registration won the race for this address
+        raise DomainError.one(AuthCode.EMAIL_ALREADY_REGISTERED, ("email",)) from None
+    expires_at = await send_confirmation(ctx, account, person)
+    trail.record(
+        ctx,
+        "REGISTER",
+        subject_type="Account",
+        subject_id=account.id,
+        decision=Decision(allowed=True, capacity=Capacity.SELF),
+        actor_account_id=account.id,
+    )
+    return Registered(account=account, confirmation_expires_at=expires_at)
+
+
+async def _email_taken(ctx: ServiceContext, email: str) -> bool:
+    found = await ctx.session.scalar(select(Account.id).where(Account.email == email))
+    return found is not None
+
+
+async def send_confirmation(ctx: ServiceContext, account: Account, person: Person) -> datetime:
+    raw, token = await email_tokens.issue(
+        ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, ctx.pack.confirmation_ttl
+    )
+    await enqueue(
+        ctx.session,
+        pack=ctx.pack,
+        recipient=account.email,
+        template="confirm_email",
+        locale=account.locale,
+        context={
+            "given_names": person.given_names,
+            "family_name": person.family_name,
+            "link": ctx.config.links.confirm_email(ctx.pack, raw),
+            "expires_at": format_local(token.expires_at, account.locale),
+        },
+        now=ctx.clock.now(),
+    )
+    return token.expires_at
+
+
+async def confirm_email(ctx: ServiceContext, token: str) -> Account:
+    account = await email_tokens.consume(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
+    if account.email_confirmed_at is None:
+        account.email_confirmed_at = ctx.clock.now()
+    trail.record(
+        ctx,
+        "CONFIRM_EMAIL",
+        subject_type="Account",
+        subject_id=account.id,
+        decision=Decision(allowed=True, capacity=Capacity.SELF),
+        actor_account_id=account.id,
+    )
+    return account
+
+
+async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> None:
+    """Answers the same whether or not the address has an account (nothing to learn from it).
+
+    Throttled per account: one mail per `resend_interval`, `resend_daily_limit` a day.
+    """
+    check = Collector([])
+    email = check.email(email_input, ("email",))
+    if check.errors:
+        raise DomainError(check.errors)
+    account = await ctx.session.scalar(select(Account).where(Account.email == email))
+    if account is None or account.email_confirmed_at is not None:
+        return
+    now = ctx.clock.now()
+    config = ctx.config
+    day = timedelta(days=1)
+    sent = await email_tokens.sent_since(ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, day)
+    if sent and sent[-1] + config.resend_interval > now:
+        wait = sent[-1] + config.resend_interval - now
+        raise DomainError.one(
+            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
+        )
+    if len(sent) >= config.resend_daily_limit:
+        wait = sent[-config.resend_daily_limit] + day - now  # the oldest leaves the window first
+        raise DomainError.one(
+            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
+        )
+    person = await ctx.session.get_one(Person, account.person_id)
+    await send_confirmation(ctx, account, person)

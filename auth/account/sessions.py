@@ -1,0 +1,253 @@
+"""Sign-in sessions: issue an access token and a rotating refresh token; refresh, sign out.
+
+A session is one device's family of refresh tokens. Each refresh uses up the presented token
+and hands out the next; presenting a used one again means it was copied, so the whole family
+is revoked (OAuth 2.0 Security BCP, refresh token rotation).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NoReturn
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.account.errors import AuthCode
+from auth.account.models import Account, AccountKind, AuthSession, RefreshToken
+from auth.account.opaque_tokens import digest, new_token
+from auth.account.tokens import InvalidAccessToken
+from auth.audit import trail
+from auth.context import Actor, ServiceContext
+from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
+from auth.standing import memberships_of
+from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
+from tenants.pagination import Page, paginate
+
+
+class RevokedReason:
+    SIGN_OUT = "SIGN_OUT"
+    REUSE = "REFRESH_TOKEN_REUSED"
+    PASSWORD_CHANGED = "PASSWORD_CHANGED"  # noqa: S105
+    PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class IssuedTokens:
+    account: Account
+    session: AuthSession
+    access_token: str
+    access_token_expires_at: datetime
+    refresh_token: str
+    refresh_token_expires_at: datetime
+
+
+async def _new_refresh_token(ctx: ServiceContext, session: AuthSession) -> tuple[str, RefreshToken]:
+    now = ctx.clock.now()
+    raw = new_token()
+    row = RefreshToken(
+        session_id=session.id,
+        token_hash=digest(raw),
+        created_at=now,
+        expires_at=min(now + ctx.config.refresh_token_ttl, session.expires_at),
+    )
+    ctx.session.add(row)
+    return raw, row
+
+
+def _tokens(
+    ctx: ServiceContext, account: Account, session: AuthSession, raw: str, row: RefreshToken
+) -> IssuedTokens:
+    access, access_expires = ctx.config.tokens.issue(
+        ctx.pack.slug, account.id, session.id, ctx.clock.now()
+    )
+    return IssuedTokens(account, session, access, access_expires, raw, row.expires_at)
+
+
+async def open_session(ctx: ServiceContext, account: Account) -> IssuedTokens:
+    now = ctx.clock.now()
+    session = AuthSession(
+        account_id=account.id,
+        created_at=now,
+        last_used_at=now,
+        expires_at=now + ctx.config.session_max_age,
+        user_agent=(ctx.client.user_agent or "")[:300] or None,
+        ip_address=ctx.client.ip_address,
+    )
+    ctx.session.add(session)
+    await ctx.session.flush()
+    raw, row = await _new_refresh_token(ctx, session)
+    return _tokens(ctx, account, session, raw, row)
+
+
+async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
+    """Rotate: the presented token is used up and the next one is returned.
+
+    On reuse the family is revoked and the error is returned *with* that revocation kept:
+    the refusal is a `KeptRefusal`, so the revocation is committed with the error.
+    """
+    field = ("refreshToken",)
+    if not raw or len(raw) > 200:
+        raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, field)
+    now = ctx.clock.now()
+    token = await ctx.session.scalar(
+        select(RefreshToken).where(RefreshToken.token_hash == digest(raw))
+    )
+    if token is None:
+        raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, field)
+    session = await ctx.session.get_one(AuthSession, token.session_id)
+    if session.revoked_at is not None:
+        raise DomainError.one(AuthCode.SESSION_REVOKED, field)
+    if token.used_at is not None:
+        await _refuse_reuse(ctx, session, field)
+    if token.expires_at <= now or session.expires_at <= now:
+        raise DomainError.one(AuthCode.REFRESH_TOKEN_EXPIRED, field)
+    used = await ctx.session.execute(
+        update(RefreshToken)
+        .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent refresh won
+        await _refuse_reuse(ctx, session, field)
+    account = await ctx.session.get_one(Account, session.account_id)
+    session.last_used_at = now
+    raw_next, row = await _new_refresh_token(ctx, session)
+    return _tokens(ctx, account, session, raw_next, row)
+
+
+async def _refuse_reuse(
+    ctx: ServiceContext, session: AuthSession, field: tuple[str, ...]
+) -> NoReturn:
+    """A used refresh token came back: it was copied. Close the family, record it, refuse."""
+    await revoke(ctx, session, RevokedReason.REUSE)
+    trail.record(
+        ctx,
+        "REFRESH_TOKEN_REUSED",
+        subject_type="AuthSession",
+        subject_id=session.id,
+        actor_account_id=session.account_id,
+    )
+    raise KeptRefusal([FieldError(AuthCode.REFRESH_TOKEN_REUSED, field)])
+
+
+async def revoke(ctx: ServiceContext, session: AuthSession, reason: str) -> None:
+    if session.revoked_at is None:
+        session.revoked_at = ctx.clock.now()
+        session.revoked_reason = reason
+
+
+async def revoke_all(
+    ctx: ServiceContext, account_id: uuid.UUID, reason: str, keep: uuid.UUID | None = None
+) -> None:
+    query = (
+        update(AuthSession)
+        .where(AuthSession.account_id == account_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=ctx.clock.now(), revoked_reason=reason)
+    )
+    if keep is not None:
+        query = query.where(AuthSession.id != keep)
+    await ctx.session.execute(query)
+
+
+async def sign_out(
+    ctx: ServiceContext, refresh_token: str | None, everywhere: bool = False
+) -> None:
+    """Sign out the bearer's session (or the one a refresh token belongs to); `everywhere`
+    closes every session of the account."""
+    actor = ctx.actor
+    session: AuthSession | None = None
+    if actor is not None:
+        decide(actor, Action.SIGN_OUT, own_account(actor)).require()
+        session = await ctx.session.get(AuthSession, actor.session_id)
+    elif refresh_token:
+        token = await ctx.session.scalar(
+            select(RefreshToken).where(RefreshToken.token_hash == digest(refresh_token))
+        )
+        if token is None:
+            raise DomainError.one(AuthCode.REFRESH_TOKEN_INVALID, ("refreshToken",))
+        session = await ctx.session.get_one(AuthSession, token.session_id)
+    else:
+        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    if session is None:
+        raise DomainError.one(AuthCode.SESSION_REVOKED)
+    if everywhere:
+        await revoke_all(ctx, session.account_id, RevokedReason.SIGN_OUT)
+    await revoke(ctx, session, RevokedReason.SIGN_OUT)
+    trail.record(
+        ctx,
+        "SIGN_OUT_EVERYWHERE" if everywhere else "SIGN_OUT",
+        subject_type="AuthSession",
+        subject_id=session.id,
+        decision=Decision(allowed=True, capacity=Capacity.SELF),
+        actor_account_id=session.account_id,
+    )
+
+
+async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSession:
+    """Close one of the actor's own sessions (a lost phone, a shared computer)."""
+    session = await ctx.session.get(AuthSession, session_id)
+    resource = Resource(
+        kind="AuthSession",
+        id=session_id,
+        owner_account_id=session.account_id if session else None,
+        tenant=session.tenant_id if session else None,
+    )
+    decision = decide(ctx.actor, Action.REVOKE_SESSION, resource)
+    if session is None or not decision.allowed:
+        raise DomainError.one(CommonCode.NOT_FOUND, ("sessionId",))
+    await revoke(ctx, session, RevokedReason.SIGN_OUT)
+    trail.record(
+        ctx,
+        "REVOKE_SESSION",
+        subject_type="AuthSession",
+        subject_id=session.id,
+        decision=decision,
+    )
+    return session
+
+
+async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]:
+    """The actor behind a bearer access token: signature and claims, then the live session
+    (one statement), so a sign-out or a revoked family takes effect at once, then the
+    organisations the person acts for (one statement)."""
+    claims = ctx.config.tokens.verify(token, ctx.pack.slug, ctx.clock.now())
+    row = (
+        await ctx.session.execute(
+            select(AuthSession.revoked_at, AuthSession.expires_at, Account)
+            .join(Account, Account.id == AuthSession.account_id)
+            .where(AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise InvalidAccessToken("unknown session")
+    revoked_at, expires_at, account = row
+    if revoked_at is not None or expires_at <= ctx.clock.now():
+        raise InvalidAccessToken("session closed")
+    agent = account.kind == AccountKind.AGENT
+    actor = Actor(
+        tenant=ctx.pack.slug,
+        account_id=account.id,
+        person_id=account.person_id,
+        session_id=claims.session_id,
+        must_change_password=account.must_change_password,
+        email_confirmed=account.email_confirmed,
+        memberships=() if agent else await memberships_of(ctx.session, account.person_id),
+        agent_delegations=frozenset(account.delegations or ()) if agent else None,
+    )
+    return actor, account
+
+
+async def sessions_of(
+    session: AsyncSession,
+    account_id: uuid.UUID,
+    *,
+    active_only: bool,
+    first: int | None,
+    after: str | None,
+) -> Page[AuthSession]:
+    query = select(AuthSession).where(AuthSession.account_id == account_id)
+    if active_only:
+        query = query.where(AuthSession.revoked_at.is_(None))
+    return await paginate(session, query, AuthSession.created_at, AuthSession.id, first, after)

@@ -1,0 +1,359 @@
+"""Mandates: a person's consent, formalised on the platform, that an organisation acts for
+them as trusted third party (DOMAIN.md "Delegation").
+
+The organisation (its administrator, or a manager allowed to act as trusted third party) asks
+a person, by the address of their account, for a mandate with scopes and an optional end
+date; the person, signed in as themselves, accepts or refuses it; either side revokes it at
+any time (the other side is told by e-mail); it ends by itself after its end date (the
+effective status is read off `ends_on`, a day in Europe/Paris). Only an accepted, unexpired,
+unrevoked mandate gives any right (`auth.policy`).
+
+At most one open request or mandate in force per organisation and person at a time.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+
+from auth.account.errors import AuthCode
+from auth.account.identity_fields import Collector
+from auth.account.models import Account, AccountKind
+from auth.audit import trail
+from auth.context import Actor, ServiceContext
+from auth.delegation.errors import DelegationCode
+from auth.delegation.managers import (
+    full_name,
+    paris_today,
+    person_account,
+    reachable_organisation,
+    signed_in,
+)
+from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from mail.outbox import enqueue
+from tenants.errors import CommonCode, DomainError
+from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
+from tenants.models import Person, new_id
+from tenants.organisations import Membership, MembershipRole, Organisation
+
+SCOPE_LABELS: dict[str, tuple[str, str]] = {
+    "FILE_DOSSIERS": ("déposer des demandes en votre nom", "file applications in your name"),
+    "FOLLOW_DOSSIERS": ("suivre vos demandes", "follow your applications"),
+    "RECEIVE_COMMUNICATIONS": (
+        "recevoir les notifications et communications de l'autorité",
+        "receive the authority's notifications and communications",
+    ),
+}
+
+
+def scope_labels(scopes: Iterable[str], locale: str) -> list[str]:
+    index = 1 if locale == "en" else 0
+    given = set(scopes)
+    return [SCOPE_LABELS[s][index] for s in MandateScope if s in given]
+
+
+def _scopes(scopes: Iterable[str]) -> list[str]:
+    given = {str(s) for s in scopes}
+    return [str(s) for s in MandateScope if s in given]
+
+
+def format_day(day: date | None, locale: str) -> str | None:
+    if day is None:
+        return None
+    return day.strftime("%d/%m/%Y")
+
+
+# Reading
+
+
+def mandates_query(
+    today: date,
+    *,
+    person_id: uuid.UUID | None = None,
+    organisation_ids: Iterable[uuid.UUID] | None = None,
+    status: str | None = None,
+) -> Select[Any]:
+    """Mandates of a person, or held by organisations, optionally in one effective status
+    (EXPIRED: accepted and past its end date; ACCEPTED: accepted and not past it)."""
+    query = select(Mandate)
+    if person_id is not None:
+        query = query.where(Mandate.person_id == person_id)
+    if organisation_ids is not None:
+        query = query.where(Mandate.organisation_id.in_(list(organisation_ids)))
+    if status is None:
+        return query
+    accepted = Mandate.status == MandateStatus.ACCEPTED
+    if status == MandateStatus.EXPIRED:
+        return query.where(accepted, Mandate.ends_on.is_not(None), Mandate.ends_on < today)
+    if status == MandateStatus.ACCEPTED:
+        return query.where(accepted, or_(Mandate.ends_on.is_(None), Mandate.ends_on >= today))
+    return query.where(Mandate.status == status)
+
+
+def person_side(actor: Actor | None, mandate: Mandate) -> Decision:
+    return decide(
+        actor,
+        Action.RESPOND_TO_MANDATE,
+        Resource("Mandate", mandate.id, owner_person_id=mandate.person_id),
+    )
+
+
+def organisation_side(actor: Actor | None, mandate: Mandate) -> Decision:
+    return decide(
+        actor,
+        Action.MANAGE_MANDATES,
+        Resource("Mandate", mandate.id, organisation_id=mandate.organisation_id),
+    )
+
+
+def may_see(actor: Actor | None, mandate: Mandate) -> bool:
+    """The person sees their mandates; the organisation's administrator and managers allowed
+    to act as trusted third party see the organisation's."""
+    return person_side(actor, mandate).allowed or organisation_side(actor, mandate).allowed
+
+
+# Asking
+
+
+async def request_mandate(
+    ctx: ServiceContext,
+    organisation_id: uuid.UUID | None,
+    email_input: str | None,
+    scopes: Iterable[str],
+    ends_on: date | None,
+) -> Mandate:
+    org = await reachable_organisation(ctx, organisation_id, ("organisationId",))
+    actor = signed_in(ctx)
+    decision = decide(actor, Action.MANAGE_MANDATES, organisation_resource(org)).require()
+    today = paris_today(ctx)
+    check = Collector([])
+    email = check.email(email_input, ("email",))
+    wanted = _scopes(scopes)
+    if not wanted:
+        check.add(CommonCode.REQUIRED, ("scopes",))
+    if ends_on is not None and ends_on < today:
+        check.add(DelegationCode.MANDATE_END_DATE_PAST, ("endsOn",))
+    account = None
+    if email is not None:
+        account = await ctx.session.scalar(
+            select(Account).where(Account.email == email, Account.kind == AccountKind.PERSON)
+        )
+        if account is None:
+            check.add(DelegationCode.PERSON_ACCOUNT_NOT_FOUND, ("email",))
+        else:
+            open_ones = await ctx.session.scalars(
+                select(Mandate).where(
+                    Mandate.organisation_id == org.id,
+                    Mandate.person_id == account.person_id,
+                    Mandate.status.in_([MandateStatus.REQUESTED, MandateStatus.ACCEPTED]),
+                )
+            )
+            if any(effective_status(m, today) != MandateStatus.EXPIRED for m in open_ones.all()):
+                check.add(DelegationCode.MANDATE_ALREADY_EXISTS, ("email",))
+    if check.errors or account is None:
+        raise DomainError(check.errors)
+    now = ctx.clock.now()
+    mandate = Mandate(
+        id=new_id(),
+        organisation_id=org.id,
+        person_id=account.person_id,
+        scopes=wanted,
+        status=MandateStatus.REQUESTED,
+        ends_on=ends_on,
+        requested_by_account_id=actor.account_id,
+        created_at=now,
+    )
+    ctx.session.add(mandate)
+    await enqueue(
+        ctx.session,
+        pack=ctx.pack,
+        recipient=account.email,
+        template="mandate_requested",
+        locale=account.locale,
+        context={
+            "given_names": await _given_names(ctx, account.person_id),
+            "organisation": org.name,
+            "siren": org.siren,
+            "requester": await full_name(ctx, actor.person_id),
+            "scopes": scope_labels(wanted, account.locale),
+            "ends_on": format_day(ends_on, account.locale),
+            "link": ctx.config.links.sign_in(ctx.pack),
+        },
+        now=now,
+    )
+    trail.record(
+        ctx,
+        "REQUEST_MANDATE",
+        subject_type="Mandate",
+        subject_id=mandate.id,
+        decision=decision,
+        organisation_id=org.id,
+        details={
+            "person_id": str(account.person_id),
+            "scopes": wanted,
+            "ends_on": ends_on.isoformat() if ends_on else None,
+        },
+    )
+    return mandate
+
+
+async def _given_names(ctx: ServiceContext, person_id: uuid.UUID) -> str:
+    person = await ctx.session.get(Person, person_id)
+    return person.given_names if person else ""
+
+
+# Answering and revoking
+
+
+async def _mandate_in_reach(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
+    """The mandate, if the actor is its person or acts for its organisation."""
+    actor = signed_in(ctx)
+    mandate = await ctx.session.get(Mandate, mandate_id) if mandate_id else None
+    if mandate is None or (
+        mandate.person_id != actor.person_id and actor.membership(mandate.organisation_id) is None
+    ):
+        raise DomainError.one(CommonCode.NOT_FOUND, ("mandateId",))
+    return mandate
+
+
+_CLOSED = {
+    MandateStatus.REVOKED: AuthCode.MANDATE_REVOKED,
+    MandateStatus.REFUSED: AuthCode.MANDATE_REFUSED,
+    MandateStatus.EXPIRED: AuthCode.MANDATE_EXPIRED,
+}
+
+
+def _refuse_closed(status: MandateStatus) -> None:
+    if status in _CLOSED:
+        raise DomainError.one(_CLOSED[status], ("mandateId",))
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: MandateStatus
+    action: str
+
+
+async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _Answer) -> Mandate:
+    mandate = await _mandate_in_reach(ctx, mandate_id)
+    decision = person_side(ctx.actor, mandate).require()
+    today = paris_today(ctx)
+    status = effective_status(mandate, today)
+    if status == MandateStatus.ACCEPTED:
+        raise DomainError.one(DelegationCode.MANDATE_ALREADY_ACCEPTED, ("mandateId",))
+    _refuse_closed(status)
+    if mandate.ends_on is not None and mandate.ends_on < today:  # asked, then its end passed
+        raise DomainError.one(AuthCode.MANDATE_EXPIRED, ("mandateId",))
+    now = ctx.clock.now()
+    mandate.status = answer.status
+    mandate.responded_at = now
+    org = await ctx.session.get_one(Organisation, mandate.organisation_id)
+    requester = await ctx.session.get(Account, mandate.requested_by_account_id)
+    if requester is not None:
+        await enqueue(
+            ctx.session,
+            pack=ctx.pack,
+            recipient=requester.email,
+            template="mandate_answered",
+            locale=requester.locale,
+            context={
+                "organisation": org.name,
+                "person": await full_name(ctx, mandate.person_id),
+                "accepted": answer.status == MandateStatus.ACCEPTED,
+                "scopes": scope_labels(mandate.scopes or (), requester.locale),
+                "ends_on": format_day(mandate.ends_on, requester.locale),
+            },
+            now=now,
+        )
+    trail.record(
+        ctx,
+        answer.action,
+        subject_type="Mandate",
+        subject_id=mandate.id,
+        decision=decision,
+        organisation_id=mandate.organisation_id,
+        details={"scopes": list(mandate.scopes or ())},
+    )
+    return mandate
+
+
+async def accept_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
+    return await _respond(ctx, mandate_id, _Answer(MandateStatus.ACCEPTED, "ACCEPT_MANDATE"))
+
+
+async def refuse_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
+    return await _respond(ctx, mandate_id, _Answer(MandateStatus.REFUSED, "REFUSE_MANDATE"))
+
+
+async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
+    """By the person (for themselves) or by the organisation: a request not yet answered is
+    withdrawn, a mandate in force ends now. The other side is told by e-mail."""
+    mandate = await _mandate_in_reach(ctx, mandate_id)
+    actor = signed_in(ctx)
+    by_person = mandate.person_id == actor.person_id
+    side = person_side if by_person else organisation_side
+    decision = side(actor, mandate).require()
+    _refuse_closed(effective_status(mandate, paris_today(ctx)))
+    now = ctx.clock.now()
+    mandate.status = MandateStatus.REVOKED
+    mandate.revoked_at = now
+    mandate.revoked_by_account_id = actor.account_id
+    org = await ctx.session.get_one(Organisation, mandate.organisation_id)
+    recipients = (
+        await _organisation_contacts(ctx, mandate)
+        if by_person
+        else [a for a in [await person_account(ctx, mandate.person_id)] if a is not None]
+    )
+    for account in recipients:
+        await enqueue(
+            ctx.session,
+            pack=ctx.pack,
+            recipient=account.email,
+            template="mandate_revoked",
+            locale=account.locale,
+            context={
+                "organisation": org.name,
+                "person": await full_name(ctx, mandate.person_id),
+                "by_person": by_person,
+                "revoked_by": await full_name(ctx, actor.person_id),
+                "scopes": scope_labels(mandate.scopes or (), account.locale),
+            },
+            now=now,
+        )
+    trail.record(
+        ctx,
+        "REVOKE_MANDATE",
+        subject_type="Mandate",
+        subject_id=mandate.id,
+        decision=decision,
+        organisation_id=mandate.organisation_id,
+        details={"by": "PERSON" if by_person else "ORGANISATION"},
+    )
+    return mandate
+
+
+async def _organisation_contacts(ctx: ServiceContext, mandate: Mandate) -> list[Account]:
+    """Who asked for the mandate, and the organisation's administrator (once each)."""
+    administrator = await ctx.session.scalar(
+        select(Account)
+        .join(Membership, Membership.person_id == Account.person_id)
+        .where(
+            and_(
+                Membership.organisation_id == mandate.organisation_id,
+                Membership.role == MembershipRole.ADMINISTRATOR,
+                Membership.revoked_at.is_(None),
+                Account.kind == AccountKind.PERSON,
+            )
+        )
+    )
+    requester = await ctx.session.get(Account, mandate.requested_by_account_id)
+    found: dict[uuid.UUID, Account] = {}
+    for account in (requester, administrator):
+        if account is not None:
+            found.setdefault(account.id, account)
+    return list(found.values())

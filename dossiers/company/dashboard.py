@@ -1,0 +1,230 @@
+"""The company-space dashboard: an organisation's employees with their title's status and
+colour, filtered by label, establishment and colour, with totals per colour; and the same
+list as CSV text (the export, which `dossiers.company.employee_csv` imports back).
+
+Two statements whatever the page size: the totals (one GROUP BY on the colour, computed in SQL
+from the clock's date so it can be filtered and counted) and the page (keyset on
+`(created_at, id)` descending, one row more to know whether there is a next page). Each employee
+row keeps the state of the title it matches (same number, same family name: see
+`dossiers.company.employees.match_titles` and `dossiers.title.numbers.follow`), so colours are
+counted and filtered from the rows alone; the page joins each row's title by its key.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from dossiers.company.errors import CompanyCode
+from dossiers.company.models import Employee, EmployeeLabel, Label
+from dossiers.title.models import Colour, Title
+from dossiers.title.numbers import effective_status, employee_colour_sql
+from tenants.errors import DomainError
+from tenants.organisations import Establishment
+from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
+
+MAX_FILTER_IDS = 100
+MAX_EXPORT = 20_000
+LABEL_SEPARATOR = "|"
+EXPORT_HEADERS = (  # `dossiers.company.employee_csv` imports files with these headers too
+    "nom",
+    "prénoms",
+    "numéro de titre",
+    "siret établissement",
+    "libellés",
+    "courriel",
+    "statut",
+    "couleur",
+    "échéance",
+)
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    label_ids: Sequence[uuid.UUID] = ()  # employees carrying any of these labels
+    establishment_id: uuid.UUID | None = None
+    colours: Sequence[Colour] = ()  # any of these colours; empty: all
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    employee: Employee
+    title: Title | None
+    colour: Colour
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    page: Page[DashboardRow]
+    totals: dict[Colour, int]  # per colour, under the label and establishment filters
+
+
+def filtered(query: Select[Any], organisation_id: uuid.UUID, filters: DashboardFilter) -> Any:
+    query = query.where(Employee.organisation_id == organisation_id)
+    if filters.establishment_id is not None:
+        query = query.where(Employee.establishment_id == filters.establishment_id)
+    if filters.label_ids:
+        labelled = select(EmployeeLabel.employee_id).where(
+            EmployeeLabel.label_id.in_(list(filters.label_ids))
+        )
+        query = query.where(Employee.id.in_(labelled))
+    return query
+
+
+async def totals(
+    session: AsyncSession, organisation_id: uuid.UUID, filters: DashboardFilter, today: date
+) -> dict[Colour, int]:
+    """One GROUP BY over the organisation's rows alone: each row keeps its title's state
+    (`dossiers.title.numbers.follow`), so the size of the register does not matter."""
+    colour = employee_colour_sql(today)
+    query = select(colour.label("colour"), func.count()).select_from(Employee)
+    rows = await session.execute(filtered(query, organisation_id, filters).group_by(colour))
+    found = {Colour(value): int(count) for value, count in rows}
+    return {c: found.get(c, 0) for c in Colour}
+
+
+async def dashboard(
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    filters: DashboardFilter,
+    today: date,
+    first: int | None,
+    after: str | None,
+) -> Dashboard:
+    size = check_first(first)
+    counted = await totals(session, organisation_id, filters, today)
+    colour = employee_colour_sql(today)
+    query = filtered(
+        select(Employee, Title, colour).outerjoin(Title, Title.id == Employee.title_id),
+        organisation_id,
+        filters,
+    )
+    if filters.colours:
+        query = query.where(colour.in_([c.value for c in filters.colours]))
+    if after:
+        at, id_ = decode_cursor(after)
+        query = query.where(
+            or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
+        )
+    query = query.order_by(Employee.created_at.desc(), Employee.id.desc()).limit(size + 1)
+    rows = [
+        DashboardRow(employee, title, Colour(value))
+        for employee, title, value in await session.execute(query)
+    ]
+    wanted = set(filters.colours) or set(Colour)
+    return Dashboard(
+        page=Page(
+            items=[(encode_cursor(r.employee.created_at, r.employee.id), r) for r in rows[:size]],
+            has_next=len(rows) > size,
+            has_previous=after is not None,
+            total_count=sum(n for c, n in counted.items() if c in wanted),
+        ),
+        totals=counted,
+    )
+
+
+async def labels_by_employee(
+    session: AsyncSession, employee_ids: Sequence[uuid.UUID]
+) -> list[list[Label]]:
+    """The labels of each employee, by name (one statement for the whole batch)."""
+    rows = await session.execute(
+        select(EmployeeLabel.employee_id, Label)
+        .join(Label, Label.id == EmployeeLabel.label_id)
+        .where(EmployeeLabel.employee_id.in_(list(employee_ids)))
+        .order_by(Label.name)
+    )
+    found: dict[uuid.UUID, list[Label]] = {}
+    for employee_id, label in rows:
+        found.setdefault(employee_id, []).append(label)
+    return [found.get(i, []) for i in employee_ids]
+
+
+async def employee_counts(session: AsyncSession, label_ids: Sequence[uuid.UUID]) -> list[int]:
+    rows = await session.execute(
+        select(EmployeeLabel.label_id, func.count())
+        .where(EmployeeLabel.label_id.in_(list(label_ids)))
+        .group_by(EmployeeLabel.label_id)
+    )
+    found = {label_id: int(count) for label_id, count in rows}
+    return [found.get(i, 0) for i in label_ids]
+
+
+async def titles_by_number(session: AsyncSession, numbers: Sequence[str]) -> list[Title | None]:
+    rows = await session.scalars(select(Title).where(Title.number.in_(list(set(numbers)))))
+    found = {row.number: row for row in rows}
+    return [found.get(n) for n in numbers]
+
+
+# --- CSV export ---------------------------------------------------------------------------------
+
+
+async def export_employees(
+    session: AsyncSession, organisation_id: uuid.UUID, filters: DashboardFilter, today: date
+) -> str:
+    """The list as CSV text (`;`, French headers), sorted by name; three statements."""
+    colour = employee_colour_sql(today)
+    query = filtered(
+        select(Employee, Title, colour).outerjoin(Title, Title.id == Employee.title_id),
+        organisation_id,
+        filters,
+    )
+    if filters.colours:
+        query = query.where(colour.in_([c.value for c in filters.colours]))
+    query = query.order_by(
+        func.lower(Employee.family_name), Employee.given_names, Employee.id
+    ).limit(MAX_EXPORT + 1)
+    rows = (await session.execute(query)).all()
+    if len(rows) > MAX_EXPORT:
+        raise DomainError.one(
+            CompanyCode.CSV_TOO_LARGE, ("csv",), max_rows=MAX_EXPORT, max_bytes="-"
+        )
+    names: dict[uuid.UUID, list[str]] = {}
+    labelled = await session.execute(
+        select(EmployeeLabel.employee_id, Label.name)
+        .join(Label, Label.id == EmployeeLabel.label_id)
+        .where(Label.organisation_id == organisation_id)
+        .order_by(Label.name)
+    )
+    for employee_id, name in labelled:
+        names.setdefault(employee_id, []).append(name)
+    sirets = dict(
+        (
+            await session.execute(
+                select(Establishment.id, Establishment.siret).where(
+                    Establishment.organisation_id == organisation_id
+                )
+            )
+        ).all()
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(EXPORT_HEADERS)
+    for employee, title, value in rows:
+        writer.writerow(
+            _safe(cell)
+            for cell in (
+                employee.family_name,
+                employee.given_names or "",
+                employee.title_number or "",
+                sirets.get(employee.establishment_id, "") if employee.establishment_id else "",
+                LABEL_SEPARATOR.join(names.get(employee.id, [])),
+                employee.email or "",
+                effective_status(title, today).value if title else "UNKNOWN",
+                Colour(value).value,
+                title.expires_on.isoformat() if title else "",
+            )
+        )
+    return out.getvalue()
+
+
+def _safe(cell: str) -> str:
+    """No cell a spreadsheet would run as a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell

@@ -1,0 +1,233 @@
+"""Titles the authority issues (DOMAIN.md "Titles"): issuing one, changing its status.
+
+Used by the authority's agents (policy action MANAGE_TITLES, within their delegation: the
+one covering the title's département) and by `guichet demo`. Dossiers, when they arrive,
+call `issue_title` when a decision grants a title; they extend this module, not replace it.
+Both operations tell the alert service, so organisations employing the holder learn of it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, text
+
+from auth.account.identity_fields import Collector
+from auth.audit import trail
+from auth.context import ServiceContext
+from auth.policy import Action, Decision, Resource, decide
+from dossiers.company import alerts
+from dossiers.title.errors import TitleCode
+from dossiers.title.models import Title, TitleKind, TitleStatus
+from dossiers.title.numbers import (
+    NEEDS_ACTIVITIES,
+    SEQUENCE_DIGITS,
+    VALIDITY_MONTHS,
+    add_months,
+    clean_departement,
+    delegation_of,
+    format_number,
+    today_of,
+)
+from tenants.errors import CommonCode, DomainError
+from tenants.models import Person
+from tenants.packs.base import TenantPack
+
+MAX_REASON = 500
+SETTABLE = frozenset({TitleStatus.VALID, TitleStatus.SUSPENDED, TitleStatus.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class NewTitle:
+    """What issuing a title needs: its holder is a person of the directory, or a name."""
+
+    kind: TitleKind
+    departement: str | None
+    activities: list[str] = field(default_factory=list)
+    holder_person_id: uuid.UUID | None = None
+    holder_family_name: str | None = None
+    holder_given_names: str | None = None
+    holder_birth_date: date | None = None
+    issued_on: date | None = None  # default: today
+    expires_on: date | None = None  # only for a renewal receipt (until the decision)
+
+
+def viewing_resource(title: Title) -> Resource:
+    """Seen by its holder and by any agent of the authority (titles are national)."""
+    return Resource("Title", title.id, owner_person_id=title.holder_person_id)
+
+
+def managing_resource(title_id: uuid.UUID | None, departement: str, pack: TenantPack) -> Resource:
+    """Decided by the delegation covering the holder's département."""
+    return Resource("Title", title_id, delegation=delegation_of(departement, pack))
+
+
+async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
+    decide(ctx.actor, Action.MANAGE_TITLES, Resource("Title", None)).require()
+    check = Collector([])
+    today = today_of(ctx.clock)
+    holder = await _holder(ctx, data, check)
+    departement = clean_departement(data.departement, ctx.pack)
+    if departement is None:
+        code = CommonCode.REQUIRED if not (data.departement or "").strip() else None
+        check.add(code or TitleCode.INVALID_DEPARTEMENT, ("departement",))
+    activities = check_activities(ctx.pack, data.kind, data.activities, check)
+    issued_on = data.issued_on or today
+    if issued_on > today:
+        check.add(TitleCode.ISSUE_DATE_IN_FUTURE, ("issuedOn",))
+    expires_on = _expiry(data, issued_on, check)
+    if check.errors:
+        raise DomainError(check.errors)
+    assert departement is not None and expires_on is not None  # noqa: S101
+    decision = decide(
+        ctx.actor, Action.MANAGE_TITLES, managing_resource(None, departement, ctx.pack)
+    ).require(("departement",))
+    family_name, given_names, birth_date, person_id = holder
+    now = ctx.clock.now()
+    sequence = await _next_sequence(ctx, issued_on.year)
+    title = Title(
+        number=format_number(data.kind, departement, expires_on, issued_on.year, sequence),
+        sequence=f"{sequence:0{SEQUENCE_DIGITS}d}",
+        kind=data.kind.value,
+        holder_person_id=person_id,
+        holder_family_name=family_name,
+        holder_given_names=given_names,
+        holder_birth_date=birth_date,
+        departement=departement,
+        activities=activities,
+        issued_on=issued_on,
+        expires_on=expires_on,
+        status=TitleStatus.VALID.value,
+        status_changed_at=now,
+        created_at=now,
+    )
+    ctx.session.add(title)
+    await ctx.session.flush()
+    await alerts.title_issued(ctx, title)
+    trail.record(
+        ctx,
+        "ISSUE_TITLE",
+        subject_type="Title",
+        subject_id=title.id,
+        decision=decision,
+        on_behalf_of_person_id=person_id,
+        details={"number": title.number, "kind": title.kind},
+    )
+    return title
+
+
+async def change_title_status(
+    ctx: ServiceContext, title_id: uuid.UUID | None, status: TitleStatus, reason: str | None
+) -> Title:
+    """Suspend, withdraw, or make valid again (a withdrawal is final), with a reason."""
+    # Only agents manage titles: anyone else is refused before any look-up, so an existing
+    # title and a missing one get the same answer.
+    decide(ctx.actor, Action.MANAGE_TITLES, Resource("Title", None)).require()
+    title = (
+        await ctx.session.scalar(select(Title).where(Title.id == title_id)) if title_id else None
+    )
+    if title is None:
+        raise DomainError.one(CommonCode.NOT_FOUND, ("titleId",))
+    decision: Decision = decide(
+        ctx.actor, Action.MANAGE_TITLES, managing_resource(title.id, title.departement, ctx.pack)
+    ).require(("titleId",))
+    check = Collector([])
+    previous = TitleStatus(title.status)
+    if status not in SETTABLE:
+        check.add(TitleCode.TITLE_STATUS_NOT_SETTABLE, ("status",))
+    elif previous == TitleStatus.WITHDRAWN:
+        check.add(TitleCode.TITLE_WITHDRAWN_FINAL, ("status",))
+    elif status == previous:
+        check.add(TitleCode.TITLE_STATUS_UNCHANGED, ("status",))
+    cleaned = check.text(reason, ("reason",), status != TitleStatus.VALID, MAX_REASON)
+    if check.errors:
+        raise DomainError(check.errors)
+    title.status = status.value
+    title.status_reason = cleaned
+    title.status_changed_at = ctx.clock.now()
+    await ctx.session.flush()
+    await alerts.title_status_changed(ctx, title)
+    trail.record(
+        ctx,
+        "CHANGE_TITLE_STATUS",
+        subject_type="Title",
+        subject_id=title.id,
+        decision=decision,
+        on_behalf_of_person_id=title.holder_person_id,
+        details={"number": title.number, "from": previous.value, "to": status.value},
+    )
+    return title
+
+
+def check_activities(
+    pack: TenantPack, kind: TitleKind, codes: list[str], check: Collector
+) -> list[str]:
+    """Known activities, each once, at least one for a person's card or authorisation, and
+    the pack's exclusivity rules (an exclusive activity combines only with those it lists)."""
+    known = {activity.code: activity for activity in pack.activities}
+    chosen: list[str] = []
+    for position, code in enumerate(codes):
+        if code not in known:
+            check.add(TitleCode.UNKNOWN_ACTIVITY, ("activities", str(position)), activity=code)
+        elif code not in chosen:
+            chosen.append(code)
+    if not chosen and not codes and kind in NEEDS_ACTIVITIES:
+        check.add(TitleCode.ACTIVITY_REQUIRED, ("activities",))
+    for code in chosen:
+        activity = known[code]
+        others = [c for c in chosen if c != code and c not in activity.compatible_with]
+        if activity.excludes_others and others:
+            check.add(TitleCode.ACTIVITIES_EXCLUSIVE, ("activities",), activity=activity.label.fr)
+            break
+    return chosen
+
+
+async def _holder(
+    ctx: ServiceContext, data: NewTitle, check: Collector
+) -> tuple[str, str | None, date | None, uuid.UUID | None]:
+    if data.holder_person_id is not None:
+        if data.holder_family_name:
+            check.add(TitleCode.HOLDER_AMBIGUOUS, ("holderFamilyName",))
+        person = await ctx.session.scalar(select(Person).where(Person.id == data.holder_person_id))
+        if person is None:
+            check.add(CommonCode.NOT_FOUND, ("holderPersonId",))
+            return "", None, None, None
+        return person.family_name, person.given_names, person.birth_date, person.id
+    family_name = check.text(data.holder_family_name, ("holderFamilyName",), True, 100)
+    given_names = check.text(data.holder_given_names, ("holderGivenNames",), False, 150)
+    return family_name or "", given_names, data.holder_birth_date, None
+
+
+def _expiry(data: NewTitle, issued_on: date, check: Collector) -> date | None:
+    months = VALIDITY_MONTHS[data.kind]
+    if months is not None:
+        if data.expires_on is not None:
+            check.add(TitleCode.EXPIRY_NOT_APPLICABLE, ("expiresOn",))
+        return add_months(issued_on, months)
+    if data.expires_on is None:
+        check.add(CommonCode.REQUIRED, ("expiresOn",))
+        return None
+    if data.expires_on <= issued_on:
+        check.add(TitleCode.EXPIRY_BEFORE_ISSUE, ("expiresOn",))
+        return None
+    return data.expires_on
+
+
+async def _next_sequence(ctx: ServiceContext, year: int) -> int:
+    """The tenant's next sequence number for the year. On PostgreSQL a transaction-level
+    advisory lock per tenant and year makes concurrent issues wait for each other (SQLite
+    has one writer at a time)."""
+    session = ctx.session
+    if session.get_bind().dialect.name == "postgresql":
+        key = f"titles:{ctx.pack.slug}:{year}"
+        await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    pattern = f"%-{year:04d}{'_' * SEQUENCE_DIGITS}"
+    highest = await session.scalar(
+        select(func.max(Title.sequence)).where(Title.number.like(pattern))
+    )
+    following = int(highest or 0) + 1
+    if following >= 10**SEQUENCE_DIGITS:
+        raise RuntimeError(f"title sequence exhausted for {year}")
+    return following
