@@ -9,7 +9,6 @@ from strawberry.schema.config import StrawberryConfig
 import schema.account.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
-from schema.account.queries import Viewer, resolve_viewer
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
@@ -18,6 +17,7 @@ from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.tenant.types import Tenant
+from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
 
 MAX_NODES = 100

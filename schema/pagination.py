@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.pagination import Page
+from schema.context import Info
+from tenants.pagination import Page, PageKey, check_page
 
 N = TypeVar("N")
 
@@ -49,3 +52,22 @@ def to_connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]
         ),
         total_count=page.total_count,
     )
+
+
+PageBatch = Callable[[AsyncSession, Sequence[PageKey]], Awaitable[list[Page[Any]]]]
+
+
+async def nested_page(
+    info: Info,
+    load: PageBatch,
+    parent: uuid.UUID,
+    first: int | None,
+    after: str | None,
+    *filters: Any,
+) -> Page[Any]:
+    """A page of one parent's rows, read with the same page of every other parent of the
+    response (one batch of the service's per-parent page loader `load`)."""
+    check_page(first, after)
+    loader = info.context.loaders.custom(load, load)
+    page: Page[Any] = await loader.load(PageKey(parent, first, after, tuple(filters)))
+    return page

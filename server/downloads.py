@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, Response
 
 from auth.account.tokens import FileLinks, InvalidAccessToken
 from schema.context import AppServices
-from schema.organisation.fields import DOCUMENT_FILE
+from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
 from tenants.session import open_session

@@ -6,13 +6,14 @@ import base64
 import binascii
 import json
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from tenants.errors import CommonCode, DomainError
 
@@ -75,3 +76,92 @@ async def paginate(
         has_previous=after is not None,
         total_count=int(total or 0),
     )
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """One page of one parent's rows: what a per-parent page loader is keyed by. `filters`
+    (hashable) narrow the rows as the connection's arguments ask."""
+
+    parent: uuid.UUID
+    first: int | None = None
+    after: str | None = None
+    filters: tuple[Any, ...] = ()
+
+
+def check_page(first: int | None, after: str | None) -> None:
+    """The arguments' errors, raised by the field that was given them (before any batch)."""
+    check_first(first)
+    if after:
+        decode_cursor(after)
+
+
+async def pages_by_parent(
+    session: AsyncSession,
+    keys: Sequence[PageKey],
+    parent: InstrumentedAttribute[Any],
+    rows_for: Callable[[tuple[Any, ...]], Select[Any]],
+    created: InstrumentedAttribute[datetime] | None = None,
+    ident: InstrumentedAttribute[uuid.UUID] | None = None,
+) -> list[Page[Any]]:
+    """The pages of many parents in two statements per set of arguments (usually one set per
+    request), whatever the number of parents: their rows ranked by `ROW_NUMBER() OVER
+    (PARTITION BY parent ORDER BY created DESC, id DESC)` (SQLite 3.25+, PostgreSQL), and
+    their totals grouped by parent. Same order, cursors and page info as `paginate`.
+    `rows_for(filters)`: the rows a page is cut from, before the parent condition."""
+    found: dict[PageKey, Page[Any]] = {}
+    groups: dict[tuple[int | None, str | None, tuple[Any, ...]], list[uuid.UUID]] = {}
+    for key in keys:
+        groups.setdefault((key.first, key.after, key.filters), []).append(key.parent)
+    for (first, after, filters), parents in groups.items():
+        unique = list(dict.fromkeys(parents))
+        pages = await _pages(
+            session, rows_for(filters), parent, unique, first, after, created, ident
+        )
+        for parent_id, page in zip(unique, pages, strict=True):
+            found[PageKey(parent_id, first, after, filters)] = page
+    return [found[key] for key in keys]
+
+
+async def _pages(
+    session: AsyncSession,
+    query: Select[Any],
+    parent: InstrumentedAttribute[Any],
+    parents: Sequence[uuid.UUID],
+    first: int | None,
+    after: str | None,
+    created: InstrumentedAttribute[datetime] | None,
+    ident: InstrumentedAttribute[uuid.UUID] | None,
+) -> list[Page[Any]]:
+    size = check_first(first)
+    model = query.column_descriptions[0]["entity"]
+    created = created if created is not None else model.created_at
+    ident = ident if ident is not None else model.id
+    assert created is not None and ident is not None  # noqa: S101 - for the type checker
+    query = query.where(parent.in_(parents))
+    counted = query.with_only_columns(parent, func.count()).group_by(parent)
+    rank = func.row_number().over(partition_by=parent, order_by=(created.desc(), ident.desc()))
+    ranked_query = query.add_columns(rank.label("rank"))
+    if after:
+        at, id_ = decode_cursor(after)
+        ranked_query = ranked_query.where(or_(created < at, and_(created == at, ident < id_)))
+    ranked = ranked_query.subquery()
+    row = aliased(model, ranked)
+    page_query = select(row).where(ranked.c.rank <= size + 1).order_by(ranked.c.rank)
+    rows = (await session.scalars(page_query)).all()
+    totals: dict[uuid.UUID, int] = {p: n for p, n in await session.execute(counted)}
+    grouped: dict[uuid.UUID, list[Any]] = {p: [] for p in parents}
+    for found in rows:
+        grouped[getattr(found, parent.key)].append(found)
+    return [
+        Page(
+            items=[
+                (encode_cursor(getattr(r, created.key), getattr(r, ident.key)), r)
+                for r in grouped[p][:size]
+            ],
+            has_next=len(grouped[p]) > size,
+            has_previous=after is not None,
+            total_count=int(totals.get(p, 0)),
+        )
+        for p in parents
+    ]

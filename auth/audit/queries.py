@@ -4,12 +4,14 @@ organisation's name. Each is a keyset page (two statements)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit.models import AuditEvent
-from tenants.pagination import Page, paginate
+from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 
 async def acted_for(
@@ -28,9 +30,14 @@ async def done_by(
     return await paginate(session, query, AuditEvent.at, AuditEvent.id, first, after)
 
 
-async def in_name_of(
-    session: AsyncSession, organisation_id: uuid.UUID, first: int | None, after: str | None
-) -> Page[AuditEvent]:
-    """Acts done in the organisation's name or on it (by its members, by the authority)."""
-    query = select(AuditEvent).where(AuditEvent.organisation_id == organisation_id)
-    return await paginate(session, query, AuditEvent.at, AuditEvent.id, first, after)
+async def in_name_of(session: AsyncSession, keys: Sequence[PageKey]) -> list[Page[Any]]:
+    """Keyed by organisation: acts done in its name or on it (by its members, by the
+    authority)."""
+    return await pages_by_parent(
+        session,
+        keys,
+        AuditEvent.organisation_id,
+        lambda _: select(AuditEvent),
+        AuditEvent.at,
+        AuditEvent.id,
+    )

@@ -17,11 +17,13 @@ link is seen at once and the manager revoked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import Collector
 from auth.account.models import Account
@@ -43,6 +45,7 @@ from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.models import new_id
 from tenants.organisations import Invitation, Membership, MembershipRole, Organisation
+from tenants.pagination import Page, PageKey, pages_by_parent
 
 INVITATION_TTL = timedelta(days=7)  # [choice] a week to see the mail and open an account
 
@@ -292,3 +295,20 @@ async def revoke_invitation(ctx: ServiceContext, invitation_id: uuid.UUID | None
         details={"email": invitation.email},
     )
     return invitation
+
+
+async def pending_invitation_pages(
+    session: AsyncSession, keys: Sequence[PageKey]
+) -> list[Page[Any]]:
+    """Keyed by organisation, filters `(now,)`: the invitations still pending (sent, neither
+    accepted, revoked nor expired)."""
+
+    def rows(filters: tuple[Any, ...]) -> Select[Any]:
+        (now,) = filters
+        return select(Invitation).where(
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now,
+        )
+
+    return await pages_by_parent(session, keys, Invitation.organisation_id, rows)

@@ -16,11 +16,13 @@ the actor may know of, the date in Paris).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.errors import AuthCode
 from auth.account.models import Account, AccountKind
@@ -39,6 +41,7 @@ from tenants.organisations import (
     Organisation,
     Permission,
 )
+from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 # Shared by the delegation use-cases
 
@@ -270,3 +273,27 @@ async def transfer_administration(
         },
     )
     return Transferred(administrator=target, previous=previous)
+
+
+# Reading
+
+
+async def membership_pages(session: AsyncSession, keys: Sequence[PageKey]) -> list[Page[Any]]:
+    """Keyed by organisation, filters `(include_revoked,)`: who acts for it."""
+
+    def rows(filters: tuple[Any, ...]) -> Select[Any]:
+        (include_revoked,) = filters
+        query = select(Membership)
+        return query if include_revoked else query.where(Membership.revoked_at.is_(None))
+
+    return await pages_by_parent(session, keys, Membership.organisation_id, rows)
+
+
+async def memberships_page(
+    session: AsyncSession, person_id: uuid.UUID, first: int | None, after: str | None
+) -> Page[Membership]:
+    """The person's memberships in force: the organisations they act for."""
+    query = select(Membership).where(
+        Membership.person_id == person_id, Membership.revoked_at.is_(None)
+    )
+    return await paginate(session, query, Membership.created_at, Membership.id, first, after)

@@ -14,12 +14,13 @@ At most one open request or mandate in force per organisation and person at a ti
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
@@ -40,6 +41,7 @@ from tenants.errors import CommonCode, DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
 from tenants.models import Person, new_id
 from tenants.organisations import Membership, MembershipRole, Organisation
+from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 SCOPE_LABELS: dict[str, tuple[str, str]] = {
     "FILE_DOSSIERS": ("déposer des demandes en votre nom", "file applications in your name"),
@@ -357,3 +359,33 @@ async def _organisation_contacts(ctx: ServiceContext, mandate: Mandate) -> list[
         if account is not None:
             found.setdefault(account.id, account)
     return list(found.values())
+
+
+async def organisation_mandate_pages(
+    session: AsyncSession, keys: Sequence[PageKey]
+) -> list[Page[Any]]:
+    """Keyed by organisation, filters `(today, status)`: the mandates it asked for or holds,
+    in that effective status (any when None)."""
+
+    def rows(filters: tuple[Any, ...]) -> Select[Any]:
+        today, status = filters
+        return mandates_query(today, status=status)
+
+    return await pages_by_parent(session, keys, Mandate.organisation_id, rows)
+
+
+async def mandates_page(
+    session: AsyncSession,
+    today: date,
+    first: int | None,
+    after: str | None,
+    *,
+    person_id: uuid.UUID | None = None,
+    organisation_ids: Iterable[uuid.UUID] | None = None,
+    status: str | None = None,
+) -> Page[Mandate]:
+    """One page of `mandates_query`, newest first."""
+    query = mandates_query(
+        today, person_id=person_id, organisation_ids=organisation_ids, status=status
+    )
+    return await paginate(session, query, Mandate.created_at, Mandate.id, first, after)

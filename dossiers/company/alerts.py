@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import trail
@@ -36,6 +36,7 @@ from dossiers.title.numbers import (
     today_of,
 )
 from tenants.errors import CommonCode, DomainError
+from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 _CHUNK = 500
 
@@ -298,3 +299,30 @@ async def mark_read(ctx: ServiceContext, alert_id: uuid.UUID | None) -> Alert:
         details={"already_read": already},
     )
     return alert
+
+
+# Reading
+
+
+def _alerts(unread_only: bool) -> Select[Any]:
+    query = select(Alert)
+    return query.where(Alert.read_at.is_(None)) if unread_only else query
+
+
+async def alert_pages(session: AsyncSession, keys: Sequence[PageKey]) -> list[Page[Any]]:
+    """Keyed by organisation, filters `(unread_only,)`: its alerts, newest first."""
+    return await pages_by_parent(
+        session, keys, Alert.organisation_id, lambda filters: _alerts(*filters)
+    )
+
+
+async def alerts_of(
+    session: AsyncSession,
+    organisation_ids: Sequence[uuid.UUID],
+    unread_only: bool,
+    first: int | None,
+    after: str | None,
+) -> Page[Alert]:
+    """The alerts of all these organisations, newest first."""
+    query = _alerts(unread_only).where(Alert.organisation_id.in_(organisation_ids))
+    return await paginate(session, query, Alert.created_at, Alert.id, first, after)

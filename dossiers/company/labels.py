@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
@@ -19,6 +21,7 @@ from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
 from dossiers.title.numbers import fold_name
 from tenants.errors import CommonCode, DomainError
+from tenants.pagination import Page, PageKey, pages_by_parent
 
 
 async def create_label(
@@ -176,3 +179,8 @@ async def _flush_label(ctx: ServiceContext) -> None:
         await ctx.session.flush()
     except IntegrityError:
         raise DomainError.one(CompanyCode.LABEL_NAME_TAKEN, ("name",)) from None
+
+
+async def label_pages(session: AsyncSession, keys: Sequence[PageKey]) -> list[Page[Any]]:
+    """Keyed by organisation: its labels, newest first."""
+    return await pages_by_parent(session, keys, Label.organisation_id, lambda _: select(Label))

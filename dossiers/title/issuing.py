@@ -9,10 +9,13 @@ Both operations tell the alert service, so organisations employing the holder le
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
@@ -34,6 +37,7 @@ from dossiers.title.numbers import (
 from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.packs.base import TenantPack
+from tenants.pagination import Page, PageKey, pages_by_parent
 
 MAX_REASON = 500
 SETTABLE = frozenset({TitleStatus.VALID, TitleStatus.SUSPENDED, TitleStatus.WITHDRAWN})
@@ -231,3 +235,8 @@ async def _next_sequence(ctx: ServiceContext, year: int) -> int:
     if following >= 10**SEQUENCE_DIGITS:
         raise RuntimeError(f"title sequence exhausted for {year}")
     return following
+
+
+async def title_pages(session: AsyncSession, keys: Sequence[PageKey]) -> list[Page[Any]]:
+    """Keyed by person: the titles they hold, newest first (the caller asked the policy)."""
+    return await pages_by_parent(session, keys, Title.holder_person_id, lambda _: select(Title))

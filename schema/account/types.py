@@ -17,6 +17,7 @@ from auth.account.models import Account as AccountRow
 from auth.account.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
+from schema.guards import allowed, person_resource, require
 from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.pagination import Connection, to_connection
@@ -106,7 +107,7 @@ class PersonNode(relay.Node):
             info,
             node_ids,
             info.context.loaders.persons,
-            lambda row: Resource("Person", row.id, owner_person_id=row.id),
+            lambda row: person_resource(row.id),
             Action.VIEW_PERSON,
         )
         return [cls.from_row(row) if row else None for row in rows]
@@ -188,11 +189,8 @@ class AccountNode(relay.Node):
 
     @strawberry.field(description="La personne titulaire du compte.")
     async def person(self, info: Info) -> PersonNode | None:
-        decide(
-            info.context.actor,
-            Action.VIEW_PERSON,
-            Resource("Person", self.person_id, owner_person_id=self.person_id),
-        ).require()
+        if not allowed(info, Action.VIEW_PERSON, person_resource(self.person_id)):
+            return None
         row = await info.context.loaders.persons.load(self.person_id)
         return PersonNode.from_row(row) if row else None
 
@@ -205,11 +203,8 @@ class AccountNode(relay.Node):
         include_revoked: bool = False,
     ) -> Connection[SessionNode]:
         account_id = uuid.UUID(str(self.id))
-        decide(
-            info.context.actor,
-            Action.LIST_SESSIONS,
-            Resource("Account", account_id, owner_account_id=account_id),
-        ).require()
+        own = Resource("Account", account_id, owner_account_id=account_id)
+        require(info, Action.LIST_SESSIONS, own)
         actor = info.context.actor
         async with info.context.read_session() as session:
             page = await account_sessions.sessions_of(

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import uuid
+from typing import TYPE_CHECKING
 
 import strawberry
 
 from auth.audit import queries as audit_log
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, organisation_resource
 from schema.audit.types import AuditEventNode
 from schema.context import Info
-from schema.pagination import Connection, to_connection
+from schema.guards import require
+from schema.pagination import Connection, nested_page, to_connection
+
+if TYPE_CHECKING:
+    from tenants.organisations import Organisation as OrganisationRow
 
 
 @strawberry.type
 class OrganisationAuditFields:
+    if TYPE_CHECKING:
+        row: OrganisationRow  # declared by OrganisationNode
+
     @strawberry.field(
         description="Ce qui a été fait au nom de l'organisation ou sur elle, le plus récent "
         "d'abord : qui, à quel titre, sur quel fondement (administrateur seulement)."
@@ -22,12 +29,6 @@ class OrganisationAuditFields:
     async def audit_events(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[AuditEventNode]:
-        organisation_id: uuid.UUID = self.organisation_id  # type: ignore[attr-defined]
-        decide(
-            info.context.actor,
-            Action.VIEW_ORGANISATION_AUDIT,
-            Resource("Organisation", organisation_id, organisation_id=organisation_id),
-        ).require()
-        async with info.context.read_session() as session:
-            page = await audit_log.in_name_of(session, organisation_id, first, after)
+        require(info, Action.VIEW_ORGANISATION_AUDIT, organisation_resource(self.row))
+        page = await nested_page(info, audit_log.in_name_of, self.row.id, first, after)
         return to_connection(page, AuditEventNode.from_row)

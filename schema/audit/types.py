@@ -6,7 +6,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -18,9 +17,7 @@ from schema.context import Info
 from schema.enums import graphql_enum
 from schema.ids import parse_uuid
 from schema.nodes import register_node
-
-if TYPE_CHECKING:
-    from schema.delegation.types import MandateNode
+from schema.refs import MandateRef, node_of
 
 Capacity = graphql_enum(
     policy.Capacity,
@@ -133,15 +130,11 @@ class AuditEventNode(relay.Node):
         description="Le mandat invoqué quand un tiers de confiance a agi (null sinon, ou si la "
         "personne connectée ne peut pas le voir)."
     )
-    async def mandate(
-        self, info: Info
-    ) -> Annotated[MandateNode, strawberry.lazy("schema.delegation.types")] | None:
-        if self.row.via_type != "Mandate" or self.row.via_id is None:
+    async def mandate(self, info: Info) -> MandateRef | None:
+        if self.row.via_type != "Mandate":
             return None
-        from schema.delegation.types import MandateNode
-
-        [node] = await MandateNode.resolve_nodes(info=info, node_ids=[str(self.row.via_id)])
-        return node
+        mandate: MandateRef | None = await node_of(info, "Mandate", self.row.via_id)
+        return mandate
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -7,14 +7,17 @@ import uuid
 import strawberry
 
 from auth.audit import queries as audit_log
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource
 from schema.audit.types import AuditEventNode
 from schema.context import Info
+from schema.guards import person_resource, require
 from schema.pagination import Connection, to_connection
 
 
 @strawberry.type
 class ViewerAuditFields:
+    person_id: strawberry.Private[uuid.UUID]
+
     @strawberry.field(
         description="Qui a agi pour moi, et à quel titre : chaque acte d'un tiers de confiance "
         "(avec le mandat invoqué) ou d'un autre pour mon compte, le plus récent d'abord."
@@ -22,14 +25,9 @@ class ViewerAuditFields:
     async def acted_for_me(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[AuditEventNode]:
-        person_id: uuid.UUID = self.person_id  # type: ignore[attr-defined]
-        decide(
-            info.context.actor,
-            Action.VIEW_AUDIT,
-            Resource("Person", person_id, owner_person_id=person_id),
-        ).require()
+        require(info, Action.VIEW_AUDIT, person_resource(self.person_id))
         async with info.context.read_session() as session:
-            page = await audit_log.acted_for(session, person_id, first, after)
+            page = await audit_log.acted_for(session, self.person_id, first, after)
         return to_connection(page, AuditEventNode.from_row)
 
     @strawberry.field(description="Mes propres actes, à quelque titre que ce soit.")
@@ -38,9 +36,9 @@ class ViewerAuditFields:
     ) -> Connection[AuditEventNode]:
         actor = info.context.actor
         account_id = actor.account_id if actor else uuid.UUID(int=0)
-        decide(
-            actor, Action.VIEW_AUDIT, Resource("Account", account_id, owner_account_id=account_id)
-        ).require()
+        require(
+            info, Action.VIEW_AUDIT, Resource("Account", account_id, owner_account_id=account_id)
+        )
         async with info.context.read_session() as session:
             page = await audit_log.done_by(session, account_id, first, after)
         return to_connection(page, AuditEventNode.from_row)

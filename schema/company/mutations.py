@@ -15,19 +15,11 @@ from dossiers.company import employees as company_space
 from dossiers.title import issuing as titles
 from dossiers.title.models import TitleKind as TitleKindValue
 from dossiers.title.models import TitleStatus as TitleStatusValue
-from schema.company.types import (
-    AlertNode,
-    EmployeeNode,
-    LabelNode,
-    TitleKind,
-    TitleNode,
-    TitleStatus,
-    employee_nodes,
-    today,
-)
+from schema.company.types import AlertNode, EmployeeNode, LabelNode, employee_nodes
 from schema.context import Info
 from schema.errors import UserError
 from schema.ids import given_uuid, node_uuid, node_uuids
+from schema.title.types import TitleKind, TitleNode, TitleStatus, today
 from schema.transactions import run_mutation
 from tenants.files import Upload as FileUpload
 

@@ -1,6 +1,6 @@
 """Organisation fields of the company space: the dashboard of employees, labels, alerts, and
 the CSV export. Each needs MANAGE_EMPLOYEES on the organisation; refused, the field is null
-with the policy's error (the rest of the organisation still answers).
+(`schema.guards`: the rest of the organisation still answers).
 """
 
 from __future__ import annotations
@@ -10,28 +10,27 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 from strawberry.types.nodes import SelectedField, Selection
 
-from auth.policy import Action, decide, organisation_resource
+from auth.policy import Action, organisation_resource
 from dossiers.company import dashboard as dashboard_query
+from dossiers.company.alerts import alert_pages
 from dossiers.company.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
-from dossiers.company.models import Alert, Label
+from dossiers.company.labels import label_pages
 from dossiers.title.models import Colour as ColourValue
 from schema.company.types import (
     AlertNode,
-    Colour,
     ColourTotals,
     EmployeeNode,
     LabelNode,
     employee_nodes,
-    today,
 )
 from schema.context import Info
-from schema.pagination import Connection, Edge, PageInfo, to_connection
+from schema.guards import allowed
+from schema.pagination import Connection, Edge, PageInfo, nested_page, to_connection
+from schema.title.types import Colour, today
 from tenants.errors import CommonCode, DomainError
-from tenants.pagination import paginate
 
 if TYPE_CHECKING:
     from tenants.organisations import Organisation as OrganisationRow
@@ -57,7 +56,7 @@ class DashboardFilterInput:
         default=None, description="Les salariés portant l'un de ces libellés."
     )
     establishment_id: relay.GlobalID | None = None
-    colours: list[Colour] | None = strawberry.field(  # type: ignore[valid-type]
+    colours: list[Colour] | None = strawberry.field(
         default=None, description="L'une de ces couleurs."
     )
 
@@ -93,7 +92,7 @@ def dashboard_filter(value: DashboardFilterInput | None) -> DashboardFilter:
         establishment_id=_id(value.establishment_id, "Establishment")
         if value.establishment_id
         else None,
-        colours=[ColourValue(c.value) for c in value.colours or []],  # type: ignore[attr-defined]
+        colours=[ColourValue(c.value) for c in value.colours or []],
     )
 
 
@@ -102,10 +101,8 @@ class OrganisationCompanyFields:
     if TYPE_CHECKING:
         row: OrganisationRow
 
-    def _manage_employees(self, info: Info) -> None:
-        decide(
-            info.context.actor, Action.MANAGE_EMPLOYEES, organisation_resource(self.row)
-        ).require()
+    def _manage_employees(self, info: Info) -> bool:
+        return allowed(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
 
     @strawberry.field(
         description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "
@@ -119,7 +116,8 @@ class OrganisationCompanyFields:
         after: str | None = None,
         filter: DashboardFilterInput | None = None,
     ) -> EmployeeDashboard | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
@@ -156,10 +154,9 @@ class OrganisationCompanyFields:
     async def labels(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[LabelNode] | None:
-        self._manage_employees(info)
-        query = select(Label).where(Label.organisation_id == self.row.id)
-        async with info.context.read_session() as session:
-            page = await paginate(session, query, Label.created_at, Label.id, first, after)
+        if not self._manage_employees(info):
+            return None
+        page = await nested_page(info, label_pages, self.row.id, first, after)
         return to_connection(page, LabelNode.from_row)
 
     @strawberry.field(
@@ -172,12 +169,9 @@ class OrganisationCompanyFields:
         after: str | None = None,
         unread_only: bool = False,
     ) -> Connection[AlertNode] | None:
-        self._manage_employees(info)
-        query = select(Alert).where(Alert.organisation_id == self.row.id)
-        if unread_only:
-            query = query.where(Alert.read_at.is_(None))
-        async with info.context.read_session() as session:
-            page = await paginate(session, query, Alert.created_at, Alert.id, first, after)
+        if not self._manage_employees(info):
+            return None
+        page = await nested_page(info, alert_pages, self.row.id, first, after, unread_only)
         return to_connection(page, AlertNode.from_row)
 
     @strawberry.field(
@@ -188,7 +182,8 @@ class OrganisationCompanyFields:
     async def employees_csv(
         self, info: Info, filter: DashboardFilterInput | None = None
     ) -> str | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             return await export_employees(session, self.row.id, filters, today(info))

@@ -1,23 +1,21 @@
-"""Employee, Label, Alert and Title as Relay nodes, with the company space's enumerations.
+"""Employee, Label and Alert as Relay nodes, with the company space's enumerations.
 
 Employees, labels and alerts are seen by whoever manages the organisation's employees
-(policy action MANAGE_EMPLOYEES: its administrator, managers with that permission); a title
-by its holder and the authority's agents, and by an organisation through the employee row
-that names it.
+(policy action MANAGE_EMPLOYEES: its administrator, managers with that permission). Titles
+are the title area's (`schema.title.types`); establishments and organisations the
+organisation area's, named through `schema.refs`.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
+from datetime import datetime
 
 import strawberry
-from sqlalchemy import select
 from strawberry import relay
 
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource
 from dossiers.company import alerts as alert_rules
 from dossiers.company import dashboard
 from dossiers.company.models import Alert
@@ -25,57 +23,14 @@ from dossiers.company.models import AlertKind as AlertKindValue
 from dossiers.company.models import Employee as EmployeeRow
 from dossiers.company.models import Label as LabelRow
 from dossiers.title import models as m
-from dossiers.title.numbers import colour_of, effective_status, today_of
+from dossiers.title.numbers import colour_of
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
 from schema.nodes import register_node
-from schema.pagination import Connection, to_connection
-from schema.tenant.types import Activity
-from tenants.organisations import Establishment
-from tenants.pagination import paginate
+from schema.refs import EstablishmentRef, nodes_of, organisation_field
+from schema.title.types import Colour, TitleNode, today
 
-if TYPE_CHECKING:
-    from schema.organisation.types import EstablishmentNode, OrganisationNode
-
-EstablishmentType = Annotated["EstablishmentNode", strawberry.lazy("schema.organisation.types")]
-OrganisationType = Annotated["OrganisationNode", strawberry.lazy("schema.organisation.types")]
-
-Colour = graphql_enum(
-    m.Colour,
-    "Colour",
-    "Code couleur d'un titre dans l'espace entreprise.",
-    {
-        m.Colour.GREEN: "Vert : titre valide",
-        m.Colour.ORANGE: "Orange : le titre expire dans les 6 mois",
-        m.Colour.RED: "Rouge : titre expiré, suspendu, retiré ou inconnu",
-    },
-)
-TitleStatus = graphql_enum(
-    m.TitleStatus,
-    "TitleStatus",
-    "Statut d'un titre (EXPIRED se lit sur la date d'échéance).",
-    {
-        m.TitleStatus.VALID: "Valide",
-        m.TitleStatus.SUSPENDED: "Suspendu par l'autorité",
-        m.TitleStatus.WITHDRAWN: "Retiré par l'autorité (définitif)",
-        m.TitleStatus.EXPIRED: "Expiré : la date d'échéance est passée",
-    },
-)
-TitleKind = graphql_enum(
-    m.TitleKind,
-    "TitleKind",
-    "Sorte de titre (préfixe du numéro).",
-    {
-        m.TitleKind.CAR: "Carte professionnelle (5 ans)",
-        m.TitleKind.PRE: "Autorisation préalable d'entrée en formation (6 mois)",
-        m.TitleKind.PRV: "Autorisation provisoire (6 mois)",
-        m.TitleKind.REC: "Récépissé de demande de renouvellement (jusqu'à la décision)",
-        m.TitleKind.AGD: "Agrément dirigeant ou associé (5 ans)",
-        m.TitleKind.AUT: "Autorisation d'exercer (entreprise, établissement, service interne)",
-        m.TitleKind.FOR: "Autorisation d'exercer d'un organisme de formation (5 ans)",
-    },
-)
 AlertKind = graphql_enum(
     AlertKindValue,
     "AlertKind",
@@ -89,91 +44,8 @@ AlertKind = graphql_enum(
 )
 
 
-def today(info: Info) -> date:
-    return today_of(info.context.services.clock)
-
-
 def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID) -> Resource:
     return Resource(kind, row_id, organisation_id=organisation_id)
-
-
-@strawberry.type(name="Title", description="Un titre délivré par l'autorité.")
-class TitleNode(relay.Node):
-    id: relay.NodeID[str]
-    number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
-    kind: TitleKind  # type: ignore[valid-type]
-    holder_family_name: str
-    holder_given_names: str | None
-    departement: str
-    issued_on: date
-    expires_on: date
-    status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")  # type: ignore[valid-type]
-    colour: Colour  # type: ignore[valid-type]
-    status_changed_at: datetime
-    row: strawberry.Private[m.Title]
-
-    @classmethod
-    def from_row(cls, row: m.Title, on: date) -> TitleNode:
-        return cls(
-            id=str(row.id),
-            number=row.number,
-            kind=TitleKind(row.kind),
-            holder_family_name=row.holder_family_name,
-            holder_given_names=row.holder_given_names,
-            departement=row.departement,
-            issued_on=row.issued_on,
-            expires_on=row.expires_on,
-            status=TitleStatus(effective_status(row, on).value),
-            colour=Colour(colour_of(row, on).value),
-            status_changed_at=row.status_changed_at,
-            row=row,
-        )
-
-    @strawberry.field(description="Les 7 derniers chiffres, ceux de la vérification publique.")
-    def verification_digits(self) -> str:
-        return self.row.sequence
-
-    @strawberry.field(description="Activités mentionnées sur le titre.")
-    def activities(self, info: Info) -> list[Activity]:
-        known = {a.code: a for a in info.context.pack.activities}
-        locale = info.context.locale
-        return [
-            Activity(
-                code=c, label=known[c].label.get(locale), excludes_others=known[c].excludes_others
-            )
-            if c in known
-            else Activity(code=c, label=c, excludes_others=False)
-            for c in self.row.activities or []
-        ]
-
-    @strawberry.field(
-        description="Motif de la dernière décision (visible du titulaire et de l'autorité)."
-    )
-    def status_reason(self, info: Info) -> str | None:
-        actor = info.context.actor
-        if actor is None:
-            return None
-        agent = decide(actor, Action.MANAGE_TITLES, Resource("Title", None)).allowed
-        holder = (
-            self.row.holder_person_id is not None and self.row.holder_person_id == actor.person_id
-        )
-        return self.row.status_reason if agent or holder else None
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[TitleNode | None]:
-        from dossiers.title.issuing import viewing_resource
-
-        rows = await visible_rows(
-            info,
-            node_ids,
-            info.context.loaders.by_id(m.Title),
-            viewing_resource,
-            Action.VIEW_PERSON_TITLES,
-        )
-        on = today(info)
-        return [cls.from_row(row, on) if row else None for row in rows]
 
 
 @strawberry.type(
@@ -236,11 +108,11 @@ class EmployeeNode(relay.Node):
     title: TitleNode | None = strawberry.field(
         description="Le titre de ce numéro, si le nom du titulaire correspond."
     )
-    colour: Colour = strawberry.field(  # type: ignore[valid-type]
+    colour: Colour = strawberry.field(
         description="Vert, orange ou rouge (rouge : titre inconnu compris)."
     )
     labels: list[LabelNode] = strawberry.field(description="Les libellés de la ligne, par nom.")
-    establishment: EstablishmentType | None = strawberry.field(
+    establishment: EstablishmentRef | None = strawberry.field(
         description="L'établissement de rattachement."
     )
     row: strawberry.Private[EmployeeRow]
@@ -271,8 +143,6 @@ async def employee_nodes(
     """Employee nodes for these rows. `joined`: their titles and colours, read with them (the
     dashboard's join); else the titles are batch-loaded by number (same name only). Labels and
     establishments: one batch each, skipped when the query does not ask for them."""
-    from schema.organisation.types import EstablishmentNode
-
     loaders = info.context.loaders
     on = today(info)
     if joined is None:
@@ -288,11 +158,11 @@ async def employee_nodes(
     if labels and rows:
         loader_labels = loaders.custom("employee_labels", dashboard.labels_by_employee)
         label_rows = list(await loader_labels.load_many([row.id for row in rows]))
-    sites: dict[uuid.UUID, Establishment] = {}
+    sites: dict[uuid.UUID, EstablishmentRef] = {}
     wanted = sorted({row.establishment_id for row in rows if row.establishment_id})
     if establishments and wanted:
-        found_sites = await loaders.by_id(Establishment).load_many(wanted)
-        sites = {site.id: site for site in found_sites if site is not None}
+        found_sites = await nodes_of(info, "Establishment", wanted)
+        sites = {w: site for w, site in zip(wanted, found_sites, strict=True) if site}
     return [
         EmployeeNode(
             id=str(row.id),
@@ -305,9 +175,7 @@ async def employee_nodes(
             title=TitleNode.from_row(title, on) if title is not None else None,
             colour=Colour(colour.value),
             labels=[LabelNode.from_row(label) for label in names],
-            establishment=EstablishmentNode.from_row(sites[row.establishment_id])
-            if row.establishment_id in sites
-            else None,
+            establishment=sites.get(row.establishment_id) if row.establishment_id else None,
             row=row,
         )
         for row, (title, colour), names in zip(rows, joined, label_rows, strict=True)
@@ -322,11 +190,15 @@ async def employee_nodes(
 class AlertNode(relay.Node):
     id: relay.NodeID[str]
     kind: AlertKind  # type: ignore[valid-type]
-    colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")  # type: ignore[valid-type]
+    colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
     title_number: str
     created_at: datetime
     read_at: datetime | None
     row: strawberry.Private[Alert]
+
+    @property
+    def organisation_id(self) -> uuid.UUID:
+        return self.row.organisation_id
 
     @classmethod
     def from_row(cls, row: Alert) -> AlertNode:
@@ -351,14 +223,7 @@ class AlertNode(relay.Node):
         row = await info.context.loaders.by_id(EmployeeRow).load(self.row.employee_id)
         return (await employee_nodes(info, [row]))[0] if row else None
 
-    @strawberry.field
-    async def organisation(self, info: Info) -> OrganisationType | None:
-        from schema.organisation.types import OrganisationNode
-
-        [node] = await OrganisationNode.resolve_nodes(
-            info=info, node_ids=[str(self.row.organisation_id)]
-        )
-        return node
+    organisation = organisation_field()
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -394,14 +259,3 @@ __all__ = [
     "TitleNode",
     "employee_nodes",
 ]
-
-
-async def person_titles(
-    info: Info, person_id: uuid.UUID, first: int | None, after: str | None
-) -> Connection[TitleNode]:
-    """A person's titles, newest first (the caller has asked the policy)."""
-    query = select(m.Title).where(m.Title.holder_person_id == person_id)
-    async with info.context.read_session() as session:
-        page = await paginate(session, query, m.Title.created_at, m.Title.id, first, after)
-    on = today(info)
-    return to_connection(page, lambda row: TitleNode.from_row(row, on))

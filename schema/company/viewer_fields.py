@@ -6,14 +6,15 @@ from __future__ import annotations
 import uuid
 
 import strawberry
-from sqlalchemy import select
 
-from auth.policy import Action, Resource, decide, organisations_where
-from dossiers.company.models import Alert
-from schema.company.types import AlertNode, TitleNode, person_titles
+from auth.policy import Action, organisations_where
+from dossiers.company.alerts import alerts_of
+from schema.company.types import AlertNode
 from schema.context import Info
+from schema.guards import person_resource, require
 from schema.pagination import Connection, to_connection
-from tenants.pagination import Page, check_first, paginate
+from schema.title.types import TitleNode, person_titles
+from tenants.pagination import Page, check_first
 
 
 @strawberry.type
@@ -35,20 +36,13 @@ class ViewerCompanyFields:
         if not organisations:
             check_first(first)
             return to_connection(Page([], False, after is not None, 0), AlertNode.from_row)
-        query = select(Alert).where(Alert.organisation_id.in_(organisations))
-        if unread_only:
-            query = query.where(Alert.read_at.is_(None))
         async with info.context.read_session() as session:
-            page = await paginate(session, query, Alert.created_at, Alert.id, first, after)
+            page = await alerts_of(session, organisations, unread_only, first, after)
         return to_connection(page, AlertNode.from_row)
 
     @strawberry.field(description="Mes titres (cartes, autorisations), les plus récents d'abord.")
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[TitleNode]:
-        decide(
-            info.context.actor,
-            Action.VIEW_PERSON_TITLES,
-            Resource("Person", self.person_id, owner_person_id=self.person_id),
-        ).require()
+        require(info, Action.VIEW_PERSON_TITLES, person_resource(self.person_id))
         return await person_titles(info, self.person_id, first, after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import strawberry
 
@@ -16,23 +16,19 @@ from auth.standing import memberships_of
 from schema.account.mutations import AddressInput
 from schema.account.types import PersonNode
 from schema.context import Info
+from schema.delegation.enums import Permission
+from schema.delegation.members import MembershipNode
 from schema.delegation.types import InvitationNode, MandateNode, MandateScope
 from schema.errors import UserError
 from schema.ids import id_of
-from schema.organisation.enums import Permission
 from schema.transactions import run_mutation
 from tenants.mandates import Mandate as MandateRow
 from tenants.organisations import Membership as MembershipRow
-
-if TYPE_CHECKING:
-    from schema.organisation.types import MembershipNode
 
 MembershipType = Annotated["MembershipNode", strawberry.lazy("schema.organisation.types")]
 
 
 def _membership(row: MembershipRow) -> MembershipNode:
-    from schema.organisation.types import MembershipNode
-
     return MembershipNode.from_row(row)
 
 

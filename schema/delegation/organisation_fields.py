@@ -1,39 +1,29 @@
-"""Organisation fields of delegation: memberships, pending invitations, mandates."""
+"""Organisation fields of delegation: memberships, pending invitations, mandates. Each is
+non-null: refused, it raises the policy's error (`schema.guards.require`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import select
 
-from auth.delegation import mandates as mandate_rules
-from auth.policy import Action, Resource, decide
+from auth.delegation.invitations import pending_invitation_pages
+from auth.delegation.mandates import organisation_mandate_pages
+from auth.policy import Action, organisation_resource
 from schema.context import Info
+from schema.delegation.members import MembershipNode, organisation_memberships
 from schema.delegation.types import InvitationNode, MandateNode, MandateStatus, paris_today
-from schema.pagination import Connection, to_connection
-from tenants.mandates import Mandate
-from tenants.organisations import Invitation, Membership
-from tenants.pagination import paginate
+from schema.guards import require
+from schema.pagination import Connection, nested_page, to_connection
 
 if TYPE_CHECKING:
-    from schema.organisation.types import MembershipNode
     from tenants.organisations import Organisation as OrganisationRow
-
-MembershipType = Annotated["MembershipNode", strawberry.lazy("schema.organisation.types")]
 
 
 @strawberry.type
 class OrganisationDelegationFields:
     if TYPE_CHECKING:
-        row: OrganisationRow
-
-    def _require(self, info: Info, action: Action) -> None:
-        decide(
-            info.context.actor,
-            action,
-            Resource("Organisation", self.row.id, organisation_id=self.row.id),
-        ).require()
+        row: OrganisationRow  # declared by OrganisationNode
 
     @strawberry.field(
         description="Les personnes qui agissent pour l'organisation : son administrateur et "
@@ -45,18 +35,8 @@ class OrganisationDelegationFields:
         first: int | None = 20,
         after: str | None = None,
         include_revoked: bool = False,
-    ) -> Connection[MembershipType]:
-        from schema.organisation.types import MembershipNode
-
-        self._require(info, Action.VIEW_MEMBERS)
-        query = select(Membership).where(Membership.organisation_id == self.row.id)
-        if not include_revoked:
-            query = query.where(Membership.revoked_at.is_(None))
-        async with info.context.read_session() as session:
-            page = await paginate(
-                session, query, Membership.created_at, Membership.id, first, after
-            )
-        return to_connection(page, MembershipNode.from_row)
+    ) -> Connection[MembershipNode]:
+        return await organisation_memberships(info, self.row, first, after, include_revoked)
 
     @strawberry.field(
         description="Les invitations de gestionnaires en attente (envoyées, ni acceptées, ni "
@@ -65,18 +45,9 @@ class OrganisationDelegationFields:
     async def invitations(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[InvitationNode]:
-        self._require(info, Action.MANAGE_MANAGERS)
+        require(info, Action.MANAGE_MANAGERS, organisation_resource(self.row))
         now = info.context.services.clock.now()
-        query = select(Invitation).where(
-            Invitation.organisation_id == self.row.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.revoked_at.is_(None),
-            Invitation.expires_at > now,
-        )
-        async with info.context.read_session() as session:
-            page = await paginate(
-                session, query, Invitation.created_at, Invitation.id, first, after
-            )
+        page = await nested_page(info, pending_invitation_pages, self.row.id, first, after, now)
         return to_connection(page, lambda row: InvitationNode.from_row(row, now))
 
     @strawberry.field(
@@ -88,13 +59,12 @@ class OrganisationDelegationFields:
         info: Info,
         first: int | None = 20,
         after: str | None = None,
-        status: MandateStatus | None = None,  # type: ignore[valid-type]
+        status: MandateStatus | None = None,
     ) -> Connection[MandateNode]:
-        self._require(info, Action.MANAGE_MANDATES)
+        require(info, Action.MANAGE_MANDATES, organisation_resource(self.row))
         today = paris_today(info)
-        query = mandate_rules.mandates_query(
-            today, organisation_ids=[self.row.id], status=getattr(status, "value", None)
+        wanted = getattr(status, "value", None)
+        page = await nested_page(
+            info, organisation_mandate_pages, self.row.id, first, after, today, wanted
         )
-        async with info.context.read_session() as session:
-            page = await paginate(session, query, Mandate.created_at, Mandate.id, first, after)
         return to_connection(page, lambda row: MandateNode.from_row(row, today))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
@@ -21,19 +20,18 @@ from auth.delegation import mandates as mandate_rules
 from auth.policy import Action, Resource, decide
 from auth.standing import MandateFact
 from schema.context import Info
+from schema.delegation.enums import Permission
 from schema.enums import graphql_enum
+from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import register_node
-from schema.organisation.enums import Permission
 from schema.pagination import Connection
+from schema.refs import organisation_field
+from schema.title.types import TitleNode, person_titles
 from tenants import mandates as m
 from tenants.mandates import Mandate as MandateRow
 from tenants.organisations import Invitation as InvitationRow
 from tenants.organisations import Organisation as OrganisationRow
-
-if TYPE_CHECKING:
-    from schema.company.types import TitleNode
-    from schema.organisation.types import OrganisationNode
 
 MandateScope = graphql_enum(
     m.MandateScope,
@@ -135,9 +133,7 @@ class MandateNode(relay.Node):
     )
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[TitleNode, strawberry.lazy("schema.company.types")]]:
-        from schema.company.types import person_titles
-
+    ) -> Connection[TitleNode]:
         fact = MandateFact(
             mandate_id=uuid.UUID(str(self.id)),
             organisation_id=self.organisation_id,
@@ -145,11 +141,11 @@ class MandateNode(relay.Node):
             scopes=frozenset(scope.value for scope in self.scopes),  # type: ignore[attr-defined]
             status=self.status.value,  # type: ignore[attr-defined]
         )
-        decide(
-            info.context.actor,
+        require(
+            info,
             Action.VIEW_PERSON_TITLES,
             Resource("Person", self.person_id, owner_person_id=self.person_id, mandates=(fact,)),
-        ).require()
+        )
         return await person_titles(info, self.person_id, first, after)
 
     @strawberry.field(description="L'organisation qui agit (ou demande à agir) pour la personne.")
@@ -233,16 +229,7 @@ class InvitationNode(relay.Node):
     def from_row_in(cls, info: Info, row: InvitationRow) -> InvitationNode:
         return cls.from_row(row, info.context.services.clock.now())
 
-    @strawberry.field
-    async def organisation(
-        self, info: Info
-    ) -> Annotated[OrganisationNode, strawberry.lazy("schema.organisation.types")] | None:
-        from schema.organisation.types import OrganisationNode
-
-        [node] = await OrganisationNode.resolve_nodes(
-            info=info, node_ids=[str(self.organisation_id)]
-        )
-        return node
+    organisation = organisation_field()
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

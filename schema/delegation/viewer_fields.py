@@ -1,5 +1,6 @@
-"""Viewer fields of delegation: the mandates the viewer gave (or is asked for), and the
-mandates held by the organisations the viewer acts for as trusted third party."""
+"""Viewer fields of delegation: the organisations the viewer acts for (memberships), the
+mandates the viewer gave (or is asked for), and the mandates held by the organisations the
+viewer acts for as trusted third party."""
 
 from __future__ import annotations
 
@@ -7,18 +8,27 @@ import uuid
 
 import strawberry
 
-from auth.delegation import mandates as mandate_rules
-from auth.policy import Action, Resource, decide, organisations_where
+from auth.delegation.mandates import mandates_page
+from auth.policy import Action, organisations_where
 from schema.context import Info
+from schema.delegation.members import MembershipNode, person_memberships
 from schema.delegation.types import MandateNode, MandateStatus, paris_today
+from schema.guards import person_resource, require
 from schema.pagination import Connection, to_connection
-from tenants.mandates import Mandate
-from tenants.pagination import paginate
 
 
 @strawberry.type
 class ViewerDelegationFields:
     person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="Les organisations pour lesquelles la personne agit : une adhésion par "
+        "organisation, avec son rôle et ses droits (l'organisation est dans `organisation`)."
+    )
+    async def memberships(
+        self, info: Info, first: int | None = 20, after: str | None = None
+    ) -> Connection[MembershipNode]:
+        return await person_memberships(info, self.person_id, first, after)
 
     @strawberry.field(
         description="Mes mandats : ceux que j'ai donnés et les demandes qui me sont faites "
@@ -31,17 +41,17 @@ class ViewerDelegationFields:
         after: str | None = None,
         status: MandateStatus | None = None,
     ) -> Connection[MandateNode]:
-        decide(
-            info.context.actor,
-            Action.VIEW_PERSON,
-            Resource("Person", self.person_id, owner_person_id=self.person_id),
-        ).require()
+        require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         today = paris_today(info)
-        query = mandate_rules.mandates_query(
-            today, person_id=self.person_id, status=getattr(status, "value", None)
-        )
         async with info.context.read_session() as session:
-            page = await paginate(session, query, Mandate.created_at, Mandate.id, first, after)
+            page = await mandates_page(
+                session,
+                today,
+                first,
+                after,
+                person_id=self.person_id,
+                status=getattr(status, "value", None),
+            )
         return to_connection(page, lambda row: MandateNode.from_row(row, today))
 
     @strawberry.field(
@@ -57,9 +67,13 @@ class ViewerDelegationFields:
     ) -> Connection[MandateNode]:
         organisations = organisations_where(info.context.actor, Action.MANAGE_MANDATES)
         today = paris_today(info)
-        query = mandate_rules.mandates_query(
-            today, organisation_ids=organisations, status=getattr(status, "value", None)
-        )
         async with info.context.read_session() as session:
-            page = await paginate(session, query, Mandate.created_at, Mandate.id, first, after)
+            page = await mandates_page(
+                session,
+                today,
+                first,
+                after,
+                organisation_ids=organisations,
+                status=getattr(status, "value", None),
+            )
         return to_connection(page, lambda row: MandateNode.from_row(row, today))

@@ -19,8 +19,8 @@ from schema.context import Info
 from schema.errors import UserError
 from schema.ids import node_uuid
 from schema.organisation.enums import DocumentKind
-from schema.organisation.fields import OrganisationDocumentNode
-from schema.organisation.types import EstablishmentNode, OrganisationNode
+from schema.organisation.request_fields import EstablishmentNode, OrganisationDocumentNode
+from schema.organisation.types import OrganisationNode
 from schema.transactions import run_mutation
 from tenants.organisations import Organisation
 

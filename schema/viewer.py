@@ -1,4 +1,5 @@
-"""`viewer`: who is signed in, as whom, on which portal."""
+"""`viewer`: who is signed in, as whom, on which portal; assembled from each area's viewer
+fields (above the areas, like `schema.build_schema`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from schema.audit.viewer_fields import ViewerAuditFields
 from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
-from schema.organisation.viewer_fields import ViewerOrganisationFields
 from schema.tenant.types import Tenant
 
 
@@ -19,7 +19,6 @@ from schema.tenant.types import Tenant
     "organisations pour lesquelles elle agit, ses mandats, ses alertes."
 )
 class Viewer(
-    ViewerOrganisationFields,
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,

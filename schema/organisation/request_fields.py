@@ -1,39 +1,97 @@
-"""Organisation fields of the validation request: establishments, documents, what is missing.
+"""The validation request of an organisation: its establishments and documents as Relay
+nodes, and the organisation's fields of them (what is required, what is missing).
 
-Each connection is read for every organisation of the response at once (a DataLoader keyed
-by the page asked): two statements per batch, whether the response holds one organisation
-or a hundred.
+Each connection is read for every organisation of the response at once (a per-parent page
+loader, `schema.pagination.nested_page`): two statements per batch, whether the response
+holds one organisation or a hundred.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING
 
 import strawberry
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute, aliased
 from strawberry import relay
 
 from auth.account.tokens import FileLinks
 from auth.organisation.documents import missing_documents, required_documents
+from auth.organisation.reads import document_kinds, document_pages, establishment_pages
 from auth.policy import Action, decide, organisation_resource
+from schema.account.types import Address
 from schema.context import Info
 from schema.ids import parse_uuid
 from schema.nodes import register_node
 from schema.organisation.enums import DocumentKind
-from schema.pagination import Connection, to_connection
-from tenants.organisations import Establishment, OrganisationDocument
+from schema.pagination import Connection, nested_page, to_connection
+from schema.refs import organisation_field
+from tenants.organisations import Establishment as EstablishmentRow
 from tenants.organisations import Organisation as OrganisationRow
-from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
+from tenants.organisations import OrganisationDocument
 
 DOCUMENT_FILE = "organisation-document"  # the kind of file a download link names
 
-if TYPE_CHECKING:
-    from schema.organisation.types import EstablishmentNode
+
+@strawberry.type(name="Establishment", description="Un établissement (SIRET) d'une organisation.")
+class EstablishmentNode(relay.Node):
+    id: relay.NodeID[str]
+    siret: str
+    name: str
+    address: Address
+    head_office: bool
+    created_at: datetime
+    organisation_id: strawberry.Private[uuid.UUID]
+
+    @classmethod
+    def from_row(cls, row: EstablishmentRow) -> EstablishmentNode:
+        return cls(
+            id=str(row.id),
+            siret=row.siret,
+            name=row.name,
+            address=Address(
+                line1=row.address_line1,
+                line2=row.address_line2,
+                postal_code=row.postal_code,
+                city=row.city,
+                country="FR",
+            ),
+            head_office=row.head_office,
+            created_at=row.created_at,
+            organisation_id=row.organisation_id,
+        )
+
+    organisation = organisation_field()
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[EstablishmentNode | None]:
+        """Seen by who may view its organisation (its members, the agents of the
+        organisation's delegation): the organisation decides."""
+        ids = [parse_uuid(i) for i in node_ids]
+        rows = await info.context.loaders.by_id(EstablishmentRow).load_many([i for i in ids if i])
+        found = {row.id: row for row in rows if row is not None}
+        organisations = await info.context.loaders.by_id(OrganisationRow).load_many(
+            list({row.organisation_id for row in found.values()})
+        )
+        visible = {
+            org.id
+            for org in organisations
+            if org is not None
+            and decide(
+                info.context.actor, Action.VIEW_ORGANISATION, organisation_resource(org)
+            ).allowed
+        }
+        result: list[EstablishmentNode | None] = []
+        for id_ in ids:
+            row = found.get(id_) if id_ else None
+            result.append(cls.from_row(row) if row and row.organisation_id in visible else None)
+        return result
+
+
+register_node(EstablishmentNode)
 
 
 @strawberry.type(
@@ -110,71 +168,6 @@ def may_see_documents(info: Info, organisation: OrganisationRow) -> bool:
     )
 
 
-async def pages_by_parent(
-    session: AsyncSession,
-    model: Any,
-    parent: InstrumentedAttribute[uuid.UUID],
-    parents: Sequence[uuid.UUID],
-    first: int | None,
-    after: str | None,
-) -> list[Page[Any]]:
-    """One page per parent, newest first (the `paginate` order and cursors), in two
-    statements for every parent: the pages (a window function) and the totals."""
-    size = check_first(first)
-    created, ident = model.created_at, model.id
-    rank = (
-        func.row_number()
-        .over(partition_by=parent, order_by=(created.desc(), ident.desc()))
-        .label("rank")
-    )
-    inner: Select[Any] = select(model, rank).where(parent.in_(parents))
-    if after:
-        at, id_ = decode_cursor(after)
-        inner = inner.where(or_(created < at, and_(created == at, ident < id_)))
-    ranked = inner.subquery()
-    row = aliased(model, ranked)
-    rows = (
-        await session.scalars(select(row).where(ranked.c.rank <= size + 1).order_by(ranked.c.rank))
-    ).all()
-    counted = await session.execute(
-        select(parent, func.count()).where(parent.in_(parents)).group_by(parent)
-    )
-    totals: dict[uuid.UUID, int] = {key: count for key, count in counted}
-    grouped: dict[uuid.UUID, list[Any]] = {p: [] for p in parents}
-    for found in rows:
-        grouped[getattr(found, parent.key)].append(found)
-    return [
-        Page(
-            items=[(encode_cursor(r.created_at, r.id), r) for r in grouped[p][:size]],
-            has_next=len(grouped[p]) > size,
-            has_previous=after is not None,
-            total_count=int(totals.get(p, 0)),
-        )
-        for p in parents
-    ]
-
-
-def _page_loader(info: Info, model: Any, parent: Any, first: int | None, after: str | None) -> Any:
-    async def load(session: AsyncSession, parents: Sequence[uuid.UUID]) -> list[Page[Any]]:
-        return await pages_by_parent(session, model, parent, parents, first, after)
-
-    return info.context.loaders.custom((model.__tablename__, first, after), load)
-
-
-async def _document_kinds(
-    session: AsyncSession, organisations: Sequence[uuid.UUID]
-) -> list[set[str]]:
-    rows = await session.execute(
-        select(OrganisationDocument.organisation_id, OrganisationDocument.kind)
-        .where(OrganisationDocument.organisation_id.in_(organisations))
-        .distinct()
-    )
-    kinds: dict[uuid.UUID, set[str]] = {o: set() for o in organisations}
-    for organisation, kind in rows:
-        kinds[organisation].add(kind)
-    return [kinds[o] for o in organisations]
-
-
 @strawberry.type
 class OrganisationRequestFields:
     if TYPE_CHECKING:
@@ -183,12 +176,8 @@ class OrganisationRequestFields:
     @strawberry.field(description="Les établissements (SIRET), le siège compris.")
     async def establishments(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[Annotated[EstablishmentNode, strawberry.lazy("schema.organisation.types")]]:
-        from schema.organisation.types import EstablishmentNode
-
-        check_first(first)
-        loader = _page_loader(info, Establishment, Establishment.organisation_id, first, after)
-        page = await loader.load(self.row.id)
+    ) -> Connection[EstablishmentNode]:
+        page = await nested_page(info, establishment_pages, self.row.id, first, after)
         return to_connection(page, EstablishmentNode.from_row)
 
     @strawberry.field(
@@ -200,10 +189,7 @@ class OrganisationRequestFields:
     ) -> Connection[OrganisationDocumentNode] | None:
         if not may_see_documents(info, self.row):
             return None
-        check_first(first)
-        model = OrganisationDocument
-        loader = _page_loader(info, model, model.organisation_id, first, after)
-        page = await loader.load(self.row.id)
+        page = await nested_page(info, document_pages, self.row.id, first, after)
         return to_connection(page, OrganisationDocumentNode.from_row)
 
     @strawberry.field(description="Les pièces exigées, selon que le demandeur est le représentant.")
@@ -212,7 +198,7 @@ class OrganisationRequestFields:
 
     @strawberry.field(description="Les pièces exigées qui manquent encore (vide : complète).")
     async def missing_documents(self, info: Info) -> list[DocumentKind]:
-        loader = info.context.loaders.custom("organisation-document-kinds", _document_kinds)
+        loader = info.context.loaders.custom(document_kinds, document_kinds)
         present = await loader.load(self.row.id)
         missing = missing_documents(self.row.applicant_is_representative, present)
         return [DocumentKind(k) for k in missing]
