@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as _Info
@@ -37,12 +38,21 @@ class GuichetContext:
     viewer_account: Account | None
     client: ClientInfo
     _loaders: Loaders | None = field(default=None, repr=False)
+    _now: datetime | None = field(default=None, repr=False)
 
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
             self._loaders = build_loaders(self.read_session)
         return self._loaders
+
+    @property
+    def now(self) -> datetime:
+        """The request's instant, the same for every field of the response (rows read for
+        many parents at once are filtered alike)."""
+        if self._now is None:
+            self._now = self.services.clock.now()
+        return self._now
 
     def read_session(self) -> AsyncSession:
         """A short session for one read (one DataLoader batch); never shared between

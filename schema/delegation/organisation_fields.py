@@ -46,7 +46,7 @@ class OrganisationDelegationFields:
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[InvitationNode]:
         require(info, Action.MANAGE_MANAGERS, organisation_resource(self.row))
-        now = info.context.services.clock.now()
+        now = info.context.now
         page = await nested_page(info, pending_invitation_pages, self.row.id, first, after, now)
         return to_connection(page, lambda row: InvitationNode.from_row(row, now))
 
