@@ -37,7 +37,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
     result: list[relay.Node | None] = [None] * len(ids)
     for type_name, wanted in by_type.items():
         node_type = NODE_TYPES[type_name]
-        nodes = await node_type.resolve_nodes(info=info, node_ids=[n for _, n in wanted])
+        nodes = await node_type.visible_nodes(info, [n for _, n in wanted])
         for (position, _), node in zip(wanted, nodes, strict=True):
             result[position] = node
     return result

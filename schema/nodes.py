@@ -1,19 +1,40 @@
-"""The registry of Relay node types, by GraphQL name: what `node`/`nodes` can resolve.
+"""Relay node types: their one base, and the registry by GraphQL name of what `node`/`nodes`
+can resolve.
 
-Each area's types module registers its nodes with `@register_node` (under the
-`@strawberry.type` decorator); `schema.build_schema` lists them all.
+Every node type derives from `VisibleNode` and says, in `visible_nodes`, which of the asked
+IDs the viewer may see (in order; `None` for what is missing, malformed, of another tenant or
+not the viewer's, indistinguishably). Each area's types module registers its nodes with
+`@register_node` (under the `@strawberry.type` decorator); `schema.build_schema` lists them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-T = TypeVar("T")
+from strawberry import relay
 
-NODE_TYPES: dict[str, Any] = {}
+from schema.context import Info
 
 
-def register_node(cls: T) -> T:
+class VisibleNode(relay.Node):
+    @classmethod
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> Sequence[Any]:
+        """The nodes of these IDs the viewer may see, in order, `None` for the others."""
+        raise NotImplementedError
+
+    @classmethod
+    def resolve_nodes(cls, *, info: Info, node_ids: Iterable[str], required: bool = False) -> Any:
+        """Strawberry's hook: the same as `visible_nodes` (an awaitable)."""
+        return cls.visible_nodes(info, node_ids)
+
+
+N = TypeVar("N", bound=type[VisibleNode])
+
+NODE_TYPES: dict[str, type[VisibleNode]] = {}
+
+
+def register_node(cls: N) -> N:
     name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
     NODE_TYPES[name] = cls
     return cls

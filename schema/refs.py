@@ -36,16 +36,13 @@ async def node_of(info: Info, type_name: str, id_: uuid.UUID | None) -> Any:
     missing or not the viewer's to see."""
     if id_ is None:
         return None
-    [node] = await NODE_TYPES[type_name].resolve_nodes(info=info, node_ids=[str(id_)])
+    [node] = await NODE_TYPES[type_name].visible_nodes(info, [str(id_)])
     return node
 
 
 async def nodes_of(info: Info, type_name: str, ids: Sequence[uuid.UUID]) -> list[Any]:
     """`node_of` for many ids at once (one batch)."""
-    found: list[Any] = await NODE_TYPES[type_name].resolve_nodes(
-        info=info, node_ids=[str(i) for i in ids]
-    )
-    return found
+    return list(await NODE_TYPES[type_name].visible_nodes(info, [str(i) for i in ids]))
 
 
 async def _organisation(root: Any, info: Info) -> OrganisationRef | None:

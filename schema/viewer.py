@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import strawberry
 
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource
 from schema.account.types import AccountNode, PersonNode
 from schema.audit.viewer_fields import ViewerAuditFields
 from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
+from schema.guards import allowed
 from schema.tenant.types import Tenant
 
 
@@ -39,7 +40,6 @@ def resolve_viewer(info: Info) -> Viewer | None:
     if context.actor is None or context.viewer_account is None:
         return None
     account = context.viewer_account
-    decide(
-        context.actor, Action.VIEW_ACCOUNT, Resource("Account", account.id, account.id)
-    ).require()
+    if not allowed(info, Action.VIEW_ACCOUNT, Resource("Account", account.id, account.id)):
+        return None
     return Viewer(account=AccountNode.from_row(account), person_id=account.person_id)

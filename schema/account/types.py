@@ -19,7 +19,7 @@ from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.guards import allowed, person_resource, require
 from schema.ids import parse_uuid
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection, to_connection
 from tenants.models import Person as PersonRow
 
@@ -65,7 +65,7 @@ class Address:
 
 
 @strawberry.type(name="Person", description="Une personne physique.")
-class PersonNode(relay.Node):
+class PersonNode(VisibleNode):
     id: relay.NodeID[str]
     family_name: str
     given_names: str
@@ -100,9 +100,7 @@ class PersonNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[PersonNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[PersonNode | None]:
         rows = await visible_rows(
             info,
             node_ids,
@@ -116,7 +114,7 @@ class PersonNode(relay.Node):
 @strawberry.type(
     name="SignInSession", description="Une session de connexion ouverte (un appareil)."
 )
-class SessionNode(relay.Node):
+class SessionNode(VisibleNode):
     id: relay.NodeID[str]
     created_at: datetime
     last_used_at: datetime
@@ -144,9 +142,7 @@ class SessionNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[SessionNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[SessionNode | None]:
         rows = await visible_rows(
             info,
             node_ids,
@@ -160,7 +156,7 @@ class SessionNode(relay.Node):
 
 
 @strawberry.type(name="Account", description="Le compte d'une personne sur ce portail.")
-class AccountNode(relay.Node):
+class AccountNode(VisibleNode):
     id: relay.NodeID[str]
     email: str
     email_confirmed: bool
@@ -214,9 +210,7 @@ class AccountNode(relay.Node):
         return to_connection(page, lambda row: SessionNode.from_row(row, current))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[AccountNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[AccountNode | None]:
         rows = await visible_rows(
             info,
             node_ids,

@@ -16,7 +16,7 @@ from auth.policy import Action, Resource, decide
 from schema.context import Info
 from schema.enums import graphql_enum
 from schema.ids import parse_uuid
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.refs import MandateRef, node_of
 
 Capacity = graphql_enum(
@@ -71,7 +71,7 @@ def event_visible(info: Info, row: AuditEventRow) -> bool:
     name="AuditEvent",
     description="Un acte enregistré : qui, quoi, pour qui, à quel titre, sur quel fondement.",
 )
-class AuditEventNode(relay.Node):
+class AuditEventNode(VisibleNode):
     id: relay.NodeID[str]
     at: datetime
     action: str = strawberry.field(description="Code de l'acte (ex. UPDATE_PERSON_CONTACT).")
@@ -137,8 +137,8 @@ class AuditEventNode(relay.Node):
         return mandate
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[AuditEventNode | None]:
         ids = [parse_uuid(i) for i in node_ids]
         loader = info.context.loaders.by_id(AuditEventRow)

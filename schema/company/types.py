@@ -27,7 +27,7 @@ from dossiers.title.numbers import colour_of
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.refs import EstablishmentRef, nodes_of, organisation_field
 from schema.title.types import Colour, TitleNode, today
 
@@ -52,7 +52,7 @@ def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID
     name="Label",
     description="Un libellé qui regroupe des salariés (par établissement, par site client…).",
 )
-class LabelNode(relay.Node):
+class LabelNode(VisibleNode):
     id: relay.NodeID[str]
     name: str
     created_at: datetime
@@ -73,9 +73,7 @@ class LabelNode(relay.Node):
         return await loader.load(uuid.UUID(str(self.id)))
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[LabelNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[LabelNode | None]:
         rows = await visible_rows(
             info,
             node_ids,
@@ -91,7 +89,7 @@ class LabelNode(relay.Node):
     description="Une ligne de la liste des salariés : le nom du titulaire et le numéro de son "
     "titre, reliée au compte de la personne quand il existe.",
 )
-class EmployeeNode(relay.Node):
+class EmployeeNode(VisibleNode):
     """Built whole by `employee_nodes` (one batch per kind of related row for a whole page):
     every field is plain data, so a page of 100 costs no resolver call per row."""
 
@@ -118,9 +116,7 @@ class EmployeeNode(relay.Node):
     row: strawberry.Private[EmployeeRow]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[EmployeeNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[EmployeeNode | None]:
         rows = await visible_rows(
             info,
             node_ids,
@@ -187,7 +183,7 @@ async def employee_nodes(
     description="Une alerte sur le titre d'un salarié : changement de statut, entrée dans la "
     "période de renouvellement (6 mois), expiration.",
 )
-class AlertNode(relay.Node):
+class AlertNode(VisibleNode):
     id: relay.NodeID[str]
     kind: AlertKind  # type: ignore[valid-type]
     colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
@@ -226,9 +222,7 @@ class AlertNode(relay.Node):
     organisation = organisation_field()
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[AlertNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[AlertNode | None]:
         rows = await visible_rows(
             info,
             node_ids,

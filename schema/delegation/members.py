@@ -19,7 +19,7 @@ from schema.account.types import visible_rows
 from schema.context import Info
 from schema.delegation.enums import MembershipRole, Permission
 from schema.guards import person_resource, require
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection, nested_page, to_connection
 from schema.refs import organisation_field
 from tenants.organisations import Membership as MembershipRow
@@ -38,7 +38,7 @@ def membership_resource(row: MembershipRow) -> Resource:
     description="Une personne qui agit pour une organisation : son administrateur ou un "
     "gestionnaire, avec les droits délégués.",
 )
-class MembershipNode(relay.Node):
+class MembershipNode(VisibleNode):
     id: relay.NodeID[str]
     role: MembershipRole
     permissions: list[Permission] = strawberry.field(
@@ -78,8 +78,8 @@ class MembershipNode(relay.Node):
         return MemberPerson(family_name=row.family_name, given_names=row.given_names)
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[MembershipNode | None]:
         rows = await visible_rows(
             info,

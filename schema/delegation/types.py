@@ -24,7 +24,7 @@ from schema.delegation.enums import Permission
 from schema.enums import graphql_enum
 from schema.guards import require
 from schema.ids import parse_uuid
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection
 from schema.refs import organisation_field
 from schema.title.types import TitleNode, person_titles
@@ -93,7 +93,7 @@ class MandatePerson:
     description="Le consentement d'une personne à ce qu'une organisation agisse pour elle "
     "(tiers de confiance). Seul un mandat accepté, non échu et non révoqué donne un droit.",
 )
-class MandateNode(relay.Node):
+class MandateNode(VisibleNode):
     id: relay.NodeID[str]
     scopes: list[MandateScope]  # type: ignore[valid-type]
     status: MandateStatus  # type: ignore[valid-type]
@@ -171,9 +171,7 @@ class MandateNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[MandateNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[MandateNode | None]:
         ids = [parse_uuid(i) for i in node_ids]
         loader = info.context.loaders.by_id(MandateRow)
         rows = await loader.load_many([i for i in ids if i])
@@ -199,7 +197,7 @@ def invitation_resource(row: InvitationRow) -> Resource:
     name="Invitation",
     description="Une invitation à devenir gestionnaire d'une organisation, envoyée par courriel.",
 )
-class InvitationNode(relay.Node):
+class InvitationNode(VisibleNode):
     id: relay.NodeID[str]
     email: str = strawberry.field(description="L'adresse à laquelle le lien a été envoyé.")
     permissions: list[Permission]
@@ -232,8 +230,8 @@ class InvitationNode(relay.Node):
     organisation = organisation_field()
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[InvitationNode | None]:
         ids = [parse_uuid(i) for i in node_ids]
         rows = await info.context.loaders.by_id(InvitationRow).load_many([i for i in ids if i])

@@ -23,7 +23,7 @@ from auth.policy import Action, decide, organisation_resource
 from schema.account.types import Address
 from schema.context import Info
 from schema.ids import parse_uuid
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import DocumentKind
 from schema.pagination import Connection, nested_page, to_connection
 from schema.refs import organisation_field
@@ -35,7 +35,7 @@ DOCUMENT_FILE = "organisation-document"  # the kind of file a download link name
 
 
 @strawberry.type(name="Establishment", description="Un établissement (SIRET) d'une organisation.")
-class EstablishmentNode(relay.Node):
+class EstablishmentNode(VisibleNode):
     id: relay.NodeID[str]
     siret: str
     name: str
@@ -65,8 +65,8 @@ class EstablishmentNode(relay.Node):
     organisation = organisation_field()
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[EstablishmentNode | None]:
         """Seen by who may view its organisation (its members, the agents of the
         organisation's delegation): the organisation decides."""
@@ -99,7 +99,7 @@ register_node(EstablishmentNode)
     description="Une pièce de la demande de validation : le type est celui du contenu, pas "
     "celui que le fichier annonçait.",
 )
-class OrganisationDocumentNode(relay.Node):
+class OrganisationDocumentNode(VisibleNode):
     id: relay.NodeID[str]
     kind: DocumentKind
     filename: str
@@ -134,8 +134,8 @@ class OrganisationDocumentNode(relay.Node):
         )
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[OrganisationDocumentNode | None]:
         ids = [parse_uuid(i) for i in node_ids]
         documents = await info.context.loaders.by_id(OrganisationDocument).load_many(

@@ -23,7 +23,7 @@ from schema.context import Info
 from schema.delegation.enums import MembershipRole, Permission
 from schema.delegation.members import MembershipNode
 from schema.delegation.organisation_fields import OrganisationDelegationFields
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.request_fields import EstablishmentNode, OrganisationRequestFields
 from tenants.organisations import Organisation as OrganisationRow
@@ -46,7 +46,7 @@ class OrganisationNode(
     OrganisationDelegationFields,
     OrganisationCompanyFields,
     OrganisationAuditFields,
-    relay.Node,
+    VisibleNode,
 ):
     id: relay.NodeID[str]
     kind: str = strawberry.field(description="Code d'une sorte d'organisation du portail.")
@@ -132,8 +132,8 @@ class OrganisationNode(
         return [Permission(p) for p in sorted(fact.permissions)]
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    async def visible_nodes(
+        cls, info: Info, node_ids: Iterable[str]
     ) -> list[OrganisationNode | None]:
         rows = await visible_rows(
             info,

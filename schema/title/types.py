@@ -20,7 +20,7 @@ from dossiers.title.numbers import colour_of, effective_status, today_of
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
-from schema.nodes import register_node
+from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection, nested_page, to_connection
 from schema.tenant.types import Activity
 
@@ -62,7 +62,7 @@ TitleKind = graphql_enum(
 
 
 @strawberry.type(name="Title", description="Un titre délivré par l'autorité.")
-class TitleNode(relay.Node):
+class TitleNode(VisibleNode):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
     kind: TitleKind  # type: ignore[valid-type]
@@ -124,9 +124,7 @@ class TitleNode(relay.Node):
         return self.row.status_reason if agent or holder else None
 
     @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[TitleNode | None]:
+    async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[TitleNode | None]:
         rows = await visible_rows(
             info,
             node_ids,

@@ -71,10 +71,17 @@ def person_uuid(someone: SignedIn) -> uuid.UUID:
 
 
 async def administered(
-    runtime: Runtime, tenant: str, admin: SignedIn, count: int, labels: int = 1
+    runtime: Runtime,
+    tenant: str,
+    admin: SignedIn,
+    count: int,
+    labels: int = 1,
+    role: MembershipRole = MembershipRole.ADMINISTRATOR,
+    permissions: tuple[str, ...] = (),
 ) -> list[str]:
-    """`count` validated organisations administered by `admin`, each with its head office,
-    `labels` labels, an alert, a pending invitation and a requested mandate; their names."""
+    """`count` validated organisations `admin` acts for (as administrator unless `role`
+    says otherwise), each with its head office, `labels` labels, an alert, a pending
+    invitation and a requested mandate; their names."""
     person_id = person_uuid(admin)
     account_id = uuid.UUID(GlobalID.from_id(admin.account_id).node_id)
     now = runtime.services.clock.now()
@@ -120,8 +127,8 @@ async def administered(
                     Membership(
                         organisation_id=org.id,
                         person_id=person_id,
-                        role=MembershipRole.ADMINISTRATOR,
-                        permissions=[],
+                        role=role,
+                        permissions=list(permissions),
                         created_at=at,
                         updated_at=at,
                     ),
@@ -248,3 +255,50 @@ async def test_nested_pages_keep_the_order_cursors_and_page_info(
     assert rest[big]["totalCount"] == 3
     empty = await pages(0)
     assert empty[big]["edges"] == [] and empty[big]["pageInfo"]["hasNextPage"] is True
+
+
+REFUSED = """
+query {
+  viewer {
+    memberships {
+      nodes {
+        organisation {
+          name
+          labels { totalCount }
+          alerts { totalCount }
+          dashboard { totalCount }
+          employeesCsv
+          documents { totalCount }
+          establishments { totalCount }
+        }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_a_refused_nullable_field_answers_null_and_a_non_null_one_its_code(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    clerk = await person(cnaps, runtime, smtp, "clerk")
+    [name] = await administered(
+        runtime, cnaps.tenant, clerk, 1, role=MembershipRole.MANAGER, permissions=("FILE_DOSSIERS",)
+    )
+    body = (await cnaps.post(REFUSED, token=clerk.token)).json()
+    assert "errors" not in body  # nothing raised: the viewer and the organisation still answer
+    [membership] = body["data"]["viewer"]["memberships"]["nodes"]
+    assert membership["organisation"] == {
+        "name": name,
+        "labels": None,
+        "alerts": None,
+        "dashboard": None,
+        "employeesCsv": None,
+        "documents": None,
+        "establishments": {"totalCount": 1},
+    }
+    # memberships is non-null: refused, it answers the policy's code (its organisation is null)
+    members = "{ viewer { memberships { nodes { organisation { memberships { totalCount } } } } } }"
+    refused = (await cnaps.post(members, token=clerk.token)).json()
+    assert [e["extensions"]["code"] for e in refused["errors"]] == ["PERMISSION_MISSING"]
+    assert refused["data"]["viewer"]["memberships"]["nodes"] == [{"organisation": None}]
