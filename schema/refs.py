@@ -13,17 +13,16 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
-from strawberry import relay
 
 from schema.context import Info
-from schema.nodes import NODE_TYPES
+from schema.nodes import NODE_TYPES, VisibleNode
 
 # The type checker sees the common base; GraphQL the owning area's type (its name is only a
 # string here, resolved by Strawberry when the schema is built).
 if TYPE_CHECKING:
-    OrganisationRef = relay.Node
-    EstablishmentRef = relay.Node
-    MandateRef = relay.Node
+    OrganisationRef = VisibleNode
+    EstablishmentRef = VisibleNode
+    MandateRef = VisibleNode
 else:
     _ORGANISATION, _REQUEST = "schema.organisation.types", "schema.organisation.request_fields"
     OrganisationRef = Annotated["OrganisationNode", strawberry.lazy(_ORGANISATION)]  # noqa: F821

@@ -137,7 +137,6 @@ async def _pages(
     model = query.column_descriptions[0]["entity"]
     created = created if created is not None else model.created_at
     ident = ident if ident is not None else model.id
-    assert created is not None and ident is not None  # noqa: S101 - for the type checker
     query = query.where(parent.in_(parents))
     counted = query.with_only_columns(parent, func.count()).group_by(parent)
     rank = func.row_number().over(partition_by=parent, order_by=(created.desc(), ident.desc()))
