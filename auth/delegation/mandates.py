@@ -27,14 +27,9 @@ from auth.account.models import Account, AccountKind
 from auth.audit import trail
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.delegation.managers import (
-    full_name,
-    paris_today,
-    person_account,
-    reachable_organisation,
-    signed_in,
-)
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from auth.delegation.managers import full_name, paris_today, person_account
+from auth.permit import organisation_permit, signed_in
+from auth.policy import Action, Decision, Resource, decide
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
@@ -127,9 +122,10 @@ async def request_mandate(
     scopes: Iterable[str],
     ends_on: date | None,
 ) -> Mandate:
-    org = await reachable_organisation(ctx, organisation_id, ("organisationId",))
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.MANAGE_MANDATES, organisation_resource(org)).require()
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.MANAGE_MANDATES, ("organisationId",)
+    )
+    org, actor, decision = allowed.row, allowed.actor, allowed.decision
     today = paris_today(ctx)
     check = Collector([])
     email = check.email(email_input, ("email",))

@@ -132,11 +132,8 @@ class OrganisationNode(
     def viewer_permissions(self, info: Info) -> list[Permission]:
         actor = info.context.actor
         fact = actor.membership(self.row.id) if actor else None
-        if fact is None:
-            return []
-        if fact.role == "ADMINISTRATOR":
-            return list(Permission)
-        return [Permission(p) for p in sorted(fact.permissions)]
+        held = fact.effective_permissions if fact else frozenset()
+        return [Permission(p) for p in sorted(held)]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -239,13 +236,10 @@ class MembershipNode(relay.Node):
 
     @classmethod
     def from_row(cls, row: MembershipRow) -> MembershipNode:
-        administrator = row.role == "ADMINISTRATOR"
         return cls(
             id=str(row.id),
             role=MembershipRole(row.role),
-            permissions=list(Permission)
-            if administrator
-            else [Permission(p) for p in sorted(row.permissions or ())],
+            permissions=[Permission(p) for p in sorted(row.effective_permissions)],
             created_at=row.created_at,
             updated_at=row.updated_at,
             revoked_at=row.revoked_at,
