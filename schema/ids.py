@@ -26,7 +26,9 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def _decode(value: strawberry.ID, type_name: str) -> uuid.UUID:
+def uuid_of(value: strawberry.ID, type_name: str) -> uuid.UUID:
+    """The UUID of a required ID of that type; `NOWHERE` (answered NOT_FOUND) for anything
+    else."""
     try:
         gid = relay.GlobalID.from_id(str(value))
     except Exception:  # any undecodable ID is simply unknown
@@ -36,17 +38,11 @@ def _decode(value: strawberry.ID, type_name: str) -> uuid.UUID:
     return parse_uuid(gid.node_id) or NOWHERE
 
 
-def uuid_of(value: strawberry.ID, type_name: str) -> uuid.UUID:
-    """The UUID of a required ID of that type; `NOWHERE` (answered NOT_FOUND) for anything
-    else."""
-    return _decode(value, type_name)
-
-
 def given_uuid(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None:
     """For an optional ID: `None` when not given, else as `uuid_of` (never ignored)."""
-    return None if value is None else _decode(value, type_name)
+    return None if value is None else uuid_of(value, type_name)
 
 
 def uuids_of(values: Sequence[strawberry.ID] | None, type_name: str) -> list[uuid.UUID]:
     """A list of IDs, position by position (the service answers NOT_FOUND at each index)."""
-    return [_decode(value, type_name) for value in values or ()]
+    return [uuid_of(value, type_name) for value in values or ()]

@@ -20,7 +20,7 @@ from server.runtime import Runtime
 from tenants.mandates import Mandate
 from tenants.organisations import Invitation, Membership, OrganisationStatus
 from tenants.session import open_session
-from tests.helpers.company import expiring, issuer, uuid_of
+from tests.helpers.company import dashboard, expiring, issuer, uuid_of
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.organisations import Org, agent, gid, organisation_in_state
 from tests.helpers.smtp import SmtpServer
@@ -388,3 +388,19 @@ async def test_a_good_id_still_reaches_its_object(
         token=w.org.admin.token,
     )
     assert read["markAlertRead"] == {"alert": {"id": w.own["Alert"]}, "errors": []}
+
+
+async def test_dashboard_filter_ids_match_nothing(
+    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """A filter is no mutation: a bad ID there narrows the page to nothing (never widens it,
+    never a top-level error)."""
+    w = await world(cnaps, cnsa, runtime, smtp)
+    token = w.org.admin.token
+    everyone = await dashboard(cnaps, token, w.org)
+    assert everyone is not None and everyone["totalCount"] == 1
+    for name, type_name in (("establishmentId", "Establishment"), ("labelIds", "Label")):
+        for kind, value in bad_ids(w, type_name).items():
+            given = [value] if name == "labelIds" else value
+            filtered = await dashboard(cnaps, token, w.org, filter={name: given})
+            assert filtered is not None and filtered["totalCount"] == 0, (name, kind)
