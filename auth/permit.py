@@ -18,8 +18,9 @@ membership it rests on, for the audit trail) and the actor, never `None`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from sqlalchemy import select
 
@@ -29,19 +30,8 @@ from auth.policy import Action, Capacity, Decision, Resource, decide, organisati
 from tenants.errors import CommonCode, DomainError
 from tenants.organisations import Organisation
 
-
-class OrganisationRow(Protocol):
-    """A row that belongs to an organisation."""
-
-    @property
-    def id(self) -> uuid.UUID: ...
-
-    @property
-    def organisation_id(self) -> uuid.UUID: ...
-
-
 R = TypeVar("R")
-O = TypeVar("O", bound=OrganisationRow)  # noqa: E741
+Row = TypeVar("Row")  # a model with `id` and `organisation_id` columns
 
 
 @dataclass(frozen=True)
@@ -94,14 +84,6 @@ def may_know(actor: Actor, organisation: Organisation) -> bool:
     return decide(actor, Action.VIEW_ORGANISATION, organisation_resource(organisation)).allowed
 
 
-def _granted(
-    actor: Actor, organisation: Organisation, action: Action, field: tuple[str, ...]
-) -> Decision:
-    if not may_know(actor, organisation):
-        raise DomainError.one(CommonCode.NOT_FOUND, field)
-    return decide(actor, action, organisation_resource(organisation)).require(field)
-
-
 async def organisation_permit(
     ctx: ServiceContext,
     organisation_id: uuid.UUID | None,
@@ -116,21 +98,34 @@ async def organisation_permit(
     if organisation_id is not None:
         query = select(Organisation).where(Organisation.id == organisation_id)
         organisation = await ctx.session.scalar(query.with_for_update() if lock else query)
-    if organisation is None:
+    if organisation is None or not may_know(actor, organisation):
         raise DomainError.one(CommonCode.NOT_FOUND, field)
-    decision = _granted(actor, organisation, action, field)
+    decision = decide(actor, action, organisation_resource(organisation)).require(field)
     return Permit(actor, decision, organisation, organisation)
+
+
+Sees = Callable[[Actor, Row, Organisation], bool]
+Decides = Callable[[Actor, Row, Organisation], Decision]
+
+
+def _knows_organisation(actor: Actor, _row: object, organisation: Organisation) -> bool:
+    return may_know(actor, organisation)
 
 
 async def permit(
     ctx: ServiceContext,
-    model: type[O],
+    model: type[Row],
     row_id: uuid.UUID | None,
-    action: Action,
+    action: Action | Decides[Row],
     field: tuple[str, ...],
-) -> Permit[O]:
+    *,
+    sees: Sees[Row] = _knows_organisation,
+) -> Permit[Row]:
     """A row of `model` and its organisation, for `action` on that organisation. One
-    statement."""
+    statement.
+
+    A row that is not only its organisation's (a mandate is also its person's) says who may
+    know of it (`sees`) and decides itself (`action` as a function of actor and row)."""
     actor = signed_in(ctx)
     table = cast(Any, model)
     found = None
@@ -142,8 +137,11 @@ async def permit(
                 .where(table.id == row_id)
             )
         ).one_or_none()
-    if found is None:
+    if found is None or not sees(actor, found[0], found[1]):
         raise DomainError.one(CommonCode.NOT_FOUND, field)
-    row, organisation = found
-    decision = _granted(actor, organisation, action, field)
-    return Permit(actor, decision, cast(O, row), organisation)
+    row, organisation = cast(Row, found[0]), found[1]
+    if isinstance(action, Action):
+        decision = decide(actor, action, organisation_resource(organisation))
+    else:
+        decision = action(actor, row, organisation)
+    return Permit(actor, decision.require(field), row, organisation)
