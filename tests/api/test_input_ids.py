@@ -207,75 +207,31 @@ async def test_company_space_inputs(
     titles = await issuer(cnaps, runtime)
     number = (await titles.issue(expiring("Martin", date.today() + timedelta(days=900)))).number
     employee = {"organisationId": w.org.id, "familyName": "Martin", "titleNumber": number}
-    label, worker = w.own["Label"], w.own["Employee"]
+    label, worker, here = w.own["Label"], w.own["Employee"], {"organisationId": w.org.id}
     cases: list[tuple[str, str, dict[str, Any], list[str], str]] = [
         ("addEmployee", "AddEmployeeInput", employee, ["organisationId"], "Organisation"),
-        (
-            "addEmployee",
-            "AddEmployeeInput",
-            {**employee, "establishmentId": w.org.head_office_id},
-            ["establishmentId"],
-            "Establishment",
-        ),
-        (
-            "addEmployee",
-            "AddEmployeeInput",
-            {**employee, "labelIds": [label, label]},
-            ["labelIds", "1"],
-            "Label",
-        ),
-        (
-            "createEmployeeAccount",
-            "CreateEmployeeAccountInput",
-            {"organisationId": w.org.id, "email": "new@example.org", "familyName": "Roux"},
-            ["organisationId"],
-            "Organisation",
-        ),
-        (
-            "importEmployees",
-            "ImportEmployeesInput",
-            {"organisationId": w.org.id, "csv": "nom;numéro de titre\n"},
-            ["organisationId"],
-            "Organisation",
-        ),
-        (
-            "removeEmployee",
-            "RemoveEmployeeInput",
-            {"employeeId": worker},
-            ["employeeId"],
-            "Employee",
-        ),
-        (
-            "createLabel",
-            "CreateLabelInput",
-            {"organisationId": w.org.id, "name": "Jour"},
-            ["organisationId"],
-            "Organisation",
-        ),
-        (
-            "renameLabel",
-            "RenameLabelInput",
-            {"labelId": label, "name": "Jour"},
-            ["labelId"],
-            "Label",
-        ),
+        ("addEmployee", "AddEmployeeInput", {**employee, "establishmentId": w.org.head_office_id},
+         ["establishmentId"], "Establishment"),
+        ("addEmployee", "AddEmployeeInput", {**employee, "labelIds": [label, label]},
+         ["labelIds", "1"], "Label"),
+        ("createEmployeeAccount", "CreateEmployeeAccountInput",
+         {**here, "email": "new@example.org", "familyName": "Roux"}, ["organisationId"],
+         "Organisation"),
+        ("importEmployees", "ImportEmployeesInput", {**here, "csv": "nom;numéro de titre\n"},
+         ["organisationId"], "Organisation"),
+        ("removeEmployee", "RemoveEmployeeInput", {"employeeId": worker}, ["employeeId"],
+         "Employee"),
+        ("createLabel", "CreateLabelInput", {**here, "name": "Jour"}, ["organisationId"],
+         "Organisation"),
+        ("renameLabel", "RenameLabelInput", {"labelId": label, "name": "Jour"}, ["labelId"],
+         "Label"),
         ("deleteLabel", "DeleteLabelInput", {"labelId": label}, ["labelId"], "Label"),
-        (
-            "assignLabel",
-            "AssignLabelInput",
-            {"labelId": label, "employeeIds": [worker]},
-            ["labelId"],
-            "Label",
-        ),
-        (
-            "unassignLabel",
-            "AssignLabelInput",
-            {"labelId": label, "employeeIds": [worker, worker]},
-            ["employeeIds", "1"],
-            "Employee",
-        ),
+        ("assignLabel", "AssignLabelInput", {"labelId": label, "employeeIds": [worker]},
+         ["labelId"], "Label"),
+        ("unassignLabel", "AssignLabelInput", {"labelId": label, "employeeIds": [worker, worker]},
+         ["employeeIds", "1"], "Employee"),
         ("markAlertRead", "MarkAlertReadInput", {"alertId": w.own["Alert"]}, ["alertId"], "Alert"),
-    ]
+    ]  # fmt: skip
     for mutation, input_type, given, path, type_name in cases:
         await assert_not_found(cnaps, w, token, mutation, input_type, given, path, type_name)
 
@@ -307,50 +263,26 @@ async def test_delegation_inputs(
 ) -> None:
     w = await world(cnaps, cnsa, runtime, smtp)
     token = w.org.admin.token
-    membership, mandate = w.own["Membership"], w.own["Mandate"]
+    membership, mandate = {"membershipId": w.own["Membership"]}, {"mandateId": w.own["Mandate"]}
+    here = {"organisationId": w.org.id}
     cases: list[tuple[str, str, dict[str, Any], list[str], str]] = [
-        (
-            "inviteManager",
-            "InviteManagerInput",
-            {"organisationId": w.org.id, "email": "m@example.org", "permissions": []},
-            ["organisationId"],
-            "Organisation",
-        ),
-        (
-            "revokeInvitation",
-            "RevokeInvitationInput",
-            {"invitationId": w.own["Invitation"]},
-            ["invitationId"],
-            "Invitation",
-        ),
-        (
-            "setManagerPermissions",
-            "SetManagerPermissionsInput",
-            {"membershipId": membership, "permissions": []},
-            ["membershipId"],
-            "Membership",
-        ),
-        ("revokeManager", "RevokeManagerInput", {"membershipId": membership}, ["membershipId"],
-         "Membership"),
-        ("transferAdministration", "TransferAdministrationInput", {"membershipId": membership},
+        ("inviteManager", "InviteManagerInput", {**here, "email": "m@example.org", "permissions": []},
+         ["organisationId"], "Organisation"),
+        ("revokeInvitation", "RevokeInvitationInput", {"invitationId": w.own["Invitation"]},
+         ["invitationId"], "Invitation"),
+        ("setManagerPermissions", "SetManagerPermissionsInput", {**membership, "permissions": []},
          ["membershipId"], "Membership"),
-        (
-            "requestMandate",
-            "RequestMandateInput",
-            {"organisationId": w.org.id, "email": "p@example.org", "scopes": ["FOLLOW_DOSSIERS"]},
-            ["organisationId"],
-            "Organisation",
-        ),
-        ("acceptMandate", "MandateInput", {"mandateId": mandate}, ["mandateId"], "Mandate"),
-        ("refuseMandate", "MandateInput", {"mandateId": mandate}, ["mandateId"], "Mandate"),
-        ("revokeMandate", "MandateInput", {"mandateId": mandate}, ["mandateId"], "Mandate"),
-        (
-            "updatePersonContact",
-            "UpdatePersonContactInput",
-            {"personId": w.org.admin.person_id, "phone": "+33 6 12 34 56 78"},
-            ["personId"],
-            "Person",
-        ),
+        ("revokeManager", "RevokeManagerInput", membership, ["membershipId"], "Membership"),
+        ("transferAdministration", "TransferAdministrationInput", membership, ["membershipId"],
+         "Membership"),
+        ("requestMandate", "RequestMandateInput",
+         {**here, "email": "p@example.org", "scopes": ["FOLLOW_DOSSIERS"]}, ["organisationId"],
+         "Organisation"),
+        ("acceptMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
+        ("refuseMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
+        ("revokeMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
+        ("updatePersonContact", "UpdatePersonContactInput",
+         {"personId": w.org.admin.person_id, "phone": "+33 6 12 34 56 78"}, ["personId"], "Person"),
     ]  # fmt: skip
     for mutation, input_type, given, path, type_name in cases:
         await assert_not_found(cnaps, w, token, mutation, input_type, given, path, type_name)
