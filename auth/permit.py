@@ -100,7 +100,7 @@ async def organisation_permit(
         organisation = await ctx.session.scalar(query.with_for_update() if lock else query)
     if organisation is None or not may_know(actor, organisation):
         raise DomainError.one(CommonCode.NOT_FOUND, field)
-    decision = decide(actor, action, organisation_resource(organisation)).require(field)
+    decision = decide(actor, action, organisation_resource(organisation)).require()
     return Permit(actor, decision, organisation, organisation)
 
 
@@ -144,4 +144,4 @@ async def permit(
         decision = decide(actor, action, organisation_resource(organisation))
     else:
         decision = action(actor, row, organisation)
-    return Permit(actor, decision.require(field), row, organisation)
+    return Permit(actor, decision.require(), row, organisation)

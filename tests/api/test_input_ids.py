@@ -20,7 +20,7 @@ from server.runtime import Runtime
 from tenants.mandates import Mandate
 from tenants.organisations import Invitation, Membership, OrganisationStatus
 from tenants.session import open_session
-from tests.helpers.company import dashboard, expiring, issuer, uuid_of
+from tests.helpers.company import dashboard, expiring, issuer, manager, uuid_of
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.organisations import Org, agent, gid, organisation_in_state
 from tests.helpers.smtp import SmtpServer
@@ -336,3 +336,29 @@ async def test_dashboard_filter_ids_match_nothing(
             given = [value] if name == "labelIds" else value
             filtered = await dashboard(cnaps, token, w.org, filter={name: given})
             assert filtered is not None and filtered["totalCount"] == 0, (name, kind)
+
+
+async def test_a_policy_refusal_names_no_field(
+    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """A good ID of an organisation the caller may know of, an action they may not take: the
+    policy's refusal, on no field (the ID is fine), in every area alike."""
+    w = await world(cnaps, cnsa, runtime, smtp)
+    colleague = await manager(cnaps, runtime, smtp, w.org, permissions=())
+    here = {"organisationId": w.org.id}
+    cases = [
+        ("createLabel", "CreateLabelInput", {**here, "name": "Nuit"}, "PERMISSION_MISSING"),
+        ("inviteManager", "InviteManagerInput", {**here, "email": "x@example.org"},
+         "PERMISSION_MISSING"),
+        ("addEstablishment", "AddEstablishmentInput", {**here, "siret": "x"}, "FORBIDDEN"),
+        ("renameLabel", "RenameLabelInput", {"labelId": w.own["Label"], "name": "Nuit"},
+         "PERMISSION_MISSING"),
+    ]  # fmt: skip
+    for mutation, input_type, given, code in cases:
+        data = await cnaps(
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) "
+            "{ errors { code field } } }",
+            {"input": given},
+            token=colleague.token,
+        )
+        assert data[mutation]["errors"] == [{"code": code, "field": None}], mutation
