@@ -1,7 +1,7 @@
 """Load, hide, authorise: the one way a service gets a row of an organisation to act on.
 
 `organisation_permit` (the organisation itself) and `permit` (a row that belongs to one: an
-employee, a label, an alert, a membership, an invitation) answer, in this order:
+employee, a label, an alert, a membership, an invitation, a mandate) answer, in this order:
 
 1. AUTHENTICATION_REQUIRED or PASSWORD_CHANGE_REQUIRED before any lookup, so a caller who may
    not act learns nothing about what exists;
@@ -9,7 +9,7 @@ employee, a label, an alert, a membership, an invitation) answer, in this order:
    (row-level security hides it), or whose organisation the actor may not know of (not a
    member of it, and not allowed to view it): one answer for the three;
 3. the policy's refusal of the action (FORBIDDEN, PERMISSION_MISSING, ORGANISATION_NOT_VALIDATED…)
-   for a row the actor may know of;
+   for a row the actor may know of, on no field (the ID was fine);
 
 and otherwise a `Permit`: the row, its organisation, the decision (its capacity, and the
 membership it rests on, for the audit trail) and the actor, never `None`.
@@ -64,12 +64,10 @@ def signed_in(ctx: ServiceContext) -> Actor:
     return actor
 
 
-def authorise(
-    ctx: ServiceContext, action: Action, resource: Resource, field: tuple[str, ...] | None = None
-) -> Grant:
+def authorise(ctx: ServiceContext, action: Action, resource: Resource) -> Grant:
     """The policy's decision on a resource that needs no lookup (the actor's own person,
     the tenant's queue of requests): the refusal, or the actor with the decision."""
-    decision = decide(ctx.actor, action, resource).require(field)
+    decision = decide(ctx.actor, action, resource).require()
     actor = ctx.actor
     if actor is None:  # decide() refuses an anonymous caller: this only keeps the types exact
         raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
