@@ -200,7 +200,7 @@ def _as_member(membership: MembershipFact, rule: Rule) -> Decision:
         if rule.administrator or rule.administrator_while_pending:
             return _allow(Capacity.ADMINISTRATOR, *via)
         return _deny(AuthCode.FORBIDDEN)
-    if rule.manager is not None and rule.manager in membership.permissions:
+    if rule.manager is not None and rule.manager in membership.effective_permissions:
         return _allow(Capacity.MANAGER, *via, permission=rule.manager)
     if rule.any_manager:
         return _allow(Capacity.MANAGER, *via)
@@ -231,9 +231,7 @@ def _as_trusted_third_party(
             refusal = refusal or _deny(AuthCode.ORGANISATION_NOT_VALIDATED)
             continue
         permission = Permission.ACT_AS_TRUSTED_THIRD_PARTY
-        if membership.role != MembershipRole.ADMINISTRATOR and (
-            permission not in membership.permissions
-        ):
+        if permission not in membership.effective_permissions:
             refusal = refusal or _deny(AuthCode.PERMISSION_MISSING, permission=permission)
             continue
         if mandate.status != MandateStatus.ACCEPTED:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.mandates import Mandate, effective_status
-from tenants.organisations import Membership, Organisation
+from tenants.organisations import Membership, Organisation, effective_permissions
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class MembershipFact:
     role: str  # tenants.organisations.MembershipRole
     permissions: frozenset[str]
     organisation_status: str  # tenants.organisations.OrganisationStatus
+
+    @property
+    def effective_permissions(self) -> frozenset[str]:
+        """Every permission for the administrator, the delegated ones for a manager."""
+        return effective_permissions(self.role, self.permissions)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,17 @@
 """Relay global IDs given as input, turned into the UUIDs the services take.
 
-An ID that is malformed, of another type or of another tenant must be answered exactly as
-one that does not exist: these give `None` (a required ID: the service answers NOT_FOUND) or
-`NOWHERE`, a UUID that matches no row, where `None` would mean "not given".
+Every input field carrying an ID is declared `strawberry.ID` (`ID`/`ID!` in the SDL) and
+decoded here, never by `relay.GlobalID`: a value Strawberry would refuse as a global ID would
+answer a top-level GraphQL error, while a bad ID is a bad input like any other. An ID that is
+malformed, of another type or of another tenant is answered exactly as one that does not
+exist: it decodes to `NOWHERE`, a UUID that matches no row, and the service answers NOT_FOUND
+on that field (`["input", "organisationId"]`, `["input", "labelIds", "2"]`).
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import strawberry
 from strawberry import relay
@@ -22,32 +26,23 @@ def parse_uuid(value: str) -> uuid.UUID | None:
         return None
 
 
-def node_uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
-    """The UUID of a global ID of that type; `None` (answered NOT_FOUND) for anything else."""
-    if value is None or value.type_name != type_name:
-        return None
-    return parse_uuid(value.node_id)
-
-
-def node_uuids(values: list[relay.GlobalID] | None, type_name: str) -> list[uuid.UUID | None]:
-    return [node_uuid(v, type_name) for v in values or []]
-
-
-def given_uuid(value: relay.GlobalID | None, type_name: str) -> uuid.UUID | None:
-    """For an optional input: `None` when not given; an ID that is not of that type becomes
-    `NOWHERE`, so the service answers NOT_FOUND rather than ignoring it."""
-    if value is None:
-        return None
-    return node_uuid(value, type_name) or NOWHERE
-
-
-def id_of(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None:
-    """The same for an ID given as a plain `ID` string (decoded here): `None` when not given,
-    `NOWHERE` when undecodable or of another type."""
-    if value is None:
-        return None
+def uuid_of(value: strawberry.ID, type_name: str) -> uuid.UUID:
+    """The UUID of a required ID of that type; `NOWHERE` (answered NOT_FOUND) for anything
+    else."""
     try:
         gid = relay.GlobalID.from_id(str(value))
     except Exception:  # any undecodable ID is simply unknown
         return NOWHERE
-    return node_uuid(gid, type_name) or NOWHERE
+    if gid.type_name != type_name:
+        return NOWHERE
+    return parse_uuid(gid.node_id) or NOWHERE
+
+
+def given_uuid(value: strawberry.ID | None, type_name: str) -> uuid.UUID | None:
+    """For an optional ID: `None` when not given, else as `uuid_of` (never ignored)."""
+    return None if value is None else uuid_of(value, type_name)
+
+
+def uuids_of(values: Sequence[strawberry.ID] | None, type_name: str) -> list[uuid.UUID]:
+    """A list of IDs, position by position (the service answers NOT_FOUND at each index)."""
+    return [uuid_of(value, type_name) for value in values or ()]

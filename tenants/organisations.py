@@ -8,6 +8,7 @@ decided by `auth.policy`.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 
@@ -40,6 +41,14 @@ class Permission(StrEnum):
 
 
 ALL_PERMISSIONS = frozenset(Permission)
+
+
+def effective_permissions(role: str, delegated: Iterable[str] | None) -> frozenset[str]:
+    """What a membership allows, the one place this is said: the administrator holds every
+    permission, a manager those delegated to them."""
+    if role == MembershipRole.ADMINISTRATOR:
+        return frozenset(str(p) for p in Permission)
+    return frozenset(str(p) for p in delegated or ())
 
 
 class DocumentKind(StrEnum):
@@ -156,6 +165,10 @@ class Membership(TenantScoped, Base):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def effective_permissions(self) -> frozenset[str]:
+        return effective_permissions(self.role, self.permissions)
 
 
 class Invitation(TenantScoped, Base):

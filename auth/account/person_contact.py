@@ -17,7 +17,8 @@ from auth.account.onboarding import AddressData
 from auth.audit import trail
 from auth.context import ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.delegation.managers import paris_today, signed_in
+from auth.delegation.managers import paris_today
+from auth.permit import signed_in
 from auth.policy import Action, Capacity, Decision, Resource, decide
 from auth.standing import MandateFact, mandates_for
 from tenants.errors import CommonCode, DomainError

@@ -32,17 +32,11 @@ from auth.account.opaque_tokens import digest, new_token
 from auth.audit import trail
 from auth.context import ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.delegation.managers import (
-    canonical,
-    full_name,
-    knows,
-    not_held,
-    reachable_organisation,
-    signed_in,
-)
-from auth.policy import Action, Resource, decide, organisation_resource
+from auth.delegation.managers import canonical, full_name, not_held
+from auth.permit import authorise, organisation_permit, permit
+from auth.policy import Action, Resource
 from mail.outbox import enqueue
-from tenants.errors import CommonCode, DomainError, FieldError
+from tenants.errors import DomainError, FieldError
 from tenants.models import new_id
 from tenants.organisations import Invitation, Membership, MembershipRole, Organisation
 from tenants.pagination import Page, PageKey, pages_by_parent
@@ -100,9 +94,10 @@ async def invite_manager(
     email_input: str | None,
     permissions: Iterable[str],
 ) -> Invitation:
-    org = await reachable_organisation(ctx, organisation_id, ("organisationId",))
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.MANAGE_MANAGERS, organisation_resource(org)).require()
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.MANAGE_MANAGERS, ("organisationId",)
+    )
+    org, actor, decision = allowed.row, allowed.actor, allowed.decision
     check = Collector([])
     email = check.email(email_input, ("email",))
     granted = canonical(permissions)
@@ -189,13 +184,11 @@ async def _invitation_of(ctx: ServiceContext, raw: str | None) -> Invitation:
 
 
 async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membership:
-    actor = ctx.actor
-    decision = decide(
-        actor,
-        Action.ACCEPT_INVITATION,
-        Resource("Invitation", None, owner_person_id=actor.person_id if actor else None),
-    ).require()
-    actor = signed_in(ctx)
+    person = ctx.actor.person_id if ctx.actor else None
+    grant = authorise(
+        ctx, Action.ACCEPT_INVITATION, Resource("Invitation", None, owner_person_id=person)
+    )
+    actor, decision = grant.actor, grant.decision
     invitation = await _invitation_of(ctx, token)
     org = await ctx.session.get_one(Organisation, invitation.organisation_id)
     already = await ctx.session.scalar(
@@ -269,13 +262,10 @@ async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membershi
 
 async def revoke_invitation(ctx: ServiceContext, invitation_id: uuid.UUID | None) -> Invitation:
     """Withdraw a pending invitation (its link stops working)."""
-    actor = signed_in(ctx)
     field = ("invitationId",)
-    invitation = await ctx.session.get(Invitation, invitation_id) if invitation_id else None
-    org = await ctx.session.get(Organisation, invitation.organisation_id) if invitation else None
-    if invitation is None or org is None or not knows(actor, org):
-        raise DomainError.one(CommonCode.NOT_FOUND, field)
-    decision = decide(actor, Action.MANAGE_MANAGERS, organisation_resource(org)).require()
+    allowed = await permit(ctx, Invitation, invitation_id, Action.MANAGE_MANAGERS, field)
+    invitation, org = allowed.row, allowed.organisation
+    actor, decision = allowed.actor, allowed.decision
     status = invitation_status(invitation, ctx.clock.now())
     if status == InvitationStatus.ACCEPTED:
         raise DomainError.one(DelegationCode.INVITATION_ALREADY_USED, field)

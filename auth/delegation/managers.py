@@ -9,8 +9,8 @@ Rules beyond the policy's `MANAGE_MANAGERS` (administrator, or manager with that
 - a manager who manages managers can only delegate, withdraw or take away rights they hold
   themselves: no escalation, and no undoing of a better-endowed colleague.
 
-Also the helpers the other delegation use-cases share (who is signed in, which organisation
-the actor may know of, the date in Paris).
+Also the helpers the other delegation use-cases share (the date in Paris, the permissions an
+actor holds, who a person is); loading, hiding and authorising is `auth.permit`.
 """
 
 from __future__ import annotations
@@ -24,21 +24,20 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.account.errors import AuthCode
 from auth.account.models import Account, AccountKind
 from auth.account.onboarding import PARIS
 from auth.audit import trail
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.policy import Action, decide, organisation_resource
+from auth.permit import Permit, permit
+from auth.policy import Action
 from mail.outbox import enqueue
-from tenants.errors import CommonCode, DomainError, FieldError
+from tenants.errors import DomainError, FieldError
 from tenants.models import Person
 from tenants.organisations import (
     ALL_PERMISSIONS,
     Membership,
     MembershipRole,
-    Organisation,
     Permission,
 )
 from tenants.pagination import Page, PageKey, pages_by_parent, paginate
@@ -46,47 +45,14 @@ from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 # Shared by the delegation use-cases
 
 
-def signed_in(ctx: ServiceContext) -> Actor:
-    """The actor, or the reason there is none that may act (before any lookup, so an
-    anonymous caller learns nothing about what exists)."""
-    actor = ctx.actor
-    if actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
-    if actor.must_change_password:
-        raise DomainError.one(AuthCode.PASSWORD_CHANGE_REQUIRED)
-    return actor
-
-
 def paris_today(ctx: ServiceContext) -> date:
     """Mandates end on a calendar day in Europe/Paris."""
     return ctx.clock.now().astimezone(PARIS).date()
 
 
-def knows(actor: Actor, org: Organisation) -> bool:
-    """Whether the actor may know the organisation exists: a member of it (even of a pending
-    one), or whoever may view it. Anyone else gets NOT_FOUND, as for an unknown ID."""
-    if actor.membership(org.id) is not None:
-        return True
-    return decide(actor, Action.VIEW_ORGANISATION, organisation_resource(org)).allowed
-
-
-async def reachable_organisation(
-    ctx: ServiceContext, organisation_id: uuid.UUID | None, field: tuple[str, ...]
-) -> Organisation:
-    actor = signed_in(ctx)
-    org = await ctx.session.get(Organisation, organisation_id) if organisation_id else None
-    if org is None or not knows(actor, org):
-        raise DomainError.one(CommonCode.NOT_FOUND, field)
-    return org
-
-
 def held_permissions(actor: Actor, organisation_id: uuid.UUID) -> frozenset[str]:
     fact = actor.membership(organisation_id)
-    if fact is None:
-        return frozenset()
-    if fact.role == MembershipRole.ADMINISTRATOR:
-        return frozenset(str(p) for p in ALL_PERMISSIONS)
-    return fact.permissions
+    return fact.effective_permissions if fact is not None else frozenset()
 
 
 def canonical(permissions: Iterable[str]) -> list[str]:
@@ -123,23 +89,9 @@ async def full_name(ctx: ServiceContext, person_id: uuid.UUID) -> str:
 
 
 async def _membership_in_reach(
-    ctx: ServiceContext, membership_id: uuid.UUID | None
-) -> tuple[Membership, Organisation]:
-    actor = signed_in(ctx)
-    found = (
-        (
-            await ctx.session.execute(
-                select(Membership, Organisation)
-                .join(Organisation, Organisation.id == Membership.organisation_id)
-                .where(Membership.id == membership_id)
-            )
-        ).one_or_none()
-        if membership_id
-        else None
-    )
-    if found is None or not knows(actor, found[1]):
-        raise DomainError.one(CommonCode.NOT_FOUND, ("membershipId",))
-    return found[0], found[1]
+    ctx: ServiceContext, membership_id: uuid.UUID | None, action: Action
+) -> Permit[Membership]:
+    return await permit(ctx, Membership, membership_id, action, ("membershipId",))
 
 
 def _manager_target(membership: Membership) -> None:
@@ -150,9 +102,13 @@ def _manager_target(membership: Membership) -> None:
 async def set_manager_permissions(
     ctx: ServiceContext, membership_id: uuid.UUID | None, permissions: Iterable[str]
 ) -> Membership:
-    membership, org = await _membership_in_reach(ctx, membership_id)
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.MANAGE_MANAGERS, organisation_resource(org)).require()
+    allowed = await _membership_in_reach(ctx, membership_id, Action.MANAGE_MANAGERS)
+    membership, org, actor, decision = (
+        allowed.row,
+        allowed.organisation,
+        allowed.actor,
+        allowed.decision,
+    )
     _manager_target(membership)
     if membership.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ADMINISTRATOR_PERMISSIONS_FIXED, ("membershipId",))
@@ -179,9 +135,13 @@ async def set_manager_permissions(
 
 
 async def revoke_manager(ctx: ServiceContext, membership_id: uuid.UUID | None) -> Membership:
-    membership, org = await _membership_in_reach(ctx, membership_id)
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.MANAGE_MANAGERS, organisation_resource(org)).require()
+    allowed = await _membership_in_reach(ctx, membership_id, Action.MANAGE_MANAGERS)
+    membership, org, actor, decision = (
+        allowed.row,
+        allowed.organisation,
+        allowed.actor,
+        allowed.decision,
+    )
     _manager_target(membership)
     if membership.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ADMINISTRATOR_REQUIRED, ("membershipId",))
@@ -217,9 +177,13 @@ async def transfer_administration(
 ) -> Transferred:
     """The administration moves to an active manager; the administrator stays on as a manager
     with every permission (the new administrator may then change or revoke that)."""
-    target, org = await _membership_in_reach(ctx, membership_id)
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.TRANSFER_ADMINISTRATION, organisation_resource(org)).require()
+    allowed = await _membership_in_reach(ctx, membership_id, Action.TRANSFER_ADMINISTRATION)
+    target, org, actor, decision = (
+        allowed.row,
+        allowed.organisation,
+        allowed.actor,
+        allowed.decision,
+    )
     _manager_target(target)
     if target.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ALREADY_ADMINISTRATOR, ("membershipId",))

@@ -28,14 +28,9 @@ from auth.account.models import Account, AccountKind
 from auth.audit import trail
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.delegation.managers import (
-    full_name,
-    paris_today,
-    person_account,
-    reachable_organisation,
-    signed_in,
-)
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from auth.delegation.managers import full_name, paris_today, person_account
+from auth.permit import Decides, Permit, organisation_permit, permit
+from auth.policy import Action, Decision, Resource, decide
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
@@ -129,9 +124,10 @@ async def request_mandate(
     scopes: Iterable[str],
     ends_on: date | None,
 ) -> Mandate:
-    org = await reachable_organisation(ctx, organisation_id, ("organisationId",))
-    actor = signed_in(ctx)
-    decision = decide(actor, Action.MANAGE_MANDATES, organisation_resource(org)).require()
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.MANAGE_MANDATES, ("organisationId",)
+    )
+    org, actor, decision = allowed.row, allowed.actor, allowed.decision
     today = paris_today(ctx)
     check = Collector([])
     email = check.email(email_input, ("email",))
@@ -212,15 +208,25 @@ async def _given_names(ctx: ServiceContext, person_id: uuid.UUID) -> str:
 # Answering and revoking
 
 
-async def _mandate_in_reach(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
-    """The mandate, if the actor is its person or acts for its organisation."""
-    actor = signed_in(ctx)
-    mandate = await ctx.session.get(Mandate, mandate_id) if mandate_id else None
-    if mandate is None or (
-        mandate.person_id != actor.person_id and actor.membership(mandate.organisation_id) is None
-    ):
-        raise DomainError.one(CommonCode.NOT_FOUND, ("mandateId",))
-    return mandate
+def _party(actor: Actor, mandate: Mandate, organisation: Organisation) -> bool:
+    """Who may know of a mandate: its person, and whoever acts for its organisation."""
+    return mandate.person_id == actor.person_id or actor.membership(organisation.id) is not None
+
+
+def _person_side(actor: Actor, mandate: Mandate, _organisation: Organisation) -> Decision:
+    return person_side(actor, mandate)
+
+
+def _either_side(actor: Actor, mandate: Mandate, _organisation: Organisation) -> Decision:
+    """The person revokes for themselves; anyone else only for the organisation."""
+    side = person_side if mandate.person_id == actor.person_id else organisation_side
+    return side(actor, mandate)
+
+
+async def _mandate_in_reach(
+    ctx: ServiceContext, mandate_id: uuid.UUID | None, decides: Decides[Mandate]
+) -> Permit[Mandate]:
+    return await permit(ctx, Mandate, mandate_id, decides, ("mandateId",), sees=_party)
 
 
 _CLOSED = {
@@ -242,8 +248,8 @@ class _Answer:
 
 
 async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _Answer) -> Mandate:
-    mandate = await _mandate_in_reach(ctx, mandate_id)
-    decision = person_side(ctx.actor, mandate).require()
+    allowed = await _mandate_in_reach(ctx, mandate_id, _person_side)
+    mandate, org, decision = allowed.row, allowed.organisation, allowed.decision
     today = paris_today(ctx)
     status = effective_status(mandate, today)
     if status == MandateStatus.ACCEPTED:
@@ -254,7 +260,6 @@ async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _A
     now = ctx.clock.now()
     mandate.status = answer.status
     mandate.responded_at = now
-    org = await ctx.session.get_one(Organisation, mandate.organisation_id)
     requester = await ctx.session.get(Account, mandate.requested_by_account_id)
     if requester is not None:
         await enqueue(
@@ -295,17 +300,15 @@ async def refuse_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> M
 async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
     """By the person (for themselves) or by the organisation: a request not yet answered is
     withdrawn, a mandate in force ends now. The other side is told by e-mail."""
-    mandate = await _mandate_in_reach(ctx, mandate_id)
-    actor = signed_in(ctx)
+    allowed = await _mandate_in_reach(ctx, mandate_id, _either_side)
+    mandate, org = allowed.row, allowed.organisation
+    actor, decision = allowed.actor, allowed.decision
     by_person = mandate.person_id == actor.person_id
-    side = person_side if by_person else organisation_side
-    decision = side(actor, mandate).require()
     _refuse_closed(effective_status(mandate, paris_today(ctx)))
     now = ctx.clock.now()
     mandate.status = MandateStatus.REVOKED
     mandate.revoked_at = now
     mandate.revoked_by_account_id = actor.account_id
-    org = await ctx.session.get_one(Organisation, mandate.organisation_id)
     recipients = (
         await _organisation_contacts(ctx, mandate)
         if by_person

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.onboarding import AddressData
 from auth.audit import trail
@@ -32,15 +31,15 @@ from auth.organisation.documents import (
 from auth.organisation.errors import OrganisationCode as C
 from auth.organisation.request_fields import (
     DocumentUpload,
-    Field,
     OrganisationData,
     check_address,
     check_identity,
     check_siret,
     delegation_of,
 )
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
-from tenants.errors import CommonCode, DomainError
+from auth.permit import authorise, organisation_permit
+from auth.policy import Action, Resource
+from tenants.errors import DomainError
 from tenants.files import Files
 from tenants.identifiers import siren_of
 from tenants.organisations import (
@@ -78,8 +77,8 @@ async def register_organisation(
         owner_person_id=actor.person_id if actor else None,
         tenant=actor.tenant if actor else None,
     )
-    decision = decide(actor, Action.REGISTER_ORGANISATION, resource).require()
-    assert actor is not None  # noqa: S101 - allowed means signed in
+    grant = authorise(ctx, Action.REGISTER_ORGANISATION, resource)
+    actor, decision = grant.actor, grant.decision
     check = Collector([])
     values = check_identity(ctx, check, data, full=True)
     siren, siret = values.get("siren"), values.get("head_office_siret")
@@ -110,7 +109,7 @@ async def register_organisation(
         created_by_account_id=actor.account_id,
         created_at=now,
     )
-    documents = await store_documents(ctx, files, organisation.id, checked)
+    documents = await store_documents(ctx, actor.account_id, files, organisation.id, checked)
     ctx.session.add(organisation)
     try:
         await ctx.session.flush()  # first: the rows below refer to it
@@ -161,25 +160,6 @@ def _sync_head_office(head_office: Establishment, organisation: Organisation) ->
     head_office.city = organisation.city
 
 
-async def find_organisation(
-    ctx: ServiceContext, organisation_id: uuid.UUID | None, action: Action, field: Field
-) -> tuple[Organisation, Decision]:
-    """The organisation, locked for the change, and the decision for `action`. Unknown, of
-    another tenant or not the actor's to see: NOT_FOUND, one answer for all three."""
-    if ctx.actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
-    organisation = None
-    if organisation_id is not None:
-        organisation = await ctx.session.scalar(
-            select(Organisation).where(Organisation.id == organisation_id).with_for_update()
-        )
-    resource = organisation_resource(organisation) if organisation else None
-    if resource is None or not decide(ctx.actor, Action.VIEW_ORGANISATION, resource).allowed:
-        raise DomainError.one(CommonCode.NOT_FOUND, field)
-    assert organisation is not None  # noqa: S101 - a resource was made from it
-    return organisation, decide(ctx.actor, action, resource).require(field)
-
-
 def _editable(organisation: Organisation) -> None:
     if organisation.status == OrganisationStatus.VALIDATED:
         raise DomainError.one(C.ORGANISATION_ALREADY_VALIDATED, ("organisationId",))
@@ -191,9 +171,10 @@ async def update_request(
     """The administrator completes a pending request or corrects a rejected one. A pending
     request stays complete (its documents match who applies)."""
     field = ("organisationId",)
-    organisation, decision = await find_organisation(
-        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, field
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, field, lock=True
     )
+    organisation, decision = allowed.row, allowed.decision
     _editable(organisation)
     check = Collector([])
     values = check_identity(ctx, check, data, full=False)
@@ -249,9 +230,10 @@ async def add_document(
 ) -> tuple[Organisation, OrganisationDocument]:
     """Add a document to a pending or rejected request; `replace_existing` removes the
     documents of that kind first (their files stay until a sweep: rows are what count)."""
-    organisation, decision = await find_organisation(
-        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, ("organisationId",)
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, ("organisationId",), lock=True
     )
+    organisation, decision = allowed.row, allowed.decision
     _editable(organisation)
     check = Collector([])
     checked = await read_documents(check, files, [upload], lambda _: ("file",))
@@ -274,7 +256,9 @@ async def add_document(
         for row in old:
             replaced.append(row.id)
             await ctx.session.delete(row)
-    [document] = await store_documents(ctx, files, organisation.id, checked)
+    [document] = await store_documents(
+        ctx, allowed.actor.account_id, files, organisation.id, checked
+    )
     ctx.session.add(document)
     await ctx.session.flush()
     trail.record(
@@ -292,9 +276,10 @@ async def add_document(
 async def resubmit(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Organisation:
     """A corrected, complete, rejected request goes back to the authority's queue."""
     field = ("organisationId",)
-    organisation, decision = await find_organisation(
-        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, field
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.COMPLETE_ORGANISATION_REQUEST, field, lock=True
     )
+    organisation, decision = allowed.row, allowed.decision
     if organisation.status != OrganisationStatus.REJECTED:
         raise DomainError.one(C.ORGANISATION_NOT_REJECTED, field)
     present = await document_kinds(ctx, organisation.id)
@@ -338,9 +323,10 @@ async def add_establishment(
     address: AddressData | None,
 ) -> Establishment:
     """A validated company's administrator adds one of its establishments (its SIRET)."""
-    organisation, decision = await find_organisation(
-        ctx, organisation_id, Action.ADD_ESTABLISHMENT, ("organisationId",)
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.ADD_ESTABLISHMENT, ("organisationId",), lock=True
     )
+    organisation, decision = allowed.row, allowed.decision
     check = Collector([])
     siret = check_siret(check, siret_input, ("siret",))
     if siret is not None and siren_of(siret) != organisation.siren:

@@ -21,8 +21,8 @@ from auth.audit import trail
 from auth.context import ServiceContext
 from auth.organisation.documents import document_kinds, missing_documents, missing_error
 from auth.organisation.errors import OrganisationCode as C
-from auth.organisation.registration import find_organisation
-from auth.policy import Action, Decision, Resource, decide
+from auth.permit import Permit, authorise, organisation_permit
+from auth.policy import Action, Resource
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
@@ -40,16 +40,15 @@ async def list_requests(
 ) -> Page[Organisation]:
     """The requests of the agent's delegations (and those of no delegation) in a status,
     the last submitted first. Two statements."""
-    actor = ctx.actor
-    tenant = actor.tenant if actor else None
-    decide(
-        actor, Action.REVIEW_ORGANISATION, Resource("Organisation", None, tenant=tenant)
-    ).require()
-    assert actor is not None and actor.agent_delegations is not None  # noqa: S101 - an agent
+    tenant = ctx.actor.tenant if ctx.actor else None
+    actor = authorise(
+        ctx, Action.REVIEW_ORGANISATION, Resource("Organisation", None, tenant=tenant)
+    ).actor
+    delegations = actor.agent_delegations or frozenset()  # the policy allowed an agent
     query = select(Organisation).where(
         Organisation.status == status,
         or_(
-            Organisation.delegation.in_(sorted(actor.agent_delegations)),
+            Organisation.delegation.in_(sorted(delegations)),
             Organisation.delegation.is_(None),
         ),
     )
@@ -60,12 +59,13 @@ async def list_requests(
 
 async def validate(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Organisation:
     """The agent validates a complete pending request: the organisation becomes operational."""
-    organisation, decision = await _pending(ctx, organisation_id)
+    allowed = await _pending(ctx, organisation_id)
+    organisation, decision = allowed.row, allowed.decision
     present = await document_kinds(ctx, organisation.id)
     missing = missing_documents(organisation.applicant_is_representative, present)
     if missing:
         raise DomainError([missing_error(ctx, missing, ("organisationId",))])
-    await _decide(ctx, organisation, OrganisationStatus.VALIDATED, None)
+    await _decide(ctx, allowed, OrganisationStatus.VALIDATED, None)
     trail.record(
         ctx,
         "VALIDATE_ORGANISATION",
@@ -84,13 +84,14 @@ async def reject(
 ) -> Organisation:
     """The agent rejects a pending request with a reason, sent to the administrator, who
     may correct the request and submit it again."""
-    organisation, decision = await _pending(ctx, organisation_id)
+    allowed = await _pending(ctx, organisation_id)
+    organisation, decision = allowed.row, allowed.decision
     reason = (reason_input or "").strip()
     if not clean_text(reason):
         raise DomainError.one(C.REJECTION_REASON_REQUIRED, ("reason",))
     if len(reason) > MAX_REASON:
         raise DomainError.one(CommonCode.TOO_LONG, ("reason",), max=MAX_REASON)
-    await _decide(ctx, organisation, OrganisationStatus.REJECTED, reason)
+    await _decide(ctx, allowed, OrganisationStatus.REJECTED, reason)
     trail.record(
         ctx,
         "REJECT_ORGANISATION",
@@ -104,25 +105,26 @@ async def reject(
     return organisation
 
 
-async def _pending(
-    ctx: ServiceContext, organisation_id: uuid.UUID | None
-) -> tuple[Organisation, Decision]:
+async def _pending(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Permit[Organisation]:
     """An agent of another delegation cannot see the request: NOT_FOUND, as for an unknown
     one (OUTSIDE_DELEGATION would tell that it exists)."""
     field = ("organisationId",)
-    organisation, decision = await find_organisation(
-        ctx, organisation_id, Action.REVIEW_ORGANISATION, field
+    allowed = await organisation_permit(
+        ctx, organisation_id, Action.REVIEW_ORGANISATION, field, lock=True
     )
-    if organisation.status != OrganisationStatus.PENDING_VALIDATION:
+    if allowed.row.status != OrganisationStatus.PENDING_VALIDATION:
         raise DomainError.one(C.ORGANISATION_NOT_PENDING, field)
-    return organisation, decision
+    return allowed
 
 
 async def _decide(
-    ctx: ServiceContext, organisation: Organisation, status: OrganisationStatus, reason: str | None
+    ctx: ServiceContext,
+    allowed: Permit[Organisation],
+    status: OrganisationStatus,
+    reason: str | None,
 ) -> None:
     """Guarded by the status: of two agents deciding at once, the second is refused."""
-    assert ctx.actor is not None  # noqa: S101 - an agent decided
+    organisation = allowed.row
     moved = await ctx.session.execute(
         update(Organisation)
         .where(
@@ -132,7 +134,7 @@ async def _decide(
         .values(
             status=status,
             decided_at=ctx.clock.now(),
-            decided_by_account_id=ctx.actor.account_id,
+            decided_by_account_id=allowed.actor.account_id,
             rejection_reason=reason,
         )
     )

@@ -26,10 +26,10 @@ from mail.outbox import enqueue
 from tenants.clock import Clock
 from tenants.organisations import (
     Membership,
-    MembershipRole,
     Organisation,
     OrganisationStatus,
     Permission,
+    effective_permissions,
 )
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
@@ -122,10 +122,7 @@ async def _recipients(
     )
     found: dict[uuid.UUID, list[tuple[str, str]]] = {}
     for organisation_id, role, permissions, account in rows:
-        allowed = role == MembershipRole.ADMINISTRATOR or (
-            Permission.MANAGE_EMPLOYEES.value in (permissions or ())
-        )
-        if allowed:
+        if Permission.MANAGE_EMPLOYEES in effective_permissions(role, permissions):
             found.setdefault(organisation_id, []).append((account.email, account.locale))
     return found
 

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import trail
 from auth.context import ServiceContext
-from dossiers.company.employees import managed_organisation
+from auth.permit import permit
+from auth.policy import Action
 from dossiers.company.models import Alert, AlertKind, Employee
 from dossiers.title.models import Colour, Title, TitleStatus
 from dossiers.title.numbers import (
@@ -35,7 +36,6 @@ from dossiers.title.numbers import (
     renewal_limit,
     today_of,
 )
-from tenants.errors import CommonCode, DomainError
 from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 _CHUNK = 500
@@ -277,18 +277,12 @@ def _format_date(value: str | None, locale: str) -> str:
 
 async def mark_read(ctx: ServiceContext, alert_id: uuid.UUID | None) -> Alert:
     """Marking an alert already read changes nothing (and is no error)."""
-    alert = (
-        await ctx.session.scalar(select(Alert).where(Alert.id == alert_id)) if alert_id else None
-    )
-    _, decision = await managed_organisation(
-        ctx, alert.organisation_id if alert else None, ("alertId",)
-    )
-    if alert is None:  # managed_organisation refused it already; this keeps the types exact
-        raise DomainError.one(CommonCode.NOT_FOUND, ("alertId",))
+    allowed = await permit(ctx, Alert, alert_id, Action.MANAGE_EMPLOYEES, ("alertId",))
+    alert, decision = allowed.row, allowed.decision
     already = alert.read_at is not None
     if not already:
         alert.read_at = ctx.clock.now()
-        alert.read_by_account_id = ctx.actor.account_id if ctx.actor else None
+        alert.read_by_account_id = allowed.actor.account_id
     trail.record(
         ctx,
         "MARK_ALERT_READ",

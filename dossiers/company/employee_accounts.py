@@ -43,7 +43,8 @@ class NewEmployeeAccount:
 async def create_employee_account(
     ctx: ServiceContext, organisation_id: uuid.UUID | None, data: NewEmployeeAccount
 ) -> Employee:
-    organisation, decision = await managed_organisation(ctx, organisation_id, ("organisationId",))
+    allowed = await managed_organisation(ctx, organisation_id)
+    organisation, decision = allowed.row, allowed.decision
     check = Collector([])
     number = clean_number(data.title_number)
     if number is not None:
@@ -69,7 +70,7 @@ async def create_employee_account(
         title_number=number,
         email=made.account.email,
         person_id=person.id,
-        added_by_account_id=ctx.actor.account_id if ctx.actor else None,
+        added_by_account_id=allowed.actor.account_id,
         created_at=ctx.clock.now(),
     )
     if number is not None:

@@ -167,7 +167,7 @@ async def import_employees(
     ctx: ServiceContext, organisation_id: uuid.UUID | None, content: str | bytes | None
 ) -> ImportResult:
     """`content`: the CSV text, or the file's bytes (UTF-8, with or without a BOM)."""
-    organisation, decision = await managed_organisation(ctx, organisation_id, ("organisationId",))
+    allowed = await managed_organisation(ctx, organisation_id)
     if content is None:
         raise DomainError.one(CommonCode.REQUIRED, ("csv",))
     text = decode(content)
@@ -185,7 +185,7 @@ async def import_employees(
         (
             await ctx.session.execute(
                 select(Establishment.siret, Establishment.id).where(
-                    Establishment.organisation_id == organisation.id
+                    Establishment.organisation_id == allowed.row.id
                 )
             )
         ).all()
@@ -213,19 +213,19 @@ async def import_employees(
         lines.append(line)
     if not lines and not errors.items:
         raise DomainError.one(CompanyCode.CSV_EMPTY, ("csv",))
-    await _already_listed(ctx.session, organisation.id, lines, errors)
+    await _already_listed(ctx.session, allowed.row.id, lines, errors)
     errors.raise_if_any()
-    labels, created = await _labels(ctx, organisation.id, lines)
+    labels, created = await _labels(ctx, allowed.row.id, lines)
     now = ctx.clock.now()
     employees = [
         Employee(
-            organisation_id=organisation.id,
+            organisation_id=allowed.row.id,
             establishment_id=line.establishment_id,
             family_name=line.family_name,
             given_names=line.given_names,
             title_number=line.title_number,
             email=line.email,
-            added_by_account_id=ctx.actor.account_id if ctx.actor else None,
+            added_by_account_id=allowed.actor.account_id,
             created_at=now,
         )
         for line in lines
@@ -242,9 +242,9 @@ async def import_employees(
         ctx,
         "IMPORT_EMPLOYEES",
         subject_type="Organisation",
-        subject_id=organisation.id,
-        decision=decision,
-        organisation_id=organisation.id,
+        subject_id=allowed.row.id,
+        decision=allowed.decision,
+        organisation_id=allowed.row.id,
         details={"imported": len(employees), "labels_created": created},
     )
     return ImportResult(imported=len(employees), labels_created=created)

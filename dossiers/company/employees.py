@@ -24,7 +24,8 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector, normalise_email
 from auth.audit import trail
 from auth.context import ServiceContext
-from auth.policy import Action, Decision, decide, organisation_resource
+from auth.permit import Permit, organisation_permit, permit
+from auth.policy import Action
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
 from dossiers.title.errors import TitleCode
@@ -40,32 +41,14 @@ MAX_GIVEN_NAMES = 150
 
 
 async def managed_organisation(
-    ctx: ServiceContext, organisation_id: uuid.UUID | None, field: tuple[str, ...]
-) -> tuple[Organisation, Decision]:
-    """The organisation whose employees the actor manages. Unknown, of another tenant, or not
-    the actor's to see: NOT_FOUND on `field`; seen but not managed (a manager without the
-    permission, a pending organisation): the policy's refusal."""
-    if ctx.actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
-    organisation = (
-        await ctx.session.scalar(select(Organisation).where(Organisation.id == organisation_id))
-        if organisation_id
-        else None
+    ctx: ServiceContext, organisation_id: uuid.UUID | None
+) -> Permit[Organisation]:
+    """The organisation whose employees the actor manages (`auth.permit`: unknown, of another
+    tenant or not the actor's to see is NOT_FOUND; seen but not managed, the policy's
+    refusal)."""
+    return await organisation_permit(
+        ctx, organisation_id, Action.MANAGE_EMPLOYEES, ("organisationId",)
     )
-    if organisation is None:
-        raise DomainError.one(CommonCode.NOT_FOUND, field)
-    resource = organisation_resource(organisation)
-    decision = decide(ctx.actor, Action.MANAGE_EMPLOYEES, resource)
-    if decision.allowed:
-        return organisation, decision
-    member = ctx.actor.membership(organisation.id) is not None
-    if (
-        member
-        or decision.code == AuthCode.PASSWORD_CHANGE_REQUIRED
-        or decide(ctx.actor, Action.VIEW_ORGANISATION, resource).allowed
-    ):
-        decision.require()
-    raise DomainError.one(CommonCode.NOT_FOUND, field)
 
 
 # --- employees --------------------------------------------------------------------------------
@@ -84,7 +67,8 @@ class NewEmployee:
 async def add_employee(
     ctx: ServiceContext, organisation_id: uuid.UUID | None, data: NewEmployee
 ) -> Employee:
-    organisation, decision = await managed_organisation(ctx, organisation_id, ("organisationId",))
+    allowed = await managed_organisation(ctx, organisation_id)
+    organisation, decision = allowed.row, allowed.decision
     check = Collector([])
     family_name = check.text(data.family_name, ("familyName",), True, MAX_NAME)
     given_names = check.text(data.given_names, ("givenNames",), False, MAX_GIVEN_NAMES)
@@ -108,7 +92,7 @@ async def add_employee(
         given_names=given_names,
         title_number=number,
         email=email,
-        added_by_account_id=ctx.actor.account_id if ctx.actor else None,
+        added_by_account_id=allowed.actor.account_id,
         created_at=ctx.clock.now(),
     )
     match_titles([employee], await titles_by_number(ctx, [number]))
@@ -128,7 +112,8 @@ async def add_employee(
 
 
 async def remove_employee(ctx: ServiceContext, employee_id: uuid.UUID | None) -> uuid.UUID:
-    employee, decision = await managed_employee(ctx, employee_id, ("employeeId",))
+    allowed = await permit(ctx, Employee, employee_id, Action.MANAGE_EMPLOYEES, ("employeeId",))
+    employee, decision = allowed.row, allowed.decision
     await ctx.session.execute(delete(Employee).where(Employee.id == employee.id))
     trail.record(
         ctx,
@@ -140,21 +125,6 @@ async def remove_employee(ctx: ServiceContext, employee_id: uuid.UUID | None) ->
         details={"title_number": employee.title_number},
     )
     return employee.id
-
-
-async def managed_employee(
-    ctx: ServiceContext, employee_id: uuid.UUID | None, field: tuple[str, ...]
-) -> tuple[Employee, Decision]:
-    employee = (
-        await ctx.session.scalar(select(Employee).where(Employee.id == employee_id))
-        if employee_id
-        else None
-    )
-    _, decision = await managed_organisation(
-        ctx, employee.organisation_id if employee else None, field
-    )
-    assert employee is not None  # noqa: S101 - managed_organisation refused a missing one
-    return employee, decision
 
 
 def _email(value: str | None, check: Collector) -> str | None:

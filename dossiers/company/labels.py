@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.account.identity_fields import Collector
 from auth.audit import trail
 from auth.context import ServiceContext
-from auth.policy import Decision
+from auth.permit import permit
+from auth.policy import Action
 from dossiers.company.employees import MAX_IDS, MAX_LABELS, MAX_NAME, managed_organisation
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
@@ -27,7 +28,8 @@ from tenants.pagination import Page, PageKey, pages_by_parent
 async def create_label(
     ctx: ServiceContext, organisation_id: uuid.UUID | None, name: str | None
 ) -> Label:
-    organisation, decision = await managed_organisation(ctx, organisation_id, ("organisationId",))
+    allowed = await managed_organisation(ctx, organisation_id)
+    organisation, decision = allowed.row, allowed.decision
     cleaned = await _label_name(ctx, organisation.id, name, None)
     count = await ctx.session.scalar(
         select(func.count()).select_from(Label).where(Label.organisation_id == organisation.id)
@@ -50,7 +52,8 @@ async def create_label(
 
 
 async def rename_label(ctx: ServiceContext, label_id: uuid.UUID | None, name: str | None) -> Label:
-    label, decision = await managed_label(ctx, label_id)
+    allowed = await permit(ctx, Label, label_id, Action.MANAGE_EMPLOYEES, ("labelId",))
+    label, decision = allowed.row, allowed.decision
     cleaned = await _label_name(ctx, label.organisation_id, name, label.id)
     previous, label.name = label.name, cleaned
     await _flush_label(ctx)
@@ -68,7 +71,8 @@ async def rename_label(ctx: ServiceContext, label_id: uuid.UUID | None, name: st
 
 async def delete_label(ctx: ServiceContext, label_id: uuid.UUID | None) -> uuid.UUID:
     """The label goes; the employees it grouped stay."""
-    label, decision = await managed_label(ctx, label_id)
+    allowed = await permit(ctx, Label, label_id, Action.MANAGE_EMPLOYEES, ("labelId",))
+    label, decision = allowed.row, allowed.decision
     await ctx.session.execute(delete(EmployeeLabel).where(EmployeeLabel.label_id == label.id))
     await ctx.session.execute(delete(Label).where(Label.id == label.id))
     trail.record(
@@ -92,7 +96,8 @@ async def assign_label(
 ) -> tuple[Label, int]:
     """Put the label on these employees (or take it off); returns how many rows changed.
     Already assigned (or absent) ones are no error: the call can be repeated."""
-    label, decision = await managed_label(ctx, label_id)
+    allowed = await permit(ctx, Label, label_id, Action.MANAGE_EMPLOYEES, ("labelId",))
+    label, decision = allowed.row, allowed.decision
     if len(employee_ids) > MAX_IDS:
         raise DomainError.one(CommonCode.TOO_MANY_IDS, ("employeeIds",), max=MAX_IDS)
     check = Collector([])
@@ -146,17 +151,6 @@ async def assign_label(
         details={"employees": len(changed)},
     )
     return label, len(changed)
-
-
-async def managed_label(ctx: ServiceContext, label_id: uuid.UUID | None) -> tuple[Label, Decision]:
-    label = (
-        await ctx.session.scalar(select(Label).where(Label.id == label_id)) if label_id else None
-    )
-    _, decision = await managed_organisation(
-        ctx, label.organisation_id if label else None, ("labelId",)
-    )
-    assert label is not None  # noqa: S101 - managed_organisation refused a missing one
-    return label, decision
 
 
 async def _label_name(

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 
 import strawberry
-from strawberry import relay
 
 from auth.account import onboarding, recovery, sessions, signin
+from auth.account.models import Account, AuthSession
 from auth.account.onboarding import AddressData, RegistrationData
 from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
 from schema.errors import UserError
+from schema.ids import uuid_of
 from schema.transactions import run_mutation
 
 
@@ -126,7 +126,7 @@ class SignOutPayload:
 
 @strawberry.input
 class RevokeSessionInput:
-    session_id: relay.GlobalID
+    session_id: strawberry.ID
 
 
 @strawberry.type
@@ -153,11 +153,7 @@ class AccountPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _tokens_payload(
-    result: sessions.IssuedTokens | list[UserError],
-) -> SessionTokensPayload:
-    if isinstance(result, list):
-        return SessionTokensPayload(errors=result)
+def _tokens_payload(result: sessions.IssuedTokens) -> SessionTokensPayload:
     return SessionTokensPayload(
         access_token=result.access_token,
         access_token_expires_at=result.access_token_expires_at,
@@ -165,6 +161,10 @@ def _tokens_payload(
         refresh_token_expires_at=result.refresh_token_expires_at,
         must_change_password=result.account.must_change_password,
     )
+
+
+def _acknowledged(_result: object) -> AcknowledgedPayload:
+    return AcknowledgedPayload(ok=True)
 
 
 def _registration(data: RegisterInput) -> RegistrationData:
@@ -196,40 +196,48 @@ def _registration(data: RegisterInput) -> RegistrationData:
 class AccountMutations:
     @strawberry.mutation(description="Ouvrir un compte ; un lien de confirmation est envoyé.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
-        result = await run_mutation(
-            info, lambda ctx: onboarding.register(ctx, _registration(input))
-        )
-        if isinstance(result, list):
-            return RegisterPayload(errors=result)
-        return RegisterPayload(
-            email=result.account.email,
-            confirmation_expires_at=result.confirmation_expires_at,
+        return await run_mutation(
+            info,
+            lambda ctx: onboarding.register(ctx, _registration(input)),
+            RegisterPayload,
+            lambda result: RegisterPayload(
+                email=result.account.email,
+                confirmation_expires_at=result.confirmation_expires_at,
+            ),
         )
 
     @strawberry.mutation(description="Confirmer l'adresse avec le jeton du lien reçu.")
     async def confirm_email(self, info: Info, input: ConfirmEmailInput) -> ConfirmEmailPayload:
-        result = await run_mutation(info, lambda ctx: onboarding.confirm_email(ctx, input.token))
-        if isinstance(result, list):
-            return ConfirmEmailPayload(errors=result)
-        actor = info.context.actor
-        mine = actor is not None and actor.account_id == result.id
-        return ConfirmEmailPayload(
-            email=result.email, account=AccountNode.from_row(result) if mine else None
+        def confirmed(account: Account) -> ConfirmEmailPayload:
+            actor = info.context.actor
+            mine = actor is not None and actor.account_id == account.id
+            return ConfirmEmailPayload(
+                email=account.email, account=AccountNode.from_row(account) if mine else None
+            )
+
+        return await run_mutation(
+            info,
+            lambda ctx: onboarding.confirm_email(ctx, input.token),
+            ConfirmEmailPayload,
+            confirmed,
         )
 
     @strawberry.mutation(description="Renvoyer le lien de confirmation (limité dans le temps).")
     async def resend_confirmation(self, info: Info, input: EmailInput) -> AcknowledgedPayload:
-        result = await run_mutation(
-            info, lambda ctx: onboarding.resend_confirmation(ctx, input.email)
+        return await run_mutation(
+            info,
+            lambda ctx: onboarding.resend_confirmation(ctx, input.email),
+            AcknowledgedPayload,
+            _acknowledged,
         )
-        if isinstance(result, list):
-            return AcknowledgedPayload(errors=result)
-        return AcknowledgedPayload(ok=True)
 
     @strawberry.mutation(description="Se connecter avec son adresse et son mot de passe.")
     async def sign_in(self, info: Info, input: SignInInput) -> SessionTokensPayload:
-        return _tokens_payload(
-            await run_mutation(info, lambda ctx: signin.sign_in(ctx, input.email, input.password))
+        return await run_mutation(
+            info,
+            lambda ctx: signin.sign_in(ctx, input.email, input.password),
+            SessionTokensPayload,
+            _tokens_payload,
         )
 
     @strawberry.mutation(
@@ -237,32 +245,37 @@ class AccountMutations:
         "un jeton déjà utilisé ferme toute la session."
     )
     async def refresh_session(self, info: Info, input: RefreshSessionInput) -> SessionTokensPayload:
-        return _tokens_payload(
-            await run_mutation(info, lambda ctx: sessions.refresh(ctx, input.refresh_token))
+        return await run_mutation(
+            info,
+            lambda ctx: sessions.refresh(ctx, input.refresh_token),
+            SessionTokensPayload,
+            _tokens_payload,
         )
 
     @strawberry.mutation(description="Se déconnecter (cette session, ou toutes).")
     async def sign_out(self, info: Info, input: SignOutInput | None = None) -> SignOutPayload:
         given = input or SignOutInput()
-        result = await run_mutation(
-            info, lambda ctx: sessions.sign_out(ctx, given.refresh_token, given.everywhere)
+        return await run_mutation(
+            info,
+            lambda ctx: sessions.sign_out(ctx, given.refresh_token, given.everywhere),
+            SignOutPayload,
+            lambda _result: SignOutPayload(signed_out=True),
         )
-        if isinstance(result, list):
-            return SignOutPayload(errors=result)
-        return SignOutPayload(signed_out=True)
 
     @strawberry.mutation(description="Fermer une de ses sessions (un appareil perdu).")
     async def revoke_session(self, info: Info, input: RevokeSessionInput) -> RevokeSessionPayload:
-        try:
-            session_id = uuid.UUID(input.session_id.node_id)
-        except ValueError:
-            session_id = uuid.UUID(int=0)
-        result = await run_mutation(info, lambda ctx: sessions.revoke_session(ctx, session_id))
-        if isinstance(result, list):
-            return RevokeSessionPayload(errors=result)
-        actor = info.context.actor
-        return RevokeSessionPayload(
-            session=SessionNode.from_row(result, actor.session_id if actor else None)
+        session_id = uuid_of(input.session_id, "SignInSession")
+
+        def revoked(row: AuthSession) -> RevokeSessionPayload:
+            actor = info.context.actor
+            current = actor.session_id if actor else None
+            return RevokeSessionPayload(session=SessionNode.from_row(row, current))
+
+        return await run_mutation(
+            info,
+            lambda ctx: sessions.revoke_session(ctx, session_id),
+            RevokeSessionPayload,
+            revoked,
         )
 
     @strawberry.mutation(
@@ -270,28 +283,27 @@ class AccountMutations:
         "existe ou non."
     )
     async def request_password_reset(self, info: Info, input: EmailInput) -> AcknowledgedPayload:
-        result = await run_mutation(
-            info, lambda ctx: recovery.request_password_reset(ctx, input.email)
+        return await run_mutation(
+            info,
+            lambda ctx: recovery.request_password_reset(ctx, input.email),
+            AcknowledgedPayload,
+            _acknowledged,
         )
-        if isinstance(result, list):
-            return AcknowledgedPayload(errors=result)
-        return AcknowledgedPayload(ok=True)
 
     @strawberry.mutation(description="Choisir un nouveau mot de passe avec le jeton du lien.")
     async def reset_password(self, info: Info, input: ResetPasswordInput) -> AcknowledgedPayload:
-        result = await run_mutation(
-            info, lambda ctx: recovery.reset_password(ctx, input.token, input.new_password)
+        return await run_mutation(
+            info,
+            lambda ctx: recovery.reset_password(ctx, input.token, input.new_password),
+            AcknowledgedPayload,
+            _acknowledged,
         )
-        if isinstance(result, list):
-            return AcknowledgedPayload(errors=result)
-        return AcknowledgedPayload(ok=True)
 
     @strawberry.mutation(description="Changer son mot de passe (connecté).")
     async def change_password(self, info: Info, input: ChangePasswordInput) -> AccountPayload:
-        result = await run_mutation(
+        return await run_mutation(
             info,
             lambda ctx: recovery.change_password(ctx, input.current_password, input.new_password),
+            AccountPayload,
+            lambda account: AccountPayload(account=AccountNode.from_row(account)),
         )
-        if isinstance(result, list):
-            return AccountPayload(errors=result)
-        return AccountPayload(account=AccountNode.from_row(result))

@@ -3,22 +3,24 @@ authority's agents): thin wrappers over `dossiers` services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import cast
 
 import strawberry
-from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from dossiers.company import alerts, employee_accounts, employee_csv, labels
 from dossiers.company import employees as company_space
+from dossiers.company.models import Employee, Label
 from dossiers.title import issuing as titles
+from dossiers.title.models import Title
 from dossiers.title.models import TitleKind as TitleKindValue
 from dossiers.title.models import TitleStatus as TitleStatusValue
 from schema.company.types import AlertNode, EmployeeNode, LabelNode, employee_nodes
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import given_uuid, node_uuid, node_uuids
+from schema.ids import given_uuid, uuid_of, uuids_of
 from schema.title.types import TitleKind, TitleNode, TitleStatus, today
 from schema.transactions import run_mutation
 from tenants.files import Upload as FileUpload
@@ -26,28 +28,28 @@ from tenants.files import Upload as FileUpload
 
 @strawberry.input(description="Ouvrir le compte d'un salarié ou stagiaire et l'ajouter à la liste.")
 class CreateEmployeeAccountInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     email: str | None = None
     family_name: str | None = None
     given_names: str | None = None
-    establishment_id: relay.GlobalID | None = None
+    establishment_id: strawberry.ID | None = None
     title_number: str | None = strawberry.field(
         default=None, description="Si la personne détient déjà un titre."
     )
-    label_ids: list[relay.GlobalID] | None = None
+    label_ids: list[strawberry.ID] | None = None
 
 
 @strawberry.input(description="Ajouter une ligne : nom du titulaire et numéro de son titre.")
 class AddEmployeeInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     family_name: str | None = None
     title_number: str | None = strawberry.field(
         default=None, description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN."
     )
     given_names: str | None = None
-    establishment_id: relay.GlobalID | None = None
+    establishment_id: strawberry.ID | None = None
     email: str | None = None
-    label_ids: list[relay.GlobalID] | None = None
+    label_ids: list[strawberry.ID] | None = None
 
 
 @strawberry.type
@@ -58,7 +60,7 @@ class EmployeePayload:
 
 @strawberry.input
 class RemoveEmployeeInput:
-    employee_id: relay.GlobalID
+    employee_id: strawberry.ID
 
 
 @strawberry.type
@@ -75,7 +77,7 @@ class RemoveEmployeePayload:
     'colonne (champ ["input", "csv", "line", "7", "titleNumber"]).'
 )
 class ImportEmployeesInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     csv: str | None = strawberry.field(
         default=None, description="Le contenu du fichier (5 000 lignes au plus)…"
     )
@@ -94,13 +96,13 @@ class ImportEmployeesPayload:
 
 @strawberry.input
 class CreateLabelInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     name: str | None = None
 
 
 @strawberry.input
 class RenameLabelInput:
-    label_id: relay.GlobalID
+    label_id: strawberry.ID
     name: str | None = None
 
 
@@ -112,7 +114,7 @@ class LabelPayload:
 
 @strawberry.input
 class DeleteLabelInput:
-    label_id: relay.GlobalID
+    label_id: strawberry.ID
 
 
 @strawberry.type
@@ -123,8 +125,8 @@ class DeleteLabelPayload:
 
 @strawberry.input(description="Poser (ou retirer) un libellé sur des salariés (500 au plus).")
 class AssignLabelInput:
-    label_id: relay.GlobalID
-    employee_ids: list[relay.GlobalID]
+    label_id: strawberry.ID
+    employee_ids: list[strawberry.ID]
 
 
 @strawberry.type
@@ -138,7 +140,7 @@ class AssignLabelPayload:
 
 @strawberry.input
 class MarkAlertReadInput:
-    alert_id: relay.GlobalID
+    alert_id: strawberry.ID
 
 
 @strawberry.type
@@ -159,7 +161,7 @@ class IssueTitleInput:
     activities: list[str] = strawberry.field(
         default_factory=list, description="Codes des activités du portail (tenant.activities)."
     )
-    holder_person_id: relay.GlobalID | None = None
+    holder_person_id: strawberry.ID | None = None
     holder_family_name: str | None = None
     holder_given_names: str | None = None
     holder_birth_date: date | None = None
@@ -171,7 +173,7 @@ class IssueTitleInput:
 
 @strawberry.input(description="Suspendre, retirer (définitif) ou rendre valide un titre.")
 class ChangeTitleStatusInput:
-    title_id: relay.GlobalID
+    title_id: strawberry.ID
     status: TitleStatus
     reason: str | None = strawberry.field(
         default=None, description="Obligatoire pour suspendre ou retirer."
@@ -182,6 +184,19 @@ class ChangeTitleStatusInput:
 class TitlePayload:
     title: TitleNode | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def _employee_payload(info: Info, row: Employee) -> EmployeePayload:
+    [employee] = await employee_nodes(info, [row])
+    return EmployeePayload(employee=employee)
+
+
+def _label_payload(row: Label) -> LabelPayload:
+    return LabelPayload(label=LabelNode.from_row(row))
+
+
+def _title_payload(info: Info) -> Callable[[Title], TitlePayload]:
+    return lambda row: TitlePayload(title=TitleNode.from_row(row, today(info)))
 
 
 @strawberry.type
@@ -199,16 +214,15 @@ class CompanyMutations:
             given_names=input.given_names,
             establishment_id=given_uuid(input.establishment_id, "Establishment"),
             title_number=input.title_number,
-            label_ids=node_uuids(input.label_ids, "Label"),
+            label_ids=uuids_of(input.label_ids, "Label"),
         )
-        org = node_uuid(input.organisation_id, "Organisation")
-        result = await run_mutation(
-            info, lambda ctx: employee_accounts.create_employee_account(ctx, org, data)
+        org = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
+            info,
+            lambda ctx: employee_accounts.create_employee_account(ctx, org, data),
+            EmployeePayload,
+            lambda row: _employee_payload(info, row),
         )
-        if isinstance(result, list):
-            return EmployeePayload(errors=result)
-        [employee] = await employee_nodes(info, [result])
-        return EmployeePayload(employee=employee)
 
     @strawberry.mutation(description="Ajouter une ligne à la liste des salariés.")
     async def add_employee(self, info: Info, input: AddEmployeeInput) -> EmployeePayload:
@@ -218,67 +232,76 @@ class CompanyMutations:
             given_names=input.given_names,
             establishment_id=given_uuid(input.establishment_id, "Establishment"),
             email=input.email,
-            label_ids=node_uuids(input.label_ids, "Label"),
+            label_ids=uuids_of(input.label_ids, "Label"),
         )
-        org = node_uuid(input.organisation_id, "Organisation")
-        result = await run_mutation(info, lambda ctx: company_space.add_employee(ctx, org, data))
-        if isinstance(result, list):
-            return EmployeePayload(errors=result)
-        [employee] = await employee_nodes(info, [result])
-        return EmployeePayload(employee=employee)
+        org = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
+            info,
+            lambda ctx: company_space.add_employee(ctx, org, data),
+            EmployeePayload,
+            lambda row: _employee_payload(info, row),
+        )
 
     @strawberry.mutation(description="Retirer une ligne de la liste (ses alertes restent).")
     async def remove_employee(
         self, info: Info, input: RemoveEmployeeInput
     ) -> RemoveEmployeePayload:
-        employee = node_uuid(input.employee_id, "Employee")
-        result = await run_mutation(info, lambda ctx: company_space.remove_employee(ctx, employee))
-        if isinstance(result, list):
-            return RemoveEmployeePayload(errors=result)
-        return RemoveEmployeePayload(removed_employee_id=strawberry.ID(str(input.employee_id)))
+        employee = uuid_of(input.employee_id, "Employee")
+        return await run_mutation(
+            info,
+            lambda ctx: company_space.remove_employee(ctx, employee),
+            RemoveEmployeePayload,
+            lambda _id: RemoveEmployeePayload(removed_employee_id=input.employee_id),
+        )
 
     @strawberry.mutation(description="Importer des salariés depuis un CSV : tout ou rien.")
     async def import_employees(
         self, info: Info, input: ImportEmployeesInput
     ) -> ImportEmployeesPayload:
-        org = node_uuid(input.organisation_id, "Organisation")
+        org = uuid_of(input.organisation_id, "Organisation")
         content: str | bytes | None = input.csv
         if input.file is not None:  # one byte past the limit is enough for the service to refuse
             upload = cast(FileUpload, input.file)
             content = await upload.read(employee_csv.MAX_BYTES + 1)
         given = content
-        result = await run_mutation(
-            info, lambda ctx: employee_csv.import_employees(ctx, org, given)
-        )
-        if isinstance(result, list):
-            return ImportEmployeesPayload(errors=result)
-        return ImportEmployeesPayload(
-            imported_count=result.imported, created_label_count=result.labels_created
+        return await run_mutation(
+            info,
+            lambda ctx: employee_csv.import_employees(ctx, org, given),
+            ImportEmployeesPayload,
+            lambda result: ImportEmployeesPayload(
+                imported_count=result.imported, created_label_count=result.labels_created
+            ),
         )
 
     @strawberry.mutation(description="Créer un libellé (100 par organisation au plus).")
     async def create_label(self, info: Info, input: CreateLabelInput) -> LabelPayload:
-        org = node_uuid(input.organisation_id, "Organisation")
-        result = await run_mutation(info, lambda ctx: labels.create_label(ctx, org, input.name))
-        if isinstance(result, list):
-            return LabelPayload(errors=result)
-        return LabelPayload(label=LabelNode.from_row(result))
+        org = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
+            info,
+            lambda ctx: labels.create_label(ctx, org, input.name),
+            LabelPayload,
+            _label_payload,
+        )
 
     @strawberry.mutation(description="Renommer un libellé.")
     async def rename_label(self, info: Info, input: RenameLabelInput) -> LabelPayload:
-        label = node_uuid(input.label_id, "Label")
-        result = await run_mutation(info, lambda ctx: labels.rename_label(ctx, label, input.name))
-        if isinstance(result, list):
-            return LabelPayload(errors=result)
-        return LabelPayload(label=LabelNode.from_row(result))
+        label = uuid_of(input.label_id, "Label")
+        return await run_mutation(
+            info,
+            lambda ctx: labels.rename_label(ctx, label, input.name),
+            LabelPayload,
+            _label_payload,
+        )
 
     @strawberry.mutation(description="Supprimer un libellé (les salariés restent).")
     async def delete_label(self, info: Info, input: DeleteLabelInput) -> DeleteLabelPayload:
-        label = node_uuid(input.label_id, "Label")
-        result = await run_mutation(info, lambda ctx: labels.delete_label(ctx, label))
-        if isinstance(result, list):
-            return DeleteLabelPayload(errors=result)
-        return DeleteLabelPayload(deleted_label_id=strawberry.ID(str(input.label_id)))
+        label = uuid_of(input.label_id, "Label")
+        return await run_mutation(
+            info,
+            lambda ctx: labels.delete_label(ctx, label),
+            DeleteLabelPayload,
+            lambda _id: DeleteLabelPayload(deleted_label_id=input.label_id),
+        )
 
     @strawberry.mutation(description="Poser un libellé sur des salariés.")
     async def assign_label(self, info: Info, input: AssignLabelInput) -> AssignLabelPayload:
@@ -290,11 +313,13 @@ class CompanyMutations:
 
     @strawberry.mutation(description="Marquer une alerte comme lue.")
     async def mark_alert_read(self, info: Info, input: MarkAlertReadInput) -> AlertPayload:
-        alert = node_uuid(input.alert_id, "Alert")
-        result = await run_mutation(info, lambda ctx: alerts.mark_read(ctx, alert))
-        if isinstance(result, list):
-            return AlertPayload(errors=result)
-        return AlertPayload(alert=AlertNode.from_row(result))
+        alert = uuid_of(input.alert_id, "Alert")
+        return await run_mutation(
+            info,
+            lambda ctx: alerts.mark_read(ctx, alert),
+            AlertPayload,
+            lambda row: AlertPayload(alert=AlertNode.from_row(row)),
+        )
 
     @strawberry.mutation(description="Délivrer un titre (agents de l'autorité).")
     async def issue_title(self, info: Info, input: IssueTitleInput) -> TitlePayload:
@@ -309,30 +334,30 @@ class CompanyMutations:
             issued_on=input.issued_on,
             expires_on=input.expires_on,
         )
-        result = await run_mutation(info, lambda ctx: titles.issue_title(ctx, data))
-        if isinstance(result, list):
-            return TitlePayload(errors=result)
-        return TitlePayload(title=TitleNode.from_row(result, today(info)))
+        return await run_mutation(
+            info, lambda ctx: titles.issue_title(ctx, data), TitlePayload, _title_payload(info)
+        )
 
     @strawberry.mutation(description="Changer le statut d'un titre, avec un motif (agents).")
     async def change_title_status(self, info: Info, input: ChangeTitleStatusInput) -> TitlePayload:
-        title = node_uuid(input.title_id, "Title")
+        title = uuid_of(input.title_id, "Title")
         status = TitleStatusValue(input.status.value)
-        result = await run_mutation(
-            info, lambda ctx: titles.change_title_status(ctx, title, status, input.reason)
+        return await run_mutation(
+            info,
+            lambda ctx: titles.change_title_status(ctx, title, status, input.reason),
+            TitlePayload,
+            _title_payload(info),
         )
-        if isinstance(result, list):
-            return TitlePayload(errors=result)
-        return TitlePayload(title=TitleNode.from_row(result, today(info)))
 
 
 async def _assign(info: Info, input: AssignLabelInput, *, assign: bool) -> AssignLabelPayload:
-    label = node_uuid(input.label_id, "Label")
-    employees = node_uuids(input.employee_ids, "Employee")
-    result = await run_mutation(
-        info, lambda ctx: labels.assign_label(ctx, label, employees, assign=assign)
+    label = uuid_of(input.label_id, "Label")
+    employees = uuids_of(input.employee_ids, "Employee")
+    return await run_mutation(
+        info,
+        lambda ctx: labels.assign_label(ctx, label, employees, assign=assign),
+        AssignLabelPayload,
+        lambda result: AssignLabelPayload(
+            label=LabelNode.from_row(result[0]), changed_count=result[1]
+        ),
     )
-    if isinstance(result, list):
-        return AssignLabelPayload(errors=result)
-    row, changed = result
-    return AssignLabelPayload(label=LabelNode.from_row(row), changed_count=changed)

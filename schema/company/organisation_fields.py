@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry import relay
 from strawberry.types.nodes import SelectedField, Selection
 
 from auth.policy import Action, organisation_resource
@@ -28,6 +27,7 @@ from schema.company.types import (
 )
 from schema.context import Info
 from schema.guards import allowed
+from schema.ids import uuid_of
 from schema.pagination import Connection, Edge, PageInfo, nested_page, to_connection
 from schema.title.types import Colour, today
 from tenants.errors import CommonCode, DomainError
@@ -52,23 +52,18 @@ class EmployeeDashboard(Connection[EmployeeNode]):
 
 @strawberry.input(description="Filtres du tableau de bord (combinés : tous doivent tenir).")
 class DashboardFilterInput:
-    label_ids: list[relay.GlobalID] | None = strawberry.field(
+    label_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Les salariés portant l'un de ces libellés."
     )
-    establishment_id: relay.GlobalID | None = None
+    establishment_id: strawberry.ID | None = None
     colours: list[Colour] | None = strawberry.field(
         default=None, description="L'une de ces couleurs."
     )
 
 
-def _id(value: relay.GlobalID | None, type_name: str) -> uuid.UUID:
+def _id(value: strawberry.ID | None, type_name: str) -> uuid.UUID:
     """An ID of the wrong type or malformed matches nothing (never widens the filter)."""
-    if value is None or value.type_name != type_name:
-        return NO_MATCH
-    try:
-        return uuid.UUID(value.node_id)
-    except ValueError:
-        return NO_MATCH
+    return NO_MATCH if value is None else uuid_of(value, type_name)
 
 
 def selects(selections: Sequence[Selection], name: str) -> bool:

@@ -52,13 +52,10 @@ class MembershipNode(VisibleNode):
 
     @classmethod
     def from_row(cls, row: MembershipRow) -> MembershipNode:
-        administrator = row.role == "ADMINISTRATOR"
         return cls(
             id=str(row.id),
             role=MembershipRole(row.role),
-            permissions=list(Permission)
-            if administrator
-            else [Permission(p) for p in sorted(row.permissions or ())],
+            permissions=[Permission(p) for p in sorted(row.effective_permissions)],
             created_at=row.created_at,
             updated_at=row.updated_at,
             revoked_at=row.revoked_at,

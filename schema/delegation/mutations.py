@@ -4,8 +4,8 @@ act a trusted third party can do for a person (`updatePersonContact`)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated
 
 import strawberry
 
@@ -20,12 +20,11 @@ from schema.delegation.enums import Permission
 from schema.delegation.members import MembershipNode
 from schema.delegation.types import InvitationNode, MandateNode, MandateScope
 from schema.errors import UserError
-from schema.ids import id_of
+from schema.ids import given_uuid, uuid_of
 from schema.transactions import run_mutation
 from tenants.mandates import Mandate as MandateRow
+from tenants.organisations import Invitation as InvitationRow
 from tenants.organisations import Membership as MembershipRow
-
-MembershipType = Annotated["MembershipNode", strawberry.lazy("schema.organisation.types")]
 
 
 def _membership(row: MembershipRow) -> MembershipNode:
@@ -73,7 +72,7 @@ class RevokeInvitationInput:
 
 @strawberry.type
 class MembershipPayload:
-    membership: MembershipType | None = None
+    membership: MembershipNode | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -97,10 +96,10 @@ class TransferAdministrationInput:
 
 @strawberry.type
 class TransferAdministrationPayload:
-    administrator: MembershipType | None = strawberry.field(
+    administrator: MembershipNode | None = strawberry.field(
         default=None, description="Le nouvel administrateur."
     )
-    previous_administrator: MembershipType | None = strawberry.field(
+    previous_administrator: MembershipNode | None = strawberry.field(
         default=None, description="L'ancien administrateur, désormais gestionnaire."
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
@@ -176,6 +175,18 @@ def _values(items: list[Permission] | list[MandateScope]) -> list[str]:
     return [str(item.value) for item in items]
 
 
+def _membership_payload(row: MembershipRow) -> MembershipPayload:
+    return MembershipPayload(membership=_membership(row))
+
+
+def _mandate_payload(info: Info) -> Callable[[MandateRow], MandatePayload]:
+    return lambda row: MandatePayload(mandate=MandateNode.from_row_in(info, row))
+
+
+def _invitation_payload(info: Info) -> Callable[[InvitationRow], InvitationPayload]:
+    return lambda row: InvitationPayload(invitation=InvitationNode.from_row_in(info, row))
+
+
 @strawberry.type
 class DelegationMutations:
     @strawberry.mutation(
@@ -183,18 +194,15 @@ class DelegationMutations:
         "(il remplace une invitation non utilisée à la même adresse)."
     )
     async def invite_manager(self, info: Info, input: InviteManagerInput) -> InvitationPayload:
-        result = await run_mutation(
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
             info,
             lambda ctx: invitations.invite_manager(
-                ctx,
-                id_of(input.organisation_id, "Organisation"),
-                input.email,
-                _values(input.permissions),
+                ctx, organisation_id, input.email, _values(input.permissions)
             ),
+            InvitationPayload,
+            _invitation_payload(info),
         )
-        if isinstance(result, list):
-            return InvitationPayload(errors=result)
-        return InvitationPayload(invitation=InvitationNode.from_row_in(info, result))
 
     @strawberry.mutation(
         description="Accepter une invitation : la personne connectée devient gestionnaire."
@@ -202,51 +210,52 @@ class DelegationMutations:
     async def accept_invitation(
         self, info: Info, input: AcceptInvitationInput
     ) -> MembershipPayload:
-        result = await run_mutation(
-            info, lambda ctx: invitations.accept_invitation(ctx, input.token)
+        async def accepted(row: MembershipRow) -> MembershipPayload:
+            await _refresh_actor(info)
+            return _membership_payload(row)
+
+        return await run_mutation(
+            info,
+            lambda ctx: invitations.accept_invitation(ctx, input.token),
+            MembershipPayload,
+            accepted,
         )
-        if isinstance(result, list):
-            return MembershipPayload(errors=result)
-        await _refresh_actor(info)
-        return MembershipPayload(membership=_membership(result))
 
     @strawberry.mutation(description="Retirer une invitation en attente.")
     async def revoke_invitation(
         self, info: Info, input: RevokeInvitationInput
     ) -> InvitationPayload:
-        result = await run_mutation(
+        invitation_id = uuid_of(input.invitation_id, "Invitation")
+        return await run_mutation(
             info,
-            lambda ctx: invitations.revoke_invitation(
-                ctx, id_of(input.invitation_id, "Invitation")
-            ),
+            lambda ctx: invitations.revoke_invitation(ctx, invitation_id),
+            InvitationPayload,
+            _invitation_payload(info),
         )
-        if isinstance(result, list):
-            return InvitationPayload(errors=result)
-        return InvitationPayload(invitation=InvitationNode.from_row_in(info, result))
 
     @strawberry.mutation(description="Remplacer les droits délégués à un gestionnaire.")
     async def set_manager_permissions(
         self, info: Info, input: SetManagerPermissionsInput
     ) -> MembershipPayload:
-        result = await run_mutation(
+        membership_id = uuid_of(input.membership_id, "Membership")
+        return await run_mutation(
             info,
             lambda ctx: managers.set_manager_permissions(
-                ctx, id_of(input.membership_id, "Membership"), _values(input.permissions)
+                ctx, membership_id, _values(input.permissions)
             ),
+            MembershipPayload,
+            _membership_payload,
         )
-        if isinstance(result, list):
-            return MembershipPayload(errors=result)
-        return MembershipPayload(membership=_membership(result))
 
     @strawberry.mutation(description="Révoquer un gestionnaire (jamais l'administrateur).")
     async def revoke_manager(self, info: Info, input: RevokeManagerInput) -> MembershipPayload:
-        result = await run_mutation(
+        membership_id = uuid_of(input.membership_id, "Membership")
+        return await run_mutation(
             info,
-            lambda ctx: managers.revoke_manager(ctx, id_of(input.membership_id, "Membership")),
+            lambda ctx: managers.revoke_manager(ctx, membership_id),
+            MembershipPayload,
+            _membership_payload,
         )
-        if isinstance(result, list):
-            return MembershipPayload(errors=result)
-        return MembershipPayload(membership=_membership(result))
 
     @strawberry.mutation(
         description="Transmettre l'administration à un gestionnaire ; l'administrateur reste "
@@ -255,18 +264,20 @@ class DelegationMutations:
     async def transfer_administration(
         self, info: Info, input: TransferAdministrationInput
     ) -> TransferAdministrationPayload:
-        result = await run_mutation(
+        membership_id = uuid_of(input.membership_id, "Membership")
+
+        async def transferred(result: managers.Transferred) -> TransferAdministrationPayload:
+            await _refresh_actor(info)
+            return TransferAdministrationPayload(
+                administrator=_membership(result.administrator),
+                previous_administrator=_membership(result.previous),
+            )
+
+        return await run_mutation(
             info,
-            lambda ctx: managers.transfer_administration(
-                ctx, id_of(input.membership_id, "Membership")
-            ),
-        )
-        if isinstance(result, list):
-            return TransferAdministrationPayload(errors=result)
-        await _refresh_actor(info)
-        return TransferAdministrationPayload(
-            administrator=_membership(result.administrator),
-            previous_administrator=_membership(result.previous),
+            lambda ctx: managers.transfer_administration(ctx, membership_id),
+            TransferAdministrationPayload,
+            transferred,
         )
 
     @strawberry.mutation(
@@ -274,44 +285,48 @@ class DelegationMutations:
         "son compte) ; elle est prévenue par courriel."
     )
     async def request_mandate(self, info: Info, input: RequestMandateInput) -> MandatePayload:
-        result = await run_mutation(
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
             info,
             lambda ctx: mandates.request_mandate(
-                ctx,
-                id_of(input.organisation_id, "Organisation"),
-                input.email,
-                _values(input.scopes),
-                input.ends_on,
+                ctx, organisation_id, input.email, _values(input.scopes), input.ends_on
             ),
+            MandatePayload,
+            _mandate_payload(info),
         )
-        return _mandate_payload(info, result)
 
     @strawberry.mutation(description="Accepter un mandat qui m'est demandé.")
     async def accept_mandate(self, info: Info, input: MandateInput) -> MandatePayload:
-        result = await run_mutation(
+        mandate_id = uuid_of(input.mandate_id, "Mandate")
+        return await run_mutation(
             info,
-            lambda ctx: mandates.accept_mandate(ctx, id_of(input.mandate_id, "Mandate")),
+            lambda ctx: mandates.accept_mandate(ctx, mandate_id),
+            MandatePayload,
+            _mandate_payload(info),
         )
-        return _mandate_payload(info, result)
 
     @strawberry.mutation(description="Refuser un mandat qui m'est demandé.")
     async def refuse_mandate(self, info: Info, input: MandateInput) -> MandatePayload:
-        result = await run_mutation(
+        mandate_id = uuid_of(input.mandate_id, "Mandate")
+        return await run_mutation(
             info,
-            lambda ctx: mandates.refuse_mandate(ctx, id_of(input.mandate_id, "Mandate")),
+            lambda ctx: mandates.refuse_mandate(ctx, mandate_id),
+            MandatePayload,
+            _mandate_payload(info),
         )
-        return _mandate_payload(info, result)
 
     @strawberry.mutation(
         description="Révoquer un mandat (la personne, ou l'organisation) ; l'autre partie est "
         "prévenue par courriel. Il ne donne plus aucun droit."
     )
     async def revoke_mandate(self, info: Info, input: MandateInput) -> MandatePayload:
-        result = await run_mutation(
+        mandate_id = uuid_of(input.mandate_id, "Mandate")
+        return await run_mutation(
             info,
-            lambda ctx: mandates.revoke_mandate(ctx, id_of(input.mandate_id, "Mandate")),
+            lambda ctx: mandates.revoke_mandate(ctx, mandate_id),
+            MandatePayload,
+            _mandate_payload(info),
         )
-        return _mandate_payload(info, result)
 
     @strawberry.mutation(
         description="Changer le téléphone ou l'adresse d'une personne (elle-même, ou un tiers "
@@ -321,27 +336,23 @@ class DelegationMutations:
         self, info: Info, input: UpdatePersonContactInput
     ) -> UpdatePersonContactPayload:
         change = person_contact.ContactChange(phone=input.phone, address=_address(input.address))
-        mandate_id = id_of(input.mandate_id, "Mandate")
-        result = await run_mutation(
-            info,
-            lambda ctx: person_contact.update_person_contact(
-                ctx, id_of(input.person_id, "Person"), change, mandate_id
-            ),
-        )
-        if isinstance(result, list):
-            return UpdatePersonContactPayload(errors=result)
-        mandate = None
-        if result.mandate is not None:
-            [mandate] = await MandateNode.resolve_nodes(
-                info=info, node_ids=[str(result.mandate.mandate_id)]
+        person_id = uuid_of(input.person_id, "Person")
+        mandate_id = given_uuid(input.mandate_id, "Mandate")
+
+        async def updated(result: person_contact.ContactUpdated) -> UpdatePersonContactPayload:
+            mandate = None
+            if result.mandate is not None:
+                [mandate] = await MandateNode.resolve_nodes(
+                    info=info, node_ids=[str(result.mandate.mandate_id)]
+                )
+            return UpdatePersonContactPayload(
+                person=PersonNode.from_row(result.person) if result.may_view_person else None,
+                mandate=mandate,
             )
-        return UpdatePersonContactPayload(
-            person=PersonNode.from_row(result.person) if result.may_view_person else None,
-            mandate=mandate,
+
+        return await run_mutation(
+            info,
+            lambda ctx: person_contact.update_person_contact(ctx, person_id, change, mandate_id),
+            UpdatePersonContactPayload,
+            updated,
         )
-
-
-def _mandate_payload(info: Info, result: MandateRow | list[UserError]) -> MandatePayload:
-    if isinstance(result, list):
-        return MandatePayload(errors=result)
-    return MandatePayload(mandate=MandateNode.from_row_in(info, result))

@@ -3,10 +3,10 @@ establishments. Files travel as `Upload`s (GraphQL multipart request spec)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import strawberry
-from strawberry import relay
 from strawberry.file_uploads import Upload
 
 from auth.account.onboarding import AddressData
@@ -17,12 +17,12 @@ from auth.standing import MembershipFact
 from schema.account.mutations import AddressInput
 from schema.context import Info
 from schema.errors import UserError
-from schema.ids import node_uuid
+from schema.ids import uuid_of
 from schema.organisation.enums import DocumentKind
 from schema.organisation.request_fields import EstablishmentNode, OrganisationDocumentNode
 from schema.organisation.types import OrganisationNode
 from schema.transactions import run_mutation
-from tenants.organisations import Organisation
+from tenants.organisations import Organisation, OrganisationDocument
 
 
 @strawberry.input(description="Le représentant légal de l'organisation.")
@@ -65,7 +65,7 @@ class RegisterOrganisationInput:
     "les champs donnés changent."
 )
 class UpdateOrganisationRequestInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     kind: str | None = None
     name: str | None = None
     siren: str | None = None
@@ -77,7 +77,7 @@ class UpdateOrganisationRequestInput:
 
 @strawberry.input
 class AddOrganisationDocumentInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     kind: DocumentKind
     file: Upload
     replace_existing: bool = strawberry.field(
@@ -87,12 +87,12 @@ class AddOrganisationDocumentInput:
 
 @strawberry.input
 class OrganisationIdInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
 
 
 @strawberry.input
 class RejectOrganisationInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     reason: str | None = strawberry.field(
         default=None, description="Motif du refus, envoyé au demandeur (obligatoire)."
     )
@@ -100,7 +100,7 @@ class RejectOrganisationInput:
 
 @strawberry.input
 class AddEstablishmentInput:
-    organisation_id: relay.GlobalID
+    organisation_id: strawberry.ID
     siret: str | None = None
     name: str | None = None
     address: AddressInput | None = None
@@ -153,10 +153,33 @@ def _organisation_data(
     )
 
 
-def _payload(info: Info, result: Organisation | list[UserError]) -> OrganisationPayload:
-    if isinstance(result, list):
-        return OrganisationPayload(errors=result)
-    return OrganisationPayload(organisation=OrganisationNode.from_row_in(info, result))
+def _organisation(info: Info) -> Callable[[Organisation], OrganisationPayload]:
+    return lambda row: OrganisationPayload(organisation=OrganisationNode.from_row_in(info, row))
+
+
+def _registered(info: Info, result: organisations.Registered) -> OrganisationPayload:
+    actor = info.context.actor
+    if actor is not None:  # the rest of this response sees the new membership
+        membership = result.membership
+        fact = MembershipFact(
+            membership.id,
+            membership.organisation_id,
+            membership.role,
+            frozenset(),
+            result.organisation.status,
+        )
+        info.context.actor = replace(actor, memberships=(*actor.memberships, fact))
+    return OrganisationPayload(organisation=OrganisationNode.from_row_in(info, result.organisation))
+
+
+def _document_added(
+    info: Info, result: tuple[Organisation, OrganisationDocument]
+) -> AddOrganisationDocumentPayload:
+    organisation, document = result
+    return AddOrganisationDocumentPayload(
+        document=OrganisationDocumentNode.from_row(document),
+        organisation=OrganisationNode.from_row_in(info, organisation),
+    )
 
 
 @strawberry.type
@@ -170,37 +193,24 @@ class OrganisationMutations:
     ) -> OrganisationPayload:
         files = info.context.services.files
         data = _organisation_data(input)
-        result = await run_mutation(
-            info, lambda ctx: organisations.register_organisation(ctx, files, data)
-        )
-        if isinstance(result, list):
-            return OrganisationPayload(errors=result)
-        actor = info.context.actor
-        if actor is not None:  # the rest of this response sees the new membership
-            membership = result.membership
-            fact = MembershipFact(
-                membership.id,
-                membership.organisation_id,
-                membership.role,
-                frozenset(),
-                result.organisation.status,
-            )
-            info.context.actor = replace(actor, memberships=(*actor.memberships, fact))
-        return OrganisationPayload(
-            organisation=OrganisationNode.from_row_in(info, result.organisation)
+        return await run_mutation(
+            info,
+            lambda ctx: organisations.register_organisation(ctx, files, data),
+            OrganisationPayload,
+            lambda result: _registered(info, result),
         )
 
     @strawberry.mutation(description="Compléter ou corriger la demande (administrateur).")
     async def update_organisation_request(
         self, info: Info, input: UpdateOrganisationRequestInput
     ) -> OrganisationPayload:
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
         data = _organisation_data(input)
-        return _payload(
+        return await run_mutation(
             info,
-            await run_mutation(
-                info, lambda ctx: organisations.update_request(ctx, organisation_id, data)
-            ),
+            lambda ctx: organisations.update_request(ctx, organisation_id, data),
+            OrganisationPayload,
+            _organisation(info),
         )
 
     @strawberry.mutation(description="Ajouter (ou remplacer) une pièce de la demande.")
@@ -208,66 +218,63 @@ class OrganisationMutations:
         self, info: Info, input: AddOrganisationDocumentInput
     ) -> AddOrganisationDocumentPayload:
         files = info.context.services.files
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
         upload = DocumentUpload(str(input.kind.value), input.file)
-        result = await run_mutation(
+        return await run_mutation(
             info,
             lambda ctx: organisations.add_document(
                 ctx, files, organisation_id, upload, input.replace_existing
             ),
-        )
-        if isinstance(result, list):
-            return AddOrganisationDocumentPayload(errors=result)
-        organisation, document = result
-        return AddOrganisationDocumentPayload(
-            document=OrganisationDocumentNode.from_row(document),
-            organisation=OrganisationNode.from_row_in(info, organisation),
+            AddOrganisationDocumentPayload,
+            lambda result: _document_added(info, result),
         )
 
     @strawberry.mutation(description="Soumettre à nouveau une demande refusée, corrigée.")
     async def resubmit_organisation(
         self, info: Info, input: OrganisationIdInput
     ) -> OrganisationPayload:
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
-        return _payload(
-            info, await run_mutation(info, lambda ctx: organisations.resubmit(ctx, organisation_id))
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
+            info,
+            lambda ctx: organisations.resubmit(ctx, organisation_id),
+            OrganisationPayload,
+            _organisation(info),
         )
 
     @strawberry.mutation(description="Valider une demande (agent de la délégation).")
     async def validate_organisation(
         self, info: Info, input: OrganisationIdInput
     ) -> OrganisationPayload:
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
-        return _payload(
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
             info,
-            await run_mutation(
-                info, lambda ctx: organisation_review.validate(ctx, organisation_id)
-            ),
+            lambda ctx: organisation_review.validate(ctx, organisation_id),
+            OrganisationPayload,
+            _organisation(info),
         )
 
     @strawberry.mutation(description="Refuser une demande avec un motif (agent de la délégation).")
     async def reject_organisation(
         self, info: Info, input: RejectOrganisationInput
     ) -> OrganisationPayload:
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
-        return _payload(
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
             info,
-            await run_mutation(
-                info, lambda ctx: organisation_review.reject(ctx, organisation_id, input.reason)
-            ),
+            lambda ctx: organisation_review.reject(ctx, organisation_id, input.reason),
+            OrganisationPayload,
+            _organisation(info),
         )
 
     @strawberry.mutation(description="Ajouter un établissement (SIRET) à une organisation validée.")
     async def add_establishment(
         self, info: Info, input: AddEstablishmentInput
     ) -> AddEstablishmentPayload:
-        organisation_id = node_uuid(input.organisation_id, "Organisation")
-        result = await run_mutation(
+        organisation_id = uuid_of(input.organisation_id, "Organisation")
+        return await run_mutation(
             info,
             lambda ctx: organisations.add_establishment(
                 ctx, organisation_id, input.siret, input.name, _address(input.address)
             ),
+            AddEstablishmentPayload,
+            lambda row: AddEstablishmentPayload(establishment=EstablishmentNode.from_row(row)),
         )
-        if isinstance(result, list):
-            return AddEstablishmentPayload(errors=result)
-        return AddEstablishmentPayload(establishment=EstablishmentNode.from_row(result))

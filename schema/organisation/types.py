@@ -21,11 +21,10 @@ from schema.audit.organisation_fields import OrganisationAuditFields
 from schema.company.organisation_fields import OrganisationCompanyFields
 from schema.context import Info
 from schema.delegation.enums import MembershipRole, Permission
-from schema.delegation.members import MembershipNode
 from schema.delegation.organisation_fields import OrganisationDelegationFields
 from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import OrganisationStatus
-from schema.organisation.request_fields import EstablishmentNode, OrganisationRequestFields
+from schema.organisation.request_fields import OrganisationRequestFields
 from tenants.organisations import Organisation as OrganisationRow
 
 
@@ -125,11 +124,8 @@ class OrganisationNode(
     def viewer_permissions(self, info: Info) -> list[Permission]:
         actor = info.context.actor
         fact = actor.membership(self.row.id) if actor else None
-        if fact is None:
-            return []
-        if fact.role == "ADMINISTRATOR":
-            return list(Permission)
-        return [Permission(p) for p in sorted(fact.permissions)]
+        held = fact.effective_permissions if fact else frozenset()
+        return [Permission(p) for p in sorted(held)]
 
     @classmethod
     async def visible_nodes(
@@ -146,8 +142,3 @@ class OrganisationNode(
 
 
 register_node(OrganisationNode)
-
-
-# What lazy references made before the split still name here (e.g. the delegation
-# mutations' `MembershipType`).
-__all__ = ["EstablishmentNode", "MembershipNode", "OrganisationNode"]
