@@ -15,11 +15,12 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+# every model on the metadata, as in migrations/env.py
 import dossiers.company.models
-import dossiers.title.models
-import mail.models
+import dossiers.title.models  # noqa: F401
+import mail.models  # noqa: F401
 import tenants.mandates
-import tenants.organisations  # noqa: F401 - every model on the metadata, as migrations/env.py
+import tenants.organisations  # noqa: F401
 from server.database import create_engine
 from server.migrate import alembic_config, head_revision
 from tenants.models import Base
