@@ -102,7 +102,7 @@ def create_app(runtime: Runtime) -> Starlette:
         max_cost=settings.max_query_cost,
         max_tokens=settings.max_query_tokens,
     )
-    metrics = Metrics(runtime.services, schema, PACKS)
+    metrics = Metrics(runtime.services, schema, PACKS, max_tokens=settings.max_query_tokens)
     view = MeasuredGraphQL(
         metrics,
         services=runtime.services,

@@ -15,9 +15,10 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, OperationDefinitionNode, parse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import generate_latest
@@ -55,6 +56,20 @@ def root_fields(schema: Schema) -> dict[str, str]:
         if root is not None:
             names.update({name.lower(): name for name in root.fields})
     return names
+
+
+@lru_cache(maxsize=256)
+def _sole_operation_name(document: str, max_tokens: int) -> str | None:
+    """The name of a document's only operation (what is executed when the request names none);
+    a frontend sends a few documents again and again, so each is parsed once."""
+    try:
+        parsed = parse(document, no_location=True, max_tokens=max_tokens)
+    except GraphQLError:
+        return None
+    operations = [d for d in parsed.definitions if isinstance(d, OperationDefinitionNode)]
+    if len(operations) != 1 or operations[0].name is None:
+        return None
+    return operations[0].name.value
 
 
 def outcome_of(result: ExecutionResult) -> str:
@@ -123,9 +138,16 @@ class OutboxCollector(Collector):
 class Metrics:
     """One registry per application (tests build several)."""
 
-    def __init__(self, services: AppServices, schema: Schema, tenants: Iterable[str]) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        schema: Schema,
+        tenants: Iterable[str],
+        max_tokens: int = 2000,
+    ) -> None:
         self.services = services
         self.tenants = tuple(tenants)
+        self.max_tokens = max_tokens
         self.known_operations = root_fields(schema)
         self.registry = CollectorRegistry()
         labels = ["operation", "outcome"]
@@ -145,7 +167,11 @@ class Metrics:
         self.outbox = OutboxCollector()
         self.registry.register(self.outbox)
 
-    def operation_label(self, name: str | None) -> str:
+    def operation_label(self, request: GraphQLRequestData) -> str:
+        """The request's `operationName`, else the name of its document's sole operation."""
+        name = request.operation_name
+        if name is None and request.query:
+            name = _sole_operation_name(request.query, self.max_tokens)
         if not name:
             return ANONYMOUS
         return self.known_operations.get(name.lower(), OTHER)
@@ -203,7 +229,7 @@ class MeasuredGraphQL(GuichetGraphQL):
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
         state = request.scope.setdefault("state", {})
-        state[OPERATION_KEY] = self.metrics.operation_label(request_data.operation_name)
+        state[OPERATION_KEY] = self.metrics.operation_label(request_data)
         result = await super().execute_single(
             request=request,
             request_adapter=request_adapter,
