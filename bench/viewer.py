@@ -10,8 +10,10 @@ on PATH (else a built-in asyncio + httpx load generator). It prints figures; not
 asserted. The server is always stopped at the end; anything it logged (level WARNING and up)
 is printed.
 
-PostgreSQL: `--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test` (the script runs
-`guichet migrate` first; it is idempotent). The benchmark account is left in that database.
+PostgreSQL: `--database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test` names the tables'
+owner: the script runs `guichet migrate` as it (idempotent), and the server as the role
+`guichet_bench_app`, which owns no table and cannot bypass row-level security (as production
+does). The benchmark account is left in that database.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import httpx
+from app_role import app_role_url, describe_role
 
 TENANT = "cnsa"
 PASSWORD = "Bench-Phrase-2026!"
@@ -117,12 +120,15 @@ def guichet_command() -> list[str]:
     return [sys.executable, "-c", "from server.cli import main; main()"]
 
 
-def server_env(workdir: Path, port: int, database_url: str) -> dict[str, str]:
+def server_env(
+    workdir: Path, port: int, database_url: str, migration_url: str = ""
+) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
             "GUICHET_DATA_DIR": str(workdir / "data"),
             "GUICHET_DATABASE_URL": database_url,
+            "GUICHET_MIGRATION_DATABASE_URL": migration_url or database_url,
             "GUICHET_SMTP_URL": f"maildir:{workdir / 'mail'}",
             "GUICHET_LOG_LEVEL": "WARNING",
             "GUICHET_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -528,15 +534,19 @@ def run(args: argparse.Namespace) -> int:
 
 @contextlib.contextmanager
 def served(database_url: str, workdir: Path) -> Iterator[tuple[str, str]]:
-    """A real `guichet serve` on `database_url` (migrated first unless SQLite): yields its
-    base URL and the database kind; then stops it and reports its log (its last lines when
-    the bench failed)."""
+    """A real `guichet serve` on `database_url` (on PostgreSQL: migrated first by that URL's
+    role, the tables' owner, and served as `guichet_bench_app`, bound by row-level security):
+    yields its base URL and the database kind; then stops it and reports its log (its last
+    lines when the bench failed)."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     kind = database_kind(database_url)
     env = server_env(workdir, port, database_url)
     if kind != "sqlite":
+        server_url = app_role_url(database_url)
+        env = server_env(workdir, port, server_url, migration_url=database_url)
         migrate(env, workdir)
+        print(f"the server connects as {describe_role(server_url)}")
     log_path = workdir / "server.log"
     failed = True
     with log_path.open("w", encoding="utf-8") as log:

@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL per tenant, link pages, JWKS, health, the mail loop."""
+"""The Starlette application: GraphQL per tenant, link pages, JWKS, health, metrics, the mail
+loop."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from schema import build_schema
 from server.database import role_bypasses_rls
 from server.downloads import Downloads
-from server.graphql_app import GraphQLEndpoint, GuichetGraphQL
+from server.graphql_app import GraphQLEndpoint
+from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
 from server.pages import LinkPages
 from server.periodic import run_alerts_forever
@@ -100,7 +102,9 @@ def create_app(runtime: Runtime) -> Starlette:
         max_cost=settings.max_query_cost,
         max_tokens=settings.max_query_tokens,
     )
-    view = GuichetGraphQL(
+    metrics = Metrics(runtime.services, schema, PACKS, max_tokens=settings.max_query_tokens)
+    view = MeasuredGraphQL(
+        metrics,
         services=runtime.services,
         schema=schema,
         graphql_ide=None if settings.production else "graphiql",
@@ -172,6 +176,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/", index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
+        Route("/metrics", metrics.endpoint),
         Route("/.well-known/jwks.json", jwks),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
@@ -185,5 +190,6 @@ def create_app(runtime: Runtime) -> Starlette:
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
+    app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(AccessLog)
     return app

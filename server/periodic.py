@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 from dossiers.company.alert_digests import run_due
 from server.runtime import Runtime
@@ -23,13 +24,23 @@ async def run_alerts_once(runtime: Runtime) -> dict[str, tuple[int, int]]:
     return done
 
 
-async def run_alerts_forever(runtime: Runtime, stop: asyncio.Event, interval: float) -> None:
-    """Until `stop`: a pass, then wait `interval` seconds. Several processes may run it: each
-    tenant's pass is guarded by a lock on PostgreSQL, and alerts are deduplicated anyway."""
+async def run_alerts_forever(
+    runtime: Runtime,
+    stop: asyncio.Event,
+    interval: float,
+    on_pass: Callable[[bool], None] | None = None,
+) -> None:
+    """Until `stop`: a pass, then wait `interval` seconds; `on_pass(succeeded)` after each.
+    Several processes may run it: each tenant's pass is guarded by a lock on PostgreSQL, and
+    alerts are deduplicated anyway."""
     while not stop.is_set():
         try:
             await run_alerts_once(runtime)
+            succeeded = True
         except Exception:  # the loop must outlive a database hiccup
             log.exception("alerts pass failed")
+            succeeded = False
+        if on_pass is not None:
+            on_pass(succeeded)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)

@@ -1,5 +1,6 @@
 """The suite runs once on SQLite and once on PostgreSQL (when GUICHET_TEST_DATABASE_URL is
-set; CI sets it and GUICHET_TEST_REQUIRE_POSTGRES=1 so a skipped PostgreSQL run fails)."""
+set; CI sets it and GUICHET_TEST_REQUIRE_POSTGRES=1 so a skipped PostgreSQL run fails, and so
+does a run that selected no PostgreSQL test at all: see `pytest_sessionfinish`)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,14 @@ from server.migrate import grant_app_role, upgrade
 from server.runtime import Runtime, build_runtime
 from server.settings import Settings
 from tests.helpers.clock import TestClock
+from tests.helpers.databases import refuse_unless_disposable
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.smtp import SmtpServer
 
 APP_ROLE = "guichet_test_app"
 PG_URL_ENV = "GUICHET_TEST_DATABASE_URL"
+REQUIRE_PG_ENV = "GUICHET_TEST_REQUIRE_POSTGRES"
+POSTGRES_RAN = pytest.StashKey[int]()
 
 
 def asyncpg_url(url: str) -> str:
@@ -43,6 +47,7 @@ class Database:
 
 
 async def _prepare_postgres(owner_url: str) -> str:
+    refuse_unless_disposable(owner_url)
     engine = create_engine(owner_url)
     async with engine.begin() as conn:
         await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -72,8 +77,8 @@ async def database(
         return
     raw = os.environ.get(PG_URL_ENV)
     if not raw:
-        if os.environ.get("GUICHET_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{PG_URL_ENV} is not set but GUICHET_TEST_REQUIRE_POSTGRES=1")
+        if os.environ.get(REQUIRE_PG_ENV) == "1":
+            pytest.fail(f"{PG_URL_ENV} is not set but {REQUIRE_PG_ENV}=1")
         pytest.skip(
             f"PostgreSQL tests need {PG_URL_ENV} (e.g. postgresql://postgres@127.0.0.1/test)"
         )
@@ -130,6 +135,18 @@ def clock(runtime: Runtime) -> TestClock:
     return runtime.services.clock
 
 
+@pytest.fixture(autouse=True)
+def _clock_back_to_now(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Whatever a test did to the shared clock, the next one starts at the real time."""
+    if "runtime" not in request.fixturenames:
+        yield
+        return
+    shared = request.getfixturevalue("clock")
+    shared.reset()
+    yield
+    shared.reset()
+
+
 @pytest.fixture(scope="session")
 async def http(runtime: Runtime) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(runtime)
@@ -162,3 +179,33 @@ def backend(database: Database) -> str:
 
 def unique_email(prefix: str = "person") -> str:
     return f"{prefix}.{uuid.uuid4().hex[:12]}@example.org"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[POSTGRES_RAN] = 0
+
+
+def pytest_runtest_call(item: pytest.Item) -> None:
+    """Count the tests that really ran on PostgreSQL (their setup passed: not skipped)."""
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and callspec.params.get("database") == "postgresql":
+        item.config.stash[POSTGRES_RAN] += 1
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With GUICHET_TEST_REQUIRE_POSTGRES=1, a session in which no PostgreSQL test ran fails,
+    whatever selected them away (-k, -m, paths, a skip)."""
+    if os.environ.get(REQUIRE_PG_ENV) != "1" or session.config.stash[POSTGRES_RAN] > 0:
+        return
+    if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    ran = config.stash[POSTGRES_RAN]
+    if os.environ.get(REQUIRE_PG_ENV) == "1" and ran == 0:
+        terminalreporter.write_line(
+            f"{REQUIRE_PG_ENV}=1 but no PostgreSQL test ran: failing the session", red=True
+        )
+    elif os.environ.get(PG_URL_ENV):
+        terminalreporter.write_line(f"PostgreSQL tests run: {ran}")

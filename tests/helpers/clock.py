@@ -1,4 +1,5 @@
-"""A clock that runs like the real one but can be sent forward."""
+"""A clock that runs like the real one but can be sent forward (and back to now between
+tests: see the autouse fixture in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,6 @@ class TestClock:
 
     def advance(self, delta: timedelta) -> None:
         self.offset += delta
+
+    def reset(self) -> None:
+        self.offset = timedelta()

@@ -93,10 +93,36 @@ def first_link(message: EmailMessage) -> str:
     return found.group(0)
 
 
+class ServerNotReady(RuntimeError):
+    """`guichet serve` exited, or did not answer `GET /readyz` with 200 in time."""
+
+
+def _wait_until_ready(
+    base: str, process: subprocess.Popen[bytes], log: Path, within: float
+) -> None:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None:
+            raise ServerNotReady(f"guichet serve exited:\n{log.read_text()}")
+        time.sleep(0.1)
+    raise ServerNotReady(f"guichet serve not ready after {within:g} s:\n{log.read_text()}")
+
+
 @contextmanager
-def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveServer]:
-    """Start `guichet serve`; on exit, stop it and check its log holds no traceback and none
-    of `secrets`."""
+def live_server(
+    workdir: Path,
+    secrets: tuple[str, ...] = (),
+    serve_args: tuple[str, ...] = (),
+    ready_within: float = 20.0,
+) -> Iterator[LiveServer]:
+    """Start `guichet serve` (with `serve_args`) and wait until it is ready, else raise
+    `ServerNotReady`; on exit, stop it and check its log holds no traceback and none of
+    `secrets`."""
     smtp = SmtpServer()
     smtp.start()
     port = free_port()
@@ -109,7 +135,7 @@ def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveSe
     }
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own console script
-        [str(GUICHET), "serve", "--port", str(port)],
+        [str(GUICHET), "serve", "--port", str(port), *serve_args],
         cwd=workdir,
         env=env,
         stdout=log,
@@ -117,15 +143,7 @@ def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveSe
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError((workdir / "server.log").read_text())
-            time.sleep(0.1)
+        _wait_until_ready(base, process, workdir / "server.log", ready_within)
         yield LiveServer(base=base, smtp=smtp, workdir=workdir, env=env)
     finally:
         process.terminate()

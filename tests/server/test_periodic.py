@@ -1,24 +1,109 @@
-"""The server's background alerts pass: it runs at once, then every interval, and stops when
-asked, whatever the database does."""
+"""The server's background alerts pass: it runs at once, then every interval, stops when
+asked, and outlives a database that fails (then comes back)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
+from pathlib import Path
 
+import pytest
+
+from auth.account.tokens import SigningKeys
+from mail.transport import SmtpTransport
+from server.migrate import upgrade
 from server.periodic import run_alerts_forever, run_alerts_once
-from server.runtime import Runtime
+from server.runtime import Runtime, build_runtime
+from server.settings import Settings
+from tests.helpers.clock import TestClock
+from tests.helpers.company import add_employee, colour_dates, expiring, issuer
+from tests.helpers.graphql import GraphQLClient
+from tests.helpers.organisations import validated_organisation
+from tests.helpers.smtp import SmtpServer
 
 
-async def test_a_pass_covers_every_tenant(runtime: Runtime) -> None:
-    done = await run_alerts_once(runtime)
-    assert set(done) == {"cnaps", "cnsa"}
-    assert all(created >= 0 and queued >= 0 for created, queued in done.values())
+class Passes:
+    """What `run_alerts_forever` reports after each pass; wait for a number of them."""
+
+    def __init__(self) -> None:
+        self.results: list[bool] = []
+        self._changed = asyncio.Event()
+
+    def __call__(self, succeeded: bool) -> None:
+        self.results.append(succeeded)
+        self._changed.set()
+
+    async def until(self, check: Callable[[list[bool]], bool]) -> None:
+        async def waiting() -> None:
+            while not check(self.results):
+                self._changed.clear()
+                await self._changed.wait()
+
+        await asyncio.wait_for(waiting(), timeout=60)
 
 
-async def test_the_loop_runs_until_stopped(runtime: Runtime) -> None:
+async def test_a_pass_alerts_and_mails_in_each_tenant_once(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    await run_alerts_once(runtime)  # whatever earlier tests left due
+    officer = await issuer(cnaps, runtime)
+    title = await officer.issue(expiring("Lenoir", colour_dates(runtime)["orange_edge"]))
+    org = await validated_organisation(cnaps, runtime, smtp)
+    await add_employee(cnaps, org.admin.token, org, "Lenoir", title.number)
+    # one renewal-window alert, one digest to the administrator; nothing in cnsa
+    assert await run_alerts_once(runtime) == {"cnaps": (1, 1), "cnsa": (0, 0)}
+    assert await run_alerts_once(runtime) == {"cnaps": (0, 0), "cnsa": (0, 0)}
+
+
+async def test_the_loop_passes_at_once_then_waits_its_interval(runtime: Runtime) -> None:
     stop = asyncio.Event()
-    loop = asyncio.create_task(run_alerts_forever(runtime, stop, interval=0.05))
-    await asyncio.sleep(0.2)
-    assert not loop.done()
+    passes = Passes()
+    loop = asyncio.create_task(run_alerts_forever(runtime, stop, 3600, on_pass=passes))
+    await passes.until(lambda r: len(r) >= 1)
     stop.set()
-    await asyncio.wait_for(loop, timeout=5)
+    await asyncio.wait_for(loop, timeout=10)
+    assert passes.results == [True]  # stopped during its wait: no second pass
+
+
+async def test_the_loop_passes_again_and_again_until_stopped(runtime: Runtime) -> None:
+    stop = asyncio.Event()
+    passes = Passes()
+    loop = asyncio.create_task(run_alerts_forever(runtime, stop, 0.01, on_pass=passes))
+    await passes.until(lambda r: len(r) >= 3)
+    stop.set()
+    await asyncio.wait_for(loop, timeout=10)
+    assert all(passes.results) and len(passes.results) >= 3
+
+
+async def test_the_loop_outlives_a_failing_database_and_resumes(
+    tmp_path: Path,
+    smtp: SmtpServer,
+    signing_keys: SigningKeys,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A real database that cannot be opened (its folder does not exist yet), then can."""
+    folder = tmp_path / "not-yet"
+    url = f"sqlite+aiosqlite:///{folder / 'guichet.db'}"
+    settings = Settings(database_url=url, data_dir=tmp_path / "data")
+    failing = build_runtime(
+        settings, clock=TestClock(), transport=SmtpTransport(smtp.url), keys=signing_keys
+    )
+    stop = asyncio.Event()
+    passes = Passes()
+    caplog.set_level(logging.ERROR, logger="guichet.periodic")
+    loop = asyncio.create_task(run_alerts_forever(failing, stop, 0.01, on_pass=passes))
+    try:
+        await passes.until(lambda r: len(r) >= 3)
+        assert passes.results[:3] == [False, False, False]
+        assert not loop.done()
+        failures = [r for r in caplog.records if r.getMessage() == "alerts pass failed"]
+        assert len(failures) >= 3
+        folder.mkdir()
+        await upgrade(url)  # the database is back
+        await passes.until(lambda r: r[-1])
+    finally:
+        stop.set()
+        await asyncio.wait_for(loop, timeout=10)
+        await failing.engine.dispose()
+    assert passes.results[-1] is True
