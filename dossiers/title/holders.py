@@ -70,7 +70,7 @@ class Holder:
 
 async def resolve_holder(ctx: ServiceContext, data: HolderInput, check: Collector) -> Holder:
     given = [data.person_id is not None, data.establishment_id is not None]
-    if sum(given) > 1 or (any(given) and (data.family_name or data.given_names)):
+    if sum(given) > 1 or (any(given) and data.family_name):
         check.add(TitleCode.HOLDER_AMBIGUOUS, ("holderFamilyName",))
         return Holder("")
     if data.person_id is not None:
