@@ -14,7 +14,7 @@ from sqlalchemy import select
 from strawberry import relay
 from strawberry.types.nodes import SelectedField, Selection
 
-from auth.policy import Action, decide, organisation_resource
+from auth.policy import Action, decide, offered, organisation_resource
 from dossiers.company import dashboard as dashboard_query
 from dossiers.company.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
 from dossiers.company.models import Alert, Label
@@ -102,10 +102,15 @@ class OrganisationCompanyFields:
     if TYPE_CHECKING:
         row: OrganisationRow
 
-    def _manage_employees(self, info: Info) -> None:
+    def _manage_employees(self, info: Info) -> bool:
+        """False on a portal without a company space (the field is null, no error); else
+        the policy's refusal, or True."""
+        if not offered(info.context.pack.slug, Action.MANAGE_EMPLOYEES):
+            return False
         decide(
             info.context.actor, Action.MANAGE_EMPLOYEES, organisation_resource(self.row)
         ).require()
+        return True
 
     @strawberry.field(
         description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "
@@ -119,7 +124,8 @@ class OrganisationCompanyFields:
         after: str | None = None,
         filter: DashboardFilterInput | None = None,
     ) -> EmployeeDashboard | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
@@ -156,7 +162,8 @@ class OrganisationCompanyFields:
     async def labels(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[LabelNode] | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         query = select(Label).where(Label.organisation_id == self.row.id)
         async with info.context.read_session() as session:
             page = await paginate(session, query, Label.created_at, Label.id, first, after)
@@ -172,7 +179,8 @@ class OrganisationCompanyFields:
         after: str | None = None,
         unread_only: bool = False,
     ) -> Connection[AlertNode] | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         query = select(Alert).where(Alert.organisation_id == self.row.id)
         if unread_only:
             query = query.where(Alert.read_at.is_(None))
@@ -188,7 +196,8 @@ class OrganisationCompanyFields:
     async def employees_csv(
         self, info: Info, filter: DashboardFilterInput | None = None
     ) -> str | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             return await export_employees(session, self.row.id, filters, today(info))

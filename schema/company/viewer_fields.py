@@ -8,7 +8,7 @@ import uuid
 import strawberry
 from sqlalchemy import select
 
-from auth.policy import Action, Resource, decide, organisations_where
+from auth.policy import Action, Resource, decide, offered, organisations_where
 from dossiers.company.models import Alert
 from schema.company.types import AlertNode, TitleNode, person_titles
 from schema.context import Info
@@ -46,6 +46,9 @@ class ViewerCompanyFields:
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[TitleNode]:
+        if not offered(info.context.pack.slug, Action.VIEW_PERSON_TITLES):
+            check_first(first)
+            return to_connection(Page([], False, after is not None, 0), lambda row: row)
         decide(
             info.context.actor,
             Action.VIEW_PERSON_TITLES,

@@ -8,13 +8,13 @@ import strawberry
 from sqlalchemy import select
 
 from auth.delegation import mandates as mandate_rules
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource, decide, offered
 from schema.context import Info
 from schema.delegation.types import InvitationNode, MandateNode, MandateStatus, paris_today
 from schema.pagination import Connection, to_connection
 from tenants.mandates import Mandate
 from tenants.organisations import Invitation, Membership
-from tenants.pagination import paginate
+from tenants.pagination import Page, check_first, paginate
 
 if TYPE_CHECKING:
     from schema.organisation.types import MembershipNode
@@ -90,8 +90,13 @@ class OrganisationDelegationFields:
         after: str | None = None,
         status: MandateStatus | None = None,  # type: ignore[valid-type]
     ) -> Connection[MandateNode]:
-        self._require(info, Action.MANAGE_MANDATES)
         today = paris_today(info)
+        if not offered(info.context.pack.slug, Action.MANAGE_MANDATES):  # none on this portal
+            check_first(first)
+            return to_connection(
+                Page([], False, after is not None, 0), lambda row: MandateNode.from_row(row, today)
+            )
+        self._require(info, Action.MANAGE_MANDATES)
         query = mandate_rules.mandates_query(
             today, organisation_ids=[self.row.id], status=getattr(status, "value", None)
         )
