@@ -133,6 +133,13 @@ def offered(tenant: str | None, action: Action) -> bool:
     return capability is None or pack is None or pack.offers(capability)
 
 
+def require_offered(tenant: str | None, action: Action) -> None:
+    """For services that look an object up before deciding: on a portal without the
+    capability, any ID gets the same clear answer, not NOT_FOUND."""
+    if not offered(tenant, action):
+        raise DomainError.one(CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL)
+
+
 # What an account that must change its password may still do.
 _RESTRICTED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.CHANGE_PASSWORD, Action.SIGN_OUT})
 # What only a person (not an authority agent) does for themselves.

@@ -34,7 +34,14 @@ from auth.delegation.managers import (
     reachable_organisation,
     signed_in,
 )
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from auth.policy import (
+    Action,
+    Decision,
+    Resource,
+    decide,
+    organisation_resource,
+    require_offered,
+)
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
@@ -213,6 +220,7 @@ async def _given_names(ctx: ServiceContext, person_id: uuid.UUID) -> str:
 async def _mandate_in_reach(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
     """The mandate, if the actor is its person or acts for its organisation."""
     actor = signed_in(ctx)
+    require_offered(ctx.pack.slug, Action.RESPOND_TO_MANDATE)
     mandate = await ctx.session.get(Mandate, mandate_id) if mandate_id else None
     if mandate is None or (
         mandate.person_id != actor.person_id and actor.membership(mandate.organisation_id) is None

@@ -24,7 +24,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector, normalise_email
 from auth.audit import trail
 from auth.context import ServiceContext
-from auth.policy import Action, Decision, decide, organisation_resource
+from auth.policy import Action, Decision, decide, organisation_resource, require_offered
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
 from dossiers.title.errors import TitleCode
@@ -47,6 +47,7 @@ async def managed_organisation(
     permission, a pending organisation): the policy's refusal."""
     if ctx.actor is None:
         raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    require_offered(ctx.pack.slug, Action.MANAGE_EMPLOYEES)  # rows, labels, alerts: none here
     organisation = (
         await ctx.session.scalar(select(Organisation).where(Organisation.id == organisation_id))
         if organisation_id

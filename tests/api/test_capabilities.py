@@ -4,13 +4,14 @@ and `tenant { capabilities }` tells frontends which exist."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from server.runtime import Runtime
 from tests.conftest import unique_email
 from tests.helpers.company import ADD_EMPLOYEE, CREATE_LABEL, IMPORT
 from tests.helpers.graphql import GraphQLClient, codes
-from tests.helpers.organisations import agent, validated_organisation
+from tests.helpers.organisations import agent, gid, validated_organisation
 from tests.helpers.smtp import SmtpServer
 
 TENANT = "query { tenant { capabilities activities { code } } }"
@@ -112,6 +113,16 @@ async def test_the_company_space_is_not_available_on_the_cnsa_portal(
         token=token,
     )
     assert codes(imported["importEmployees"]) == ["NOT_AVAILABLE_ON_THIS_PORTAL"]
+    # an object looked up by ID: the same answer, not NOT_FOUND (it cannot exist here)
+    for mutation, argument, type_name in (
+        ("removeEmployee", "employeeId", "Employee"),
+        ("deleteLabel", "labelId", "Label"),
+        ("markAlertRead", "alertId", "Alert"),
+        ("acceptMandate", "mandateId", "Mandate"),
+    ):
+        document = f"mutation($id: ID!) {{ {mutation}(input: {{{argument}: $id}}) {{ errors {{ code }} }} }}"
+        answered = await cnsa(document, {"id": gid(type_name, uuid.uuid4())}, token=token)
+        assert codes(answered[mutation]) == ["NOT_AVAILABLE_ON_THIS_PORTAL"], mutation
     # reading: null or empty, and no error
     response = await cnsa.post(ORGANISATION_FIELDS, {"id": structure.id}, token=token)
     body = response.json()
