@@ -4,7 +4,8 @@
 employee, a label, an alert, a membership, an invitation, a mandate) answer, in this order:
 
 1. AUTHENTICATION_REQUIRED or PASSWORD_CHANGE_REQUIRED before any lookup, so a caller who may
-   not act learns nothing about what exists;
+   not act learns nothing about what exists; then NOT_AVAILABLE_ON_THIS_PORTAL where the
+   portal does not offer the action's capability (whatever the ID);
 2. NOT_FOUND on the input's field for a row that does not exist, belongs to another tenant
    (row-level security hides it), or whose organisation the actor may not know of (not a
    member of it, and not allowed to view it): one answer for the three;
@@ -26,7 +27,15 @@ from sqlalchemy import select
 
 from auth.account.errors import AuthCode
 from auth.context import Actor, ServiceContext
-from auth.policy import Action, Capacity, Decision, Resource, decide, organisation_resource
+from auth.policy import (
+    Action,
+    Capacity,
+    Decision,
+    Resource,
+    decide,
+    organisation_resource,
+    require_offered,
+)
 from tenants.errors import CommonCode, DomainError
 from tenants.organisations import Organisation
 
@@ -92,6 +101,7 @@ async def organisation_permit(
 ) -> Permit[Organisation]:
     """The organisation, for `action` (`lock`: locked for the change). One statement."""
     actor = signed_in(ctx)
+    require_offered(ctx.pack.slug, action)
     organisation = None
     if organisation_id is not None:
         query = select(Organisation).where(Organisation.id == organisation_id)
@@ -118,13 +128,18 @@ async def permit(
     field: tuple[str, ...],
     *,
     sees: Sees[Row] = _knows_organisation,
+    offered_as: Action | None = None,
 ) -> Permit[Row]:
     """A row of `model` and its organisation, for `action` on that organisation. One
     statement.
 
     A row that is not only its organisation's (a mandate is also its person's) says who may
-    know of it (`sees`) and decides itself (`action` as a function of actor and row)."""
+    know of it (`sees`) and decides itself (`action` as a function of actor and row); the
+    capability it belongs to is then that of `offered_as`."""
     actor = signed_in(ctx)
+    capability_of = action if isinstance(action, Action) else offered_as
+    if capability_of is not None:
+        require_offered(ctx.pack.slug, capability_of)
     table = cast(Any, model)
     found = None
     if row_id is not None:

@@ -18,9 +18,13 @@ from enum import StrEnum
 from auth.account.errors import AuthCode
 from auth.context import Actor
 from auth.standing import MandateFact, MembershipFact
-from tenants.errors import DomainError
+from tenants.errors import CommonCode, DomainError
 from tenants.mandates import MandateStatus
 from tenants.organisations import MembershipRole, Organisation, OrganisationStatus, Permission
+from tenants.packs import find_pack
+from tenants.packs.base import Capability
+
+C = Capability
 
 
 class Capacity(StrEnum):
@@ -73,6 +77,7 @@ class Rule:
     any_manager: bool = False  # any manager of the organisation (reading it)
     mandate_scope: str | None = None  # tenants.mandates.MandateScope
     agent: bool = False
+    capability: Capability | None = None  # the pack must offer it; None: every portal
 
 
 RULES: dict[Action, Rule] = {
@@ -84,24 +89,56 @@ RULES: dict[Action, Rule] = {
     Action.REVOKE_SESSION: Rule(self_=True),
     Action.VIEW_AUDIT: Rule(self_=True),
     Action.UPDATE_PERSON_CONTACT: Rule(self_=True, mandate_scope="FILE_DOSSIERS"),
-    Action.VIEW_PERSON_TITLES: Rule(self_=True, mandate_scope="FOLLOW_DOSSIERS", agent=True),
-    Action.RESPOND_TO_MANDATE: Rule(self_=True),
-    Action.ACCEPT_INVITATION: Rule(self_=True),
-    Action.REGISTER_ORGANISATION: Rule(self_=True),
-    Action.VIEW_ORGANISATION: Rule(
-        administrator=True, administrator_while_pending=True, any_manager=True, agent=True
+    Action.VIEW_PERSON_TITLES: Rule(
+        self_=True, mandate_scope="FOLLOW_DOSSIERS", agent=True, capability=C.TITLES
     ),
-    Action.COMPLETE_ORGANISATION_REQUEST: Rule(administrator_while_pending=True),
-    Action.REVIEW_ORGANISATION: Rule(agent=True),
-    Action.ADD_ESTABLISHMENT: Rule(administrator=True),
-    Action.VIEW_MEMBERS: Rule(self_=True, administrator=True, manager=Permission.MANAGE_MANAGERS),
-    Action.MANAGE_MANAGERS: Rule(administrator=True, manager=Permission.MANAGE_MANAGERS),
-    Action.TRANSFER_ADMINISTRATION: Rule(administrator=True),
-    Action.MANAGE_EMPLOYEES: Rule(administrator=True, manager=Permission.MANAGE_EMPLOYEES),
-    Action.MANAGE_MANDATES: Rule(administrator=True, manager=Permission.ACT_AS_TRUSTED_THIRD_PARTY),
-    Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True),
-    Action.MANAGE_TITLES: Rule(agent=True),
+    Action.RESPOND_TO_MANDATE: Rule(self_=True, capability=C.MANDATES),
+    Action.ACCEPT_INVITATION: Rule(self_=True, capability=C.MANAGERS),
+    Action.REGISTER_ORGANISATION: Rule(self_=True, capability=C.ORGANISATIONS),
+    Action.VIEW_ORGANISATION: Rule(
+        administrator=True,
+        administrator_while_pending=True,
+        any_manager=True,
+        agent=True,
+        capability=C.ORGANISATIONS,
+    ),
+    Action.COMPLETE_ORGANISATION_REQUEST: Rule(
+        administrator_while_pending=True, capability=C.ORGANISATIONS
+    ),
+    Action.REVIEW_ORGANISATION: Rule(agent=True, capability=C.ORGANISATIONS),
+    Action.ADD_ESTABLISHMENT: Rule(administrator=True, capability=C.ORGANISATIONS),
+    Action.VIEW_MEMBERS: Rule(
+        self_=True, administrator=True, manager=Permission.MANAGE_MANAGERS, capability=C.MANAGERS
+    ),
+    Action.MANAGE_MANAGERS: Rule(
+        administrator=True, manager=Permission.MANAGE_MANAGERS, capability=C.MANAGERS
+    ),
+    Action.TRANSFER_ADMINISTRATION: Rule(administrator=True, capability=C.MANAGERS),
+    Action.MANAGE_EMPLOYEES: Rule(
+        administrator=True, manager=Permission.MANAGE_EMPLOYEES, capability=C.COMPANY_SPACE
+    ),
+    Action.MANAGE_MANDATES: Rule(
+        administrator=True, manager=Permission.ACT_AS_TRUSTED_THIRD_PARTY, capability=C.MANDATES
+    ),
+    Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True, capability=C.ORGANISATIONS),
+    Action.MANAGE_TITLES: Rule(agent=True, capability=C.TITLES),
 }
+
+
+def offered(tenant: str | None, action: Action) -> bool:
+    """Whether the portal offers the capability the action belongs to (an unknown tenant
+    is left to the other rules: they refuse it)."""
+    capability = RULES[action].capability
+    pack = find_pack(tenant)
+    return capability is None or pack is None or pack.offers(capability)
+
+
+def require_offered(tenant: str | None, action: Action) -> None:
+    """For services that look an object up before deciding: on a portal without the
+    capability, any ID gets the same clear answer, not NOT_FOUND."""
+    if not offered(tenant, action):
+        raise DomainError.one(CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL)
+
 
 # What an account that must change its password may still do.
 _RESTRICTED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.CHANGE_PASSWORD, Action.SIGN_OUT})
@@ -161,6 +198,8 @@ def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
         return _deny(AuthCode.AUTHENTICATION_REQUIRED)
     if resource.tenant is not None and resource.tenant != actor.tenant:
         return _deny(AuthCode.FORBIDDEN)
+    if not offered(actor.tenant, action):
+        return _deny(CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL)
     if actor.must_change_password and action not in _RESTRICTED_ALLOWED:
         return _deny(AuthCode.PASSWORD_CHANGE_REQUIRED)
     rule = RULES[action]

@@ -10,7 +10,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from schema.context import Info
-from tenants.pagination import Page, PageKey, check_page
+from tenants.pagination import Page, PageKey, check_first, check_page
 
 N = TypeVar("N")
 
@@ -55,6 +55,13 @@ def to_connection(page: Page[Any], convert: Callable[[Any], N]) -> Connection[N]
 
 
 PageBatch = Callable[[AsyncSession, Sequence[PageKey]], Awaitable[list[Page[Any]]]]
+
+
+def empty_connection(first: int | None, after: str | None) -> Connection[Any]:
+    """The answer of a non-null connection on a portal that does not offer it (the
+    arguments are still checked)."""
+    check_first(first)
+    return to_connection(Page([], False, after is not None, 0), lambda row: row)
 
 
 async def nested_page(

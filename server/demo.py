@@ -55,8 +55,8 @@ PEOPLE = {
             birth_date=date(1985, 11, 3),
             birth_city="Marseille",
             birth_country="FR",
-            address=AddressData(
-                line1="4 boulevard Longchamp", postal_code="13001", city="Marseille", country="FR"
+            address=AddressData(  # in the OUEST delegation, whose agent issues his card
+                line1="4 rue Crébillon", postal_code="44000", city="Nantes", country="FR"
             ),
             accept_terms=True,
         ),
@@ -282,7 +282,7 @@ async def _employees(
                 authority,
                 NewTitle(
                     kind=TitleKind.CAR,
-                    departement="44",
+                    departement=None if person_id else "44",  # his own: his domicile's
                     activities=["SURVEILLANCE"] if index % 3 else ["SURVEILLANCE", "DOG_HANDLER"],
                     holder_person_id=person_id,
                     holder_family_name=None if person_id else name,

@@ -88,6 +88,7 @@ class CommonCode(StrEnum):
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     NOT_FOUND = "NOT_FOUND"
     TOO_MANY_IDS = "TOO_MANY_IDS"
+    NOT_AVAILABLE_ON_THIS_PORTAL = "NOT_AVAILABLE_ON_THIS_PORTAL"
 
 
 register_codes(
@@ -108,6 +109,10 @@ register_codes(
         CommonCode.NOT_FOUND: Message("Cet objet n'existe pas.", "This object does not exist."),
         CommonCode.TOO_MANY_IDS: Message(
             "Au plus {max} identifiants à la fois.", "At most {max} IDs at a time."
+        ),
+        CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL: Message(
+            "Ce service n'est pas proposé sur ce portail (voir tenant.capabilities).",
+            "This service is not offered on this portal (see tenant.capabilities).",
         ),
     },
     area="tenants",

@@ -21,6 +21,10 @@ LA_POSTE_HEAD_OFFICE = "35600000000048"  # keeps the Luhn key, as every validato
 _SEPARATORS = re.compile(r"[\s.\-\u00a0\u202f]")
 _FINESS = re.compile(r"^(?:\d{9}|2[AB]\d{7})$")
 _FRENCH_POSTAL_CODE = re.compile(r"^\d{5}$")
+# Overseas: Guadeloupe (with Saint-Barthélemy 97133, Saint-Martin 97150), Martinique, Guyane,
+# La Réunion, Saint-Pierre-et-Miquelon, Mayotte; TAAF, Wallis-et-Futuna, Polynésie française,
+# Nouvelle-Calédonie. 980xx is Monaco's (not France), 97[07-9]xx and the rest name nothing.
+OVERSEAS = frozenset({"971", "972", "973", "974", "975", "976", "984", "986", "987", "988"})
 
 
 def luhn_valid(digits: str) -> bool:
@@ -42,10 +46,15 @@ def _compact(value: str) -> str:
     return _SEPARATORS.sub("", value)
 
 
+def _zeros(digits: str) -> bool:
+    """Nothing but zeros: Luhn accepts them (sum 0), INSEE never issued them."""
+    return not digits.strip("0")
+
+
 def normalise_siren(value: str) -> str | None:
-    """The 9 digits of a valid SIREN, or `None`."""
+    """The 9 digits of a valid SIREN, or `None` (`000000000` included)."""
     siren = _compact(value)
-    if len(siren) != 9 or not luhn_valid(siren):
+    if len(siren) != 9 or not luhn_valid(siren) or _zeros(siren):
         return None
     return siren
 
@@ -60,12 +69,12 @@ def siret_checksum_valid(siret: str) -> bool:
 
 
 def normalise_siret(value: str) -> str | None:
-    """The 14 digits of a valid SIRET, or `None`. Its first 9 digits are its SIREN: La
-    Poste's SIREN passes Luhn, every other SIRET's SIREN must pass it too."""
+    """The 14 digits of a valid SIRET, or `None`. Its first 9 digits are its SIREN, a valid
+    one (La Poste's passes Luhn too); a SIRET of zeros is refused like SIREN `000000000`."""
     siret = _compact(value)
     if not siret_checksum_valid(siret):
         return None
-    if not luhn_valid(siren_of(siret)):
+    if normalise_siren(siren_of(siret)) is None:  # zeros included
         return None
     return siret
 
@@ -87,7 +96,7 @@ def normalise_finess(value: str) -> str | None:
 def departement_of(postal_code: str) -> str | None:
     """The département of a French postal code: the first two digits; Corsica 200xx–201xx
     is 2A and 202xx–206xx 2B; overseas (97x, 98x) the first three digits. `None` when the
-    code is not 5 digits or names no département (00xxx, 207xx–209xx)."""
+    code is not 5 digits or names no département (00xxx, 207xx–209xx, 970xx, 980xx…)."""
     code = _compact(postal_code)
     if not _FRENCH_POSTAL_CODE.match(code) or not code.isascii():
         return None
@@ -99,7 +108,7 @@ def departement_of(postal_code: str) -> str | None:
             return "2B"
         return None
     if code.startswith(("97", "98")):
-        return code[:3]
+        return code[:3] if code[:3] in OVERSEAS else None
     if code.startswith("00"):
         return None
     return code[:2]

@@ -12,6 +12,7 @@ class AuthCode(StrEnum):
     EMAIL_ALREADY_REGISTERED = "EMAIL_ALREADY_REGISTERED"
     INVALID_PHONE = "INVALID_PHONE"
     INVALID_COUNTRY = "INVALID_COUNTRY"
+    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
     BIRTH_DATE_IN_FUTURE = "BIRTH_DATE_IN_FUTURE"
     TERMS_NOT_ACCEPTED = "TERMS_NOT_ACCEPTED"
     PASSWORD_TOO_SHORT = "PASSWORD_TOO_SHORT"  # noqa: S105
@@ -61,6 +62,10 @@ MESSAGES = {
     AuthCode.INVALID_COUNTRY: M(
         "Pays inconnu : utilisez le code ISO 3166 à deux lettres (ex. FR).",
         "Unknown country: use the two-letter ISO 3166 code (e.g. FR).",
+    ),
+    AuthCode.INVALID_POSTAL_CODE: M(
+        "Ce code postal n'est pas valide : 5 chiffres (ex. 44000).",
+        "This postal code is not valid: 5 digits (e.g. 44000).",
     ),
     AuthCode.BIRTH_DATE_IN_FUTURE: M(
         "La date de naissance ne peut pas être dans le futur.",

@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from auth.account.errors import AuthCode
 from tenants.countries import is_country
 from tenants.errors import CommonCode, FieldError
+from tenants.identifiers import normalise_postal_code
 
 _PHONE_JUNK = re.compile(r"[\s.\-/]")
 _PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -42,6 +43,17 @@ def clean_text(value: str | None) -> str | None:
         return None
     value = " ".join(unicodedata.normalize("NFC", value).split())
     return value or None
+
+
+@dataclass(frozen=True)
+class AddressData:
+    """A postal address as typed (registration, contact change, organisation request)."""
+
+    line1: str | None = None
+    line2: str | None = None
+    postal_code: str | None = None
+    city: str | None = None
+    country: str | None = None
 
 
 @dataclass
@@ -77,6 +89,38 @@ class Collector:
             self.add(AuthCode.INVALID_COUNTRY, field)
             return None
         return code
+
+    def postal_code(
+        self, value: str | None, country: str | None, field: tuple[str, ...], required: bool
+    ) -> str | None:
+        """Any text abroad; in France 5 digits naming a département (Corsica 20xxx as 2A/2B,
+        overseas 97x/98x), spaces removed — it decides the delegation and title numbers."""
+        cleaned = self.text(value, field, required, 16)
+        if cleaned is None or country != "FR":
+            return cleaned
+        code = normalise_postal_code(cleaned)
+        if code is None:
+            self.add(AuthCode.INVALID_POSTAL_CODE, field)
+        return code
+
+    def address(
+        self,
+        given: AddressData,
+        field: tuple[str, ...],
+        required: bool,
+        default_country: str | None = None,
+    ) -> AddressData:
+        """Line 1, postal code, city and country (`default_country` when not given)."""
+        country = self.country(given.country or default_country, (*field, "country"), required)
+        return AddressData(
+            line1=self.text(given.line1, (*field, "line1"), required, 200),
+            line2=self.text(given.line2, (*field, "line2"), False, 200),
+            postal_code=self.postal_code(
+                given.postal_code, country, (*field, "postalCode"), required
+            ),
+            city=self.text(given.city, (*field, "city"), required, 100),
+            country=country,
+        )
 
     def birth_date(
         self, value: date | None, field: tuple[str, ...], required: bool, today: date

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.account import email_tokens
 from auth.account.errors import AuthCode
-from auth.account.identity_fields import Collector
+from auth.account.identity_fields import AddressData, Collector
 from auth.account.models import Account, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
@@ -24,15 +24,6 @@ from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
 
 PARIS = ZoneInfo("Europe/Paris")
-
-
-@dataclass(frozen=True)
-class AddressData:
-    line1: str | None = None
-    line2: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
-    country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,13 +92,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
         if data.address is None and required:
             check.add(CommonCode.REQUIRED, ("address",))
         elif data.address is not None:
-            address = AddressData(
-                line1=check.text(given.line1, ("address", "line1"), required, 200),
-                line2=check.text(given.line2, ("address", "line2"), False, 200),
-                postal_code=check.text(given.postal_code, ("address", "postalCode"), required, 16),
-                city=check.text(given.city, ("address", "city"), required, 100),
-                country=check.country(given.country, ("address", "country"), required),
-            )
+            address = check.address(given, ("address",), required)
     phone = check.phone(data.phone, ("phone",), pack.requires(F.PHONE)) if keep(F.PHONE) else None
     structure = (
         check.text(data.structure, ("structure",), pack.requires(F.STRUCTURE), 200)

@@ -110,14 +110,7 @@ def _checked(change: ContactChange) -> tuple[str | None, AddressData | None]:
         phone = "" if not change.phone.strip() else check.phone(change.phone, ("phone",), True)
     address: AddressData | None = None
     if change.address is not None:
-        given = change.address
-        address = AddressData(
-            line1=check.text(given.line1, ("address", "line1"), True, 200),
-            line2=check.text(given.line2, ("address", "line2"), False, 200),
-            postal_code=check.text(given.postal_code, ("address", "postalCode"), True, 16),
-            city=check.text(given.city, ("address", "city"), True, 100),
-            country=check.country(given.country, ("address", "country"), True),
-        )
+        address = check.address(change.address, ("address",), True)
     if change.phone is None and change.address is None:
         check.add(DelegationCode.NOTHING_TO_CHANGE, ("phone",))
     if check.errors:

@@ -226,7 +226,15 @@ def _either_side(actor: Actor, mandate: Mandate, _organisation: Organisation) ->
 async def _mandate_in_reach(
     ctx: ServiceContext, mandate_id: uuid.UUID | None, decides: Decides[Mandate]
 ) -> Permit[Mandate]:
-    return await permit(ctx, Mandate, mandate_id, decides, ("mandateId",), sees=_party)
+    return await permit(
+        ctx,
+        Mandate,
+        mandate_id,
+        decides,
+        ("mandateId",),
+        sees=_party,
+        offered_as=Action.RESPOND_TO_MANDATE,
+    )
 
 
 _CLOSED = {

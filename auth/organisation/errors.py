@@ -13,7 +13,6 @@ class OrganisationCode(StrEnum):
     INVALID_SIREN = "INVALID_SIREN"
     INVALID_SIRET = "INVALID_SIRET"
     SIRET_NOT_OF_SIREN = "SIRET_NOT_OF_SIREN"
-    INVALID_POSTAL_CODE = "INVALID_POSTAL_CODE"
     ORGANISATION_ALREADY_REGISTERED = "ORGANISATION_ALREADY_REGISTERED"
     ESTABLISHMENT_ALREADY_REGISTERED = "ESTABLISHMENT_ALREADY_REGISTERED"
     DOCUMENT_EMPTY = "DOCUMENT_EMPTY"
@@ -51,10 +50,6 @@ MESSAGES = {
         "9 premiers chiffres doivent être le SIREN.",
         "This SIRET is not one of the company's establishments (SIREN {siren}): its first "
         "9 digits must be the SIREN.",
-    ),
-    OrganisationCode.INVALID_POSTAL_CODE: M(
-        "Ce code postal n'est pas valide : 5 chiffres (ex. 44000).",
-        "This postal code is not valid: 5 digits (e.g. 44000).",
     ),
     OrganisationCode.ORGANISATION_ALREADY_REGISTERED: M(
         "Une organisation est déjà inscrite avec ce SIREN. Si vous en êtes le représentant, "

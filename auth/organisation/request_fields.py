@@ -12,7 +12,7 @@ from auth.account.onboarding import AddressData
 from auth.context import ServiceContext
 from auth.organisation.errors import OrganisationCode as C
 from tenants.errors import CommonCode
-from tenants.identifiers import normalise_postal_code, normalise_siren, normalise_siret
+from tenants.identifiers import normalise_siren, normalise_siret
 
 Field = tuple[str, ...]
 
@@ -127,18 +127,13 @@ def check_address(check: Collector, given: AddressData | None, field: Field) -> 
     if given is None:
         check.add(CommonCode.REQUIRED, field)
         return {}
-    country = check.country(given.country or "FR", (*field, "country"), True)
-    postal_code = check.text(given.postal_code, (*field, "postalCode"), True, 16)
-    if postal_code is not None and country == "FR":
-        postal_code = normalise_postal_code(postal_code)
-        if postal_code is None:
-            check.add(C.INVALID_POSTAL_CODE, (*field, "postalCode"))
+    address = check.address(given, field, True, default_country="FR")
     return {
-        "address_line1": check.text(given.line1, (*field, "line1"), True, 200),
-        "address_line2": check.text(given.line2, (*field, "line2"), False, 200),
-        "postal_code": postal_code,
-        "city": check.text(given.city, (*field, "city"), True, 100),
-        "country": country,
+        "address_line1": address.line1,
+        "address_line2": address.line2,
+        "postal_code": address.postal_code,
+        "city": address.city,
+        "country": address.country,
     }
 
 

@@ -4,9 +4,12 @@ code when a title's status changes) and their e-mail digest.
 An organisation is alerted about a title when one of its employee rows matches it (same
 number, same family name — the dashboard's rule) and:
 - the authority changes the title's status (suspended, withdrawn, valid again);
-- the title enters its renewal window (6 months before expiry: the colour turns orange), or
-  expires. `scan(today)` finds those; it is idempotent (one alert per organisation, title,
-  expiry date and kind, kept unique by `dedup_key`), so it can run as often as wanted.
+- a renewable title (card, approval, operating authorisation) enters its renewal window (6
+  months before expiry: the colour turns orange), or any title expires. A prior or
+  provisional authorisation, or a receipt, is orange too near its end, but is not renewed:
+  no "renew" alert for it [seed 003 arts. 6, 8]. `scan(today)` finds those; it is
+  idempotent (one alert per organisation, title, expiry date and kind, kept unique by
+  `dedup_key`), so it can run as often as wanted.
 
 The e-mail digests and the periodic run are in `dossiers.company.alert_digests`.
 """
@@ -33,6 +36,7 @@ from dossiers.title.numbers import (
     effective_status,
     fold_name,
     follow,
+    renewable,
     renewal_limit,
     today_of,
 )
@@ -59,6 +63,7 @@ class Candidate:
     title_id: uuid.UUID
     number: str
     expires_on: date
+    kind: str
 
 
 # --- when a title changes ---------------------------------------------------------------------
@@ -147,8 +152,9 @@ async def title_status_changed(ctx: ServiceContext, title: Title) -> None:
 
 
 async def scan(session: AsyncSession, today: date, now: datetime) -> int:
-    """Alert about every followed, valid title that is in its renewal window or expired and
-    has not been alerted yet for that expiry date. Returns how many alerts were created."""
+    """Alert about every followed, valid title that is expired, or renewable and in its
+    renewal window, and has not been alerted yet for that expiry date. Returns how many
+    alerts were created."""
     rows = await session.execute(
         select(
             Employee.id,
@@ -158,6 +164,7 @@ async def scan(session: AsyncSession, today: date, now: datetime) -> int:
             Title.id,
             Title.number,
             Title.expires_on,
+            Title.kind,
         )
         .join(
             Title,
@@ -187,6 +194,8 @@ async def _add_window_alerts(
     created = 0
     for candidate in candidates:
         expired = candidate.expires_on < today
+        if not expired and not renewable(candidate.kind):
+            continue
         kind = AlertKind.EXPIRED if expired else AlertKind.RENEWAL_WINDOW
         key = f"{kind.value}:{candidate.title_id}:{candidate.expires_on.isoformat()}"
         if (candidate.organisation_id, key) in existing:
@@ -219,6 +228,7 @@ def _candidate(row: Employee, title: Title) -> Candidate:
         title_id=title.id,
         number=title.number,
         expires_on=title.expires_on,
+        kind=title.kind,
     )
 
 

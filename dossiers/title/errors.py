@@ -18,6 +18,9 @@ class TitleCode(StrEnum):
     EXPIRY_NOT_APPLICABLE = "EXPIRY_NOT_APPLICABLE"
     EXPIRY_BEFORE_ISSUE = "EXPIRY_BEFORE_ISSUE"
     HOLDER_AMBIGUOUS = "HOLDER_AMBIGUOUS"
+    HOLDER_NOT_FOR_THIS_KIND = "HOLDER_NOT_FOR_THIS_KIND"
+    HOLDER_DOMICILE_UNKNOWN = "HOLDER_DOMICILE_UNKNOWN"
+    DEPARTEMENT_MISMATCH = "DEPARTEMENT_MISMATCH"
     TITLE_STATUS_NOT_SETTABLE = "TITLE_STATUS_NOT_SETTABLE"
     TITLE_STATUS_UNCHANGED = "TITLE_STATUS_UNCHANGED"
     TITLE_WITHDRAWN_FINAL = "TITLE_WITHDRAWN_FINAL"
@@ -60,8 +63,27 @@ MESSAGES = {
         "The expiry date must come after the issue date.",
     ),
     TitleCode.HOLDER_AMBIGUOUS: M(
-        "Indiquez soit la personne titulaire, soit son nom, pas les deux.",
-        "Give either the holder person or their name, not both.",
+        "Indiquez un seul titulaire : une personne, un établissement ou un nom.",
+        "Give one holder only: a person, an establishment or a name.",
+    ),
+    TitleCode.HOLDER_NOT_FOR_THIS_KIND: M(
+        "Une autorisation d'exercer (AUT, FOR) se délivre à un établissement, les autres "
+        "titres à une personne.",
+        "An operating authorisation (AUT, FOR) is issued to an establishment, the other "
+        "titles to a person.",
+    ),
+    TitleCode.HOLDER_DOMICILE_UNKNOWN: M(
+        "Le domicile du titulaire (ou l'adresse de l'établissement) n'est pas connu : il "
+        "décide du département du titre et de la délégation compétente ; faites-le "
+        "renseigner d'abord.",
+        "The holder's home address (or the establishment's) is not known: it decides the "
+        "title's département and the competent delegation; have it recorded first.",
+    ),
+    TitleCode.DEPARTEMENT_MISMATCH: M(
+        "Le département d'un titre est celui du domicile du titulaire ou de l'adresse de "
+        "l'établissement : {departement}.",
+        "A title's département is that of the holder's home or of the establishment's "
+        "address: {departement}.",
     ),
     TitleCode.TITLE_STATUS_NOT_SETTABLE: M(
         "Ce statut ne se décide pas : un titre est expiré à sa date d'échéance.",

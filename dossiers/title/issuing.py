@@ -23,19 +23,18 @@ from auth.context import ServiceContext
 from auth.policy import Action, Decision, Resource, decide
 from dossiers.company import alerts
 from dossiers.title.errors import TitleCode
+from dossiers.title.holders import HolderInput, resolve_holder
 from dossiers.title.models import Title, TitleKind, TitleStatus
 from dossiers.title.numbers import (
     NEEDS_ACTIVITIES,
     SEQUENCE_DIGITS,
     VALIDITY_MONTHS,
     add_months,
-    clean_departement,
     delegation_of,
     format_number,
     today_of,
 )
 from tenants.errors import CommonCode, DomainError
-from tenants.models import Person
 from tenants.packs.base import TenantPack
 from tenants.pagination import Page, PageKey, pages_by_parent
 
@@ -45,10 +44,13 @@ SETTABLE = frozenset({TitleStatus.VALID, TitleStatus.SUSPENDED, TitleStatus.WITH
 
 @dataclass(frozen=True)
 class NewTitle:
-    """What issuing a title needs: its holder is a person of the directory, or a name."""
+    """What issuing a title needs: its holder is a person of the directory, an establishment
+    (operating authorisations), or a name (`dossiers.title.holders`). The département comes
+    from the holder; `departement` is for a holder known by name only or living abroad, and
+    must otherwise agree with the derived one."""
 
     kind: TitleKind
-    departement: str | None
+    departement: str | None = None
     activities: list[str] = field(default_factory=list)
     holder_person_id: uuid.UUID | None = None
     holder_family_name: str | None = None
@@ -56,6 +58,7 @@ class NewTitle:
     holder_birth_date: date | None = None
     issued_on: date | None = None  # default: today
     expires_on: date | None = None  # only for a renewal receipt (until the decision)
+    holder_establishment_id: uuid.UUID | None = None
 
 
 def viewing_resource(title: Title) -> Resource:
@@ -72,11 +75,19 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
     decide(ctx.actor, Action.MANAGE_TITLES, Resource("Title", None)).require()
     check = Collector([])
     today = today_of(ctx.clock)
-    holder = await _holder(ctx, data, check)
-    departement = clean_departement(data.departement, ctx.pack)
-    if departement is None:
-        code = CommonCode.REQUIRED if not (data.departement or "").strip() else None
-        check.add(code or TitleCode.INVALID_DEPARTEMENT, ("departement",))
+    holder = await resolve_holder(
+        ctx,
+        HolderInput(
+            kind=data.kind,
+            departement=data.departement,
+            person_id=data.holder_person_id,
+            establishment_id=data.holder_establishment_id,
+            family_name=data.holder_family_name,
+            given_names=data.holder_given_names,
+            birth_date=data.holder_birth_date,
+        ),
+        check,
+    )
     activities = check_activities(ctx.pack, data.kind, data.activities, check)
     issued_on = data.issued_on or today
     if issued_on > today:
@@ -84,11 +95,12 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
     expires_on = _expiry(data, issued_on, check)
     if check.errors:
         raise DomainError(check.errors)
+    departement = holder.departement
     assert departement is not None and expires_on is not None  # noqa: S101
     decision = decide(
         ctx.actor, Action.MANAGE_TITLES, managing_resource(None, departement, ctx.pack)
-    ).require(("departement",))
-    family_name, given_names, birth_date, person_id = holder
+    ).require(holder.field)
+    person_id = holder.person_id
     now = ctx.clock.now()
     sequence = await _next_sequence(ctx, issued_on.year)
     title = Title(
@@ -96,9 +108,11 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
         sequence=f"{sequence:0{SEQUENCE_DIGITS}d}",
         kind=data.kind.value,
         holder_person_id=person_id,
-        holder_family_name=family_name,
-        holder_given_names=given_names,
-        holder_birth_date=birth_date,
+        holder_family_name=holder.family_name,
+        holder_given_names=holder.given_names,
+        holder_birth_date=holder.birth_date,
+        organisation_id=holder.organisation_id,
+        establishment_id=holder.establishment_id,
         departement=departement,
         activities=activities,
         issued_on=issued_on,
@@ -186,22 +200,6 @@ def check_activities(
             check.add(TitleCode.ACTIVITIES_EXCLUSIVE, ("activities",), activity=activity.label.fr)
             break
     return chosen
-
-
-async def _holder(
-    ctx: ServiceContext, data: NewTitle, check: Collector
-) -> tuple[str, str | None, date | None, uuid.UUID | None]:
-    if data.holder_person_id is not None:
-        if data.holder_family_name:
-            check.add(TitleCode.HOLDER_AMBIGUOUS, ("holderFamilyName",))
-        person = await ctx.session.scalar(select(Person).where(Person.id == data.holder_person_id))
-        if person is None:
-            check.add(CommonCode.NOT_FOUND, ("holderPersonId",))
-            return "", None, None, None
-        return person.family_name, person.given_names, person.birth_date, person.id
-    family_name = check.text(data.holder_family_name, ("holderFamilyName",), True, 100)
-    given_names = check.text(data.holder_given_names, ("holderGivenNames",), False, 150)
-    return family_name or "", given_names, data.holder_birth_date, None
 
 
 def _expiry(data: NewTitle, issued_on: date, check: Collector) -> date | None:

@@ -43,6 +43,10 @@ VALIDITY_MONTHS: dict[TitleKind, int | None] = {
 # Titles held by a person for activities: they must mention at least one.
 NEEDS_ACTIVITIES = frozenset({TitleKind.CAR, TitleKind.PRE, TitleKind.PRV, TitleKind.REC})
 
+# Renewal (and its alerts) concerns cards, approvals and operating authorisations; prior and
+# provisional authorisations and renewal receipts are not renewable [seed 003 arts. 6, 8].
+RENEWABLE = frozenset({TitleKind.CAR, TitleKind.AGD, TitleKind.AUT, TitleKind.FOR})
+
 RENEWAL_WINDOW_MONTHS = 6  # DOMAIN.md "Company space": orange within 6 months of expiry
 
 SEQUENCE_DIGITS = 7
@@ -69,6 +73,10 @@ def add_months(day: date, months: int) -> date:
     years, month_index = divmod(day.month - 1 + months, 12)
     year, month = day.year + years, month_index + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def renewable(kind: str) -> bool:
+    return kind in RENEWABLE
 
 
 def renewal_limit(today: date) -> date:

@@ -151,17 +151,25 @@ class AlertPayload:
 
 @strawberry.input(
     description="Délivrer un titre (agents de l'autorité, dans leur délégation) : à une "
-    "personne de l'annuaire, ou à un nom."
+    "personne de l'annuaire, à un établissement (autorisation d'exercer AUT, FOR), ou à un "
+    "nom. Le département du numéro est celui du domicile de la personne ou de l'adresse de "
+    "l'établissement."
 )
 class IssueTitleInput:
     kind: TitleKind
     departement: str | None = strawberry.field(
-        default=None, description="Du domicile du titulaire (44, 2A, 974…)."
+        default=None,
+        description="Seulement pour un titulaire connu par son nom ou domicilié à l'étranger "
+        "(44, 2A, 974…) ; sinon, donné, il doit être celui du domicile ou de l'établissement.",
+        deprecation_reason="Le département découle du titulaire (domicile, établissement).",
     )
     activities: list[str] = strawberry.field(
         default_factory=list, description="Codes des activités du portail (tenant.activities)."
     )
     holder_person_id: strawberry.ID | None = None
+    holder_establishment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="L'établissement titulaire d'une autorisation d'exercer."
+    )
     holder_family_name: str | None = None
     holder_given_names: str | None = None
     holder_birth_date: date | None = None
@@ -328,6 +336,7 @@ class CompanyMutations:
             departement=input.departement,
             activities=list(input.activities),
             holder_person_id=given_uuid(input.holder_person_id, "Person"),
+            holder_establishment_id=given_uuid(input.holder_establishment_id, "Establishment"),
             holder_family_name=input.holder_family_name,
             holder_given_names=input.holder_given_names,
             holder_birth_date=input.holder_birth_date,

@@ -7,12 +7,12 @@ import uuid
 
 import strawberry
 
-from auth.policy import Action, organisations_where
+from auth.policy import Action, offered, organisations_where
 from dossiers.company.alerts import alerts_of
 from schema.company.types import AlertNode
 from schema.context import Info
 from schema.guards import person_resource, require
-from schema.pagination import Connection, to_connection
+from schema.pagination import Connection, empty_connection, to_connection
 from schema.title.types import TitleNode, person_titles
 from tenants.pagination import Page, check_first
 
@@ -44,5 +44,7 @@ class ViewerCompanyFields:
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[TitleNode]:
+        if not offered(info.context.pack.slug, Action.VIEW_PERSON_TITLES):
+            return empty_connection(first, after)
         require(info, Action.VIEW_PERSON_TITLES, person_resource(self.person_id))
         return await person_titles(info, self.person_id, first, after)

@@ -9,12 +9,12 @@ import strawberry
 
 from auth.delegation.invitations import pending_invitation_pages
 from auth.delegation.mandates import organisation_mandate_pages
-from auth.policy import Action, organisation_resource
+from auth.policy import Action, offered, organisation_resource
 from schema.context import Info
 from schema.delegation.members import MembershipNode, organisation_memberships
 from schema.delegation.types import InvitationNode, MandateNode, MandateStatus, paris_today
 from schema.guards import require
-from schema.pagination import Connection, nested_page, to_connection
+from schema.pagination import Connection, empty_connection, nested_page, to_connection
 
 if TYPE_CHECKING:
     from tenants.organisations import Organisation as OrganisationRow
@@ -61,6 +61,8 @@ class OrganisationDelegationFields:
         after: str | None = None,
         status: MandateStatus | None = None,
     ) -> Connection[MandateNode]:
+        if not offered(info.context.pack.slug, Action.MANAGE_MANDATES):  # none on this portal
+            return empty_connection(first, after)
         require(info, Action.MANAGE_MANDATES, organisation_resource(self.row))
         today = paris_today(info)
         wanted = getattr(status, "value", None)

@@ -5,7 +5,24 @@ from __future__ import annotations
 import strawberry
 
 from schema.context import Info
+from schema.enums import graphql_enum
+from tenants.packs.base import Capability as CapabilityValue
 from tenants.packs.base import Label, TenantPack
+
+Capability = graphql_enum(
+    CapabilityValue,
+    "Capability",
+    "Un service que le portail propose (au-delà des comptes) ; les autres répondent "
+    "NOT_AVAILABLE_ON_THIS_PORTAL et leurs champs sont vides.",
+    {
+        CapabilityValue.ORGANISATIONS: "Comptes d'organisation validés par l'autorité.",
+        CapabilityValue.MANAGERS: "Gestionnaires invités par une organisation.",
+        CapabilityValue.MANDATES: "Tiers de confiance agissant pour une personne (mandats).",
+        CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
+        "bord, export, alertes sur les titres.",
+        CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
+    },
+)
 
 
 def _label(info: Info, label: Label) -> str:
@@ -71,6 +88,10 @@ class OrganisationKind:
 class Tenant:
     pack: strawberry.Private[TenantPack]
 
+    @strawberry.field(description="Les services que ce portail propose, au-delà des comptes.")
+    def capabilities(self) -> list[Capability]:  # type: ignore[valid-type]
+        return [Capability(c.value) for c in CapabilityValue if self.pack.offers(c)]
+
     @strawberry.field(description="Identifiant court du portail (cnaps, cnsa).")
     def slug(self) -> str:
         return self.pack.slug
@@ -128,8 +149,10 @@ class Tenant:
     def confirmation_link_hours(self) -> int:
         return int(self.pack.confirmation_ttl.total_seconds() // 3600)
 
-    @strawberry.field
+    @strawberry.field(description="Les activités mentionnées sur les titres (vide sans titres).")
     def activities(self, info: Info) -> list[Activity]:
+        if not self.pack.offers(CapabilityValue.TITLES):
+            return []
         return [
             Activity(code=a.code, label=_label(info, a.label), excludes_others=a.excludes_others)
             for a in self.pack.activities

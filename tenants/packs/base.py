@@ -25,6 +25,19 @@ class RegistrationField(StrEnum):
     ACCEPT_TERMS = "acceptTerms"
 
 
+class Capability(StrEnum):
+    """What a portal offers beyond accounts (sign-up, sign-in, sessions, recovery, which
+    every pack has). A pack lists its own; the policy refuses the actions of the others
+    (`auth.policy`: NOT_AVAILABLE_ON_THIS_PORTAL) and `tenant { capabilities }` tells
+    frontends."""
+
+    ORGANISATIONS = "ORGANISATIONS"  # organisation accounts validated by the authority
+    MANAGERS = "MANAGERS"  # managers invited by an organisation, administration transfer
+    MANDATES = "MANDATES"  # trusted third parties acting for a person under a mandate
+    COMPANY_SPACE = "COMPANY_SPACE"  # employees, labels, dashboard, CSV, title alerts
+    TITLES = "TITLES"  # titles issued by the authority's agents, seen by their holders
+
+
 @dataclass(frozen=True)
 class Label:
     fr: str
@@ -104,6 +117,10 @@ class TenantPack:
     applications: tuple[Application, ...] = ()
     organisation_kinds: tuple[OrganisationKind, ...] = ()
     structure_types: tuple[Label, ...] = ()
+    capabilities: frozenset[Capability] = frozenset()
+
+    def offers(self, capability: Capability) -> bool:
+        return capability in self.capabilities
 
     def requires(self, name: RegistrationField) -> bool:
         return name in self.required_fields

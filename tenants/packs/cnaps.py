@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tenants.packs.base import (
     Activity,
+    Capability,
     Delegation,
     Label,
     OrganisationKind,
@@ -227,6 +228,7 @@ PACK = TenantPack(
     ),
     confirmation_ttl=timedelta(hours=12),  # [practice]
     hosts=("cnaps",),
+    capabilities=frozenset(Capability),  # seeds 000–003: all of them
     activities=ACTIVITIES,
     delegations=DELEGATIONS,
     organisation_kinds=(

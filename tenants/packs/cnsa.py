@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from tenants.packs.base import (
     Application,
+    Capability,
     Label,
     OrganisationKind,
     PasswordRules,
@@ -52,6 +53,9 @@ PACK = TenantPack(
     terms_text=None,
     confirmation_ttl=timedelta(hours=24),  # DOMAIN.md [choice]
     hosts=("cnsa",),
+    # seed 004: structures and the managers who approve habilitations; no titles, no
+    # company space, no trusted third parties.
+    capabilities=frozenset({Capability.ORGANISATIONS, Capability.MANAGERS}),
     applications=(
         Application(
             code="EXTRANET",

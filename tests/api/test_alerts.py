@@ -7,21 +7,27 @@ import asyncio
 import os
 import sys
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy import update
 
 from dossiers.company.alerts import scan
 from dossiers.company.models import Employee
 from dossiers.title.issuing import NewTitle
 from dossiers.title.models import TitleKind
+from dossiers.title.numbers import renewal_limit
 from server.cli_alerts import run_alerts
 from server.runtime import Runtime
+from tenants.models import Person
 from tenants.session import open_session
 from tests.helpers.company import (
     add_employee,
+    card_expiring,
     colour_dates,
+    dashboard,
     expiring,
     issuer,
     manager,
@@ -159,17 +165,56 @@ mutation($input: CreateEmployeeAccountInput!) {
 """
 
 
-async def test_a_six_month_authorisation_issued_to_a_listed_person_alerts_at_once(
+async def test_a_prior_authorisation_is_not_renewable_so_no_renewal_alert_but_a_card_is(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
 ) -> None:
+    """A PRE (6 months) is orange from its issue, but a prior authorisation is not renewed
+    [seed 003 art. 8]: no "renew at least 3 months before" alert, at issue or by the scan;
+    its expiry is still alerted. A card issued inside its window is alerted at once."""
     org = await validated_organisation(cnaps, runtime, smtp)
-    made = await cnaps(
+    trainee, holder = [
+        await listed_person(cnaps, runtime, org, family_name) for family_name in ("Petit", "Grand")
+    ]
+    officer = await issuer(cnaps, runtime)
+    prior = await officer.issue(
+        NewTitle(kind=TitleKind.PRE, activities=["SURVEILLANCE"], holder_person_id=trainee[1])
+    )
+    day = today(runtime)
+    card = await officer.issue(
+        card_expiring("", renewal_limit(day), holder_family_name=None, holder_person_id=holder[1])
+    )
+    found = await alerts_of(cnaps, org.admin.token, org)
+    assert [(n["kind"], n["colour"], n["titleNumber"]) for n in found["nodes"]] == [
+        ("RENEWAL_WINDOW", "ORANGE", card.number)
+    ]
+    assert found["nodes"][0]["employee"]["id"] == holder[0]
+    rows = await dashboard(cnaps, org.admin.token, org)
+    assert rows is not None
+    colours = {e["node"]["titleNumber"]: e["node"]["colour"] for e in rows["edges"]}
+    assert colours == {prior.number: "ORANGE", card.number: "ORANGE"}  # DOMAIN.md colours
+
+    await scan_on(runtime, day)
+    assert (await alerts_of(cnaps, org.admin.token, org))["totalCount"] == 1
+    await scan_on(runtime, prior.expires_on)  # its last day: valid, still not renewable
+    assert (await alerts_of(cnaps, org.admin.token, org))["totalCount"] == 1
+    await scan_on(runtime, prior.expires_on + timedelta(days=1))
+    expired = (await alerts_of(cnaps, org.admin.token, org))["nodes"]
+    assert ("EXPIRED", prior.number) in {(n["kind"], n["titleNumber"]) for n in expired}
+    assert ("RENEWAL_WINDOW", prior.number) not in {(n["kind"], n["titleNumber"]) for n in expired}
+
+
+async def listed_person(
+    client: GraphQLClient, runtime: Runtime, org: Org, family_name: str
+) -> tuple[str, uuid.UUID]:
+    """A person the organisation opened an account for (a row waiting for a title), whose
+    domicile is in Nantes (recorded straight in the database: set-up, not the subject)."""
+    made = await client(
         CREATE_ACCOUNT,
         {
             "input": {
                 "organisationId": org.id,
-                "email": f"stagiaire.{uuid.uuid4().hex[:8]}@example.org",
-                "familyName": "Petit",
+                "email": f"salarie.{uuid.uuid4().hex[:8]}@example.org",
+                "familyName": family_name,
                 "givenNames": "Léo",
             }
         },
@@ -178,20 +223,26 @@ async def test_a_six_month_authorisation_issued_to_a_listed_person_alerts_at_onc
     employee = made["createEmployeeAccount"]["employee"]
     assert employee["titleNumber"] is None
     person_id = await person_of(runtime, employee["id"])
-    officer = await issuer(cnaps, runtime)
-    prior = await officer.issue(
-        NewTitle(
-            kind=TitleKind.PRE,
-            departement="44",
-            activities=["SURVEILLANCE"],
-            holder_person_id=person_id,
+    async with open_session(runtime.services.sessions, "cnaps") as session:
+        await session.execute(
+            update(Person)
+            .where(Person.id == person_id)
+            .values(
+                address_line1="1 rue de Strasbourg",
+                postal_code="44000",
+                city="Nantes",
+                country="FR",
+            )
         )
-    )
-    found = await alerts_of(cnaps, org.admin.token, org)
-    assert [(n["kind"], n["colour"], n["titleNumber"]) for n in found["nodes"]] == [
-        ("RENEWAL_WINDOW", "ORANGE", prior.number)
-    ]
-    assert found["nodes"][0]["employee"]["id"] == employee["id"]
+        await session.commit()
+    return employee["id"], person_id
+
+
+async def scan_on(runtime: Runtime, on: date) -> None:
+    services = runtime.services
+    async with open_session(services.sessions, "cnaps") as session:
+        await scan(session, on, services.clock.now())
+        await session.commit()
 
 
 async def person_of(runtime: Runtime, employee_id: str) -> uuid.UUID:
@@ -206,44 +257,41 @@ async def test_renewal_window_and_expiry_are_found_once_by_the_scan(
 ) -> None:
     officer = await issuer(cnaps, runtime)
     dates = colour_dates(runtime)
-    green, edge, expired = await officer.issue_many(
+    green, edge, expired, receipt = await officer.issue_many(
         [
-            expiring("Vert", dates["green"]),
-            expiring("Bord", dates["orange_edge"]),
-            expiring("Passe", dates["red_expired"]),
+            card_expiring("Vert", dates["green"]),
+            card_expiring("Bord", dates["orange_edge"]),
+            card_expiring("Passe", dates["red_expired"]),
+            expiring("Recu", dates["orange_edge"]),  # a receipt: not renewable
         ]
     )
     org = await validated_organisation(cnaps, runtime, smtp)
-    for title in (green, edge, expired):
+    for title in (green, edge, expired, receipt):
         await add_employee(cnaps, org.admin.token, org, title.holder_family_name, title.number)
     assert (await alerts_of(cnaps, org.admin.token, org))["totalCount"] == 0
-    services = runtime.services
     day = today(runtime)
 
-    async def scan_on(on: Any) -> None:
-        async with open_session(services.sessions, "cnaps") as session:
-            await scan(session, on, services.clock.now())
-            await session.commit()
-
-    await scan_on(day)
+    await scan_on(runtime, day)
     found = await alerts_of(cnaps, org.admin.token, org)
     kinds = {n["employee"]["familyName"]: (n["kind"], n["colour"]) for n in found["nodes"]}
     assert kinds == {"Bord": ("RENEWAL_WINDOW", "ORANGE"), "Passe": ("EXPIRED", "RED")}
     window = next(n for n in found["nodes"] if n["kind"] == "RENEWAL_WINDOW")
     assert edge.expires_on.strftime("%d/%m/%Y") in window["message"]
-    await scan_on(day)  # idempotent
+    await scan_on(runtime, day)  # idempotent
     assert (await alerts_of(cnaps, org.admin.token, org))["totalCount"] == 2
-    await scan_on(day + timedelta(days=1))  # the next day the green one enters its window
+    await scan_on(runtime, day + timedelta(days=1))  # the next day the green one enters its window
     later = await alerts_of(cnaps, org.admin.token, org)
     assert later["totalCount"] == 3
     assert later["nodes"][0]["employee"]["familyName"] == "Vert"
-    # the day after its expiry, the edge one expires: one more alert, of the other kind
-    await scan_on(edge.expires_on + timedelta(days=1))
+    # the day after its expiry, the edge one expires: one more alert, of the other kind; the
+    # receipt, never in a renewal window, expires too
+    await scan_on(runtime, edge.expires_on + timedelta(days=1))
     kinds_now = [
         (n["employee"]["familyName"], n["kind"])
         for n in (await alerts_of(cnaps, org.admin.token, org))["nodes"]
     ]
     assert ("Bord", "EXPIRED") in kinds_now and ("Bord", "RENEWAL_WINDOW") in kinds_now
+    assert ("Recu", "EXPIRED") in kinds_now and ("Recu", "RENEWAL_WINDOW") not in kinds_now
 
 
 async def test_the_digest_mails_the_administrator_and_employee_managers_once(

@@ -499,16 +499,23 @@ async def test_an_organisation_opens_its_employee_s_account(
             ]
         )
     ) == {"REQUIRED"}
-    # the authority issues the person a card: the row takes its number and turns green
+    # the person records their domicile (it decides the title's département), then the
+    # authority issues them a card: the row takes its number and turns green
     officer: Issuer = await issuer(cnaps, runtime)
-    person_id = (
-        await cnaps(
-            "query { viewer { person { id } } }",
-            token=(await cnaps(SIGN_IN, {"email": email, "password": PASSWORD}))["signIn"][
-                "accessToken"
-            ],
-        )
-    )["viewer"]["person"]["id"]
+    employee_token = (await cnaps(SIGN_IN, {"email": email, "password": PASSWORD}))["signIn"][
+        "accessToken"
+    ]
+    person_id = (await cnaps("query { viewer { person { id } } }", token=employee_token))["viewer"][
+        "person"
+    ]["id"]
+    home = {"line1": "2 rue Kervégan", "postalCode": "44000", "city": "Nantes", "country": "FR"}
+    recorded = await cnaps(
+        "mutation($input: UpdatePersonContactInput!) { updatePersonContact(input: $input) "
+        "{ errors { code } } }",
+        {"input": {"personId": person_id, "address": home}},
+        token=employee_token,
+    )
+    assert recorded["updatePersonContact"]["errors"] == []
     card = await officer.issue(
         expiring(
             "",

@@ -164,10 +164,10 @@ async def test_only_agents_of_the_delegation_issue_and_change_titles(
     assert codes(by_paris["changeTitleStatus"]) == ["OUTSIDE_DELEGATION"]
     by_someone = await cnaps(CHANGE, {"input": suspend}, token=someone.token)
     assert codes(by_someone["changeTitleStatus"]) == ["FORBIDDEN"]
-    # another tenant's agent: the ID is unknown there
+    # another tenant's agent: that portal has no titles at all
     foreign = await agent(cnsa, runtime)
     elsewhere = await cnsa(CHANGE, {"input": suspend}, token=foreign.token)
-    assert codes(elsewhere["changeTitleStatus"]) == ["NOT_FOUND"]
+    assert codes(elsewhere["changeTitleStatus"]) == ["NOT_AVAILABLE_ON_THIS_PORTAL"]
     assert (await cnsa(NODE, {"id": title["id"]}, token=foreign.token))["node"] is None
     # a stranger does not see it; any agent of the tenant does
     assert (await cnaps(NODE, {"id": title["id"]}, token=someone.token))["node"] is None

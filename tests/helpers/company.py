@@ -13,7 +13,7 @@ from strawberry.relay import GlobalID
 from auth.context import Actor, ServiceContext
 from dossiers.title.issuing import NewTitle, issue_title
 from dossiers.title.models import Title, TitleKind
-from dossiers.title.numbers import renewal_limit, today_of
+from dossiers.title.numbers import add_months, renewal_limit, today_of
 from server.runtime import Runtime
 from tenants.organisations import Membership, MembershipRole
 from tenants.packs import PACKS
@@ -104,6 +104,21 @@ def expiring(family_name: str, expires_on: date, **changes: Any) -> NewTitle:
         "holder_given_names": "Jean",
         "issued_on": min(expires_on, date.today()) - timedelta(days=400),
         "expires_on": expires_on,
+    }
+    values.update(changes)
+    return NewTitle(**values)
+
+
+def card_expiring(family_name: str, expires_on: date, **changes: Any) -> NewTitle:
+    """A professional card (renewable, 5 years) issued so as to expire on that day (the day
+    before when that day is a 29 February)."""
+    values: dict[str, Any] = {
+        "kind": TitleKind.CAR,
+        "departement": "44",
+        "activities": ["SURVEILLANCE"],
+        "holder_family_name": family_name,
+        "holder_given_names": "Jean",
+        "issued_on": add_months(expires_on, -60),
     }
     values.update(changes)
     return NewTitle(**values)
