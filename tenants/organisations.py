@@ -43,7 +43,7 @@ ALL_PERMISSIONS = frozenset(Permission)
 
 
 class DocumentKind(StrEnum):
-    """Documents checked at validation (DOMAIN.md "Accounts and onboarding")."""
+    """Documents checked at validation (docs/DOMAIN.md "Accounts and onboarding")."""
 
     COMPANY_REGISTRATION_EXTRACT = "COMPANY_REGISTRATION_EXTRACT"  # Kbis
     REPRESENTATIVE_IDENTITY = "REPRESENTATIVE_IDENTITY"
@@ -152,10 +152,6 @@ class Membership(TenantScoped, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
 
 class Invitation(TenantScoped, Base):

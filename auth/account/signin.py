@@ -62,7 +62,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
             )
         raise KeptRefusal([FieldError(AuthCode.INVALID_CREDENTIALS, None)])
     # An account created for someone else signs in with its temporary password first, then
-    # confirms its address (DOMAIN.md "Accounts and onboarding").
+    # confirms its address (docs/DOMAIN.md "Accounts and onboarding").
     if account.email_confirmed_at is None and not account.must_change_password:
         raise DomainError.one(AuthCode.EMAIL_NOT_CONFIRMED)
     account.failed_sign_ins = 0

@@ -1,5 +1,5 @@
 """Managers of an organisation: change a manager's permissions, revoke a manager, transfer the
-administration (DOMAIN.md "Delegation"; invitations are in `auth.delegation.invitations`).
+administration (docs/DOMAIN.md "Delegation"; invitations are in `auth.delegation.invitations`).
 
 Rules beyond the policy's `MANAGE_MANAGERS` (administrator, or manager with that permission):
 

@@ -1,5 +1,5 @@
 """Mandates: a person's consent, formalised on the platform, that an organisation acts for
-them as trusted third party (DOMAIN.md "Delegation").
+them as trusted third party (docs/DOMAIN.md "Delegation").
 
 The organisation (its administrator, or a manager allowed to act as trusted third party) asks
 a person, by the address of their account, for a mandate with scopes and an optional end

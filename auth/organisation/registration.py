@@ -1,6 +1,6 @@
 """Organisation accounts, the applicant's side: register with the documents, complete or
 correct the request, add a document, resubmit after a rejection; establishments once
-validated (DOMAIN.md "Accounts and onboarding", "Identifiers").
+validated (docs/DOMAIN.md "Accounts and onboarding", "Identifiers").
 
 Registration refuses an incomplete request (DOCUMENTS_MISSING): the multipart request
 carries every file at once, so a pending request in the authority's queue is always

@@ -1,6 +1,6 @@
 """Organisation accounts, the authority's side: the agents of a delegation list the requests
 of their delegation, validate or reject them with a reason; the administrator is told by
-e-mail (DOMAIN.md "Accounts and onboarding": validated by the authority before it is fully
+e-mail (docs/DOMAIN.md "Accounts and onboarding": validated by the authority before it is fully
 operational).
 
 A request whose head office has no delegation (abroad, or a postal code the pack does not

@@ -1,4 +1,4 @@
-"""Alerts of the company space (DOMAIN.md "Company space": real-time alerts with a colour
+"""Alerts of the company space (docs/DOMAIN.md "Company space": real-time alerts with a colour
 code when a title's status changes) and their e-mail digest.
 
 An organisation is alerted about a title when one of its employee rows matches it (same

@@ -1,4 +1,4 @@
-"""An organisation opens the account of its employee or trainee (DOMAIN.md "Accounts and
+"""An organisation opens the account of its employee or trainee (docs/DOMAIN.md "Accounts and
 onboarding", seed 000 "Espace entreprise"): the person receives an identifier and a temporary
 password by e-mail, must change it at first sign-in, then confirms their address. The new
 person is added to the organisation's list of employees at once.

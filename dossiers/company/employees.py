@@ -1,4 +1,4 @@
-"""The company space (DOMAIN.md "Company space", seed 000 "Espace entreprise"): the lists of
+"""The company space (docs/DOMAIN.md "Company space", seed 000 "Espace entreprise"): the lists of
 employees an organisation follows (the labels that group them: `dossiers.company.labels`).
 
 A row is identified as the 2014 company space did: the holder's family name and their title

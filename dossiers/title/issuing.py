@@ -1,4 +1,4 @@
-"""Titles the authority issues (DOMAIN.md "Titles"): issuing one, changing its status.
+"""Titles the authority issues (docs/DOMAIN.md "Titles"): issuing one, changing its status.
 
 Used by the authority's agents (policy action MANAGE_TITLES, within their delegation: the
 one covering the title's département) and by `guichet demo`. Dossiers, when they arrive,
