@@ -22,19 +22,24 @@ from schema.nodes import register_node
 if TYPE_CHECKING:
     from schema.delegation.types import MandateNode
 
-Capacity = graphql_enum(
-    policy.Capacity,
-    "Capacity",
-    "À quel titre une personne a agi.",
-    {
-        policy.Capacity.ANONYMOUS: "Sans être connecté (un lien reçu, un mot de passe)",
-        policy.Capacity.SELF: "Pour elle-même",
-        policy.Capacity.ADMINISTRATOR: "Administrateur de l'organisation",
-        policy.Capacity.MANAGER: "Gestionnaire de l'organisation, avec un droit délégué",
-        policy.Capacity.TRUSTED_THIRD_PARTY: "Tiers de confiance, sous le mandat de la personne",
-        policy.Capacity.AUTHORITY_AGENT: "Agent de l'autorité",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from auth.policy import Capacity
+else:
+    Capacity = graphql_enum(
+        policy.Capacity,
+        "Capacity",
+        "À quel titre une personne a agi.",
+        {
+            policy.Capacity.ANONYMOUS: "Sans être connecté (un lien reçu, un mot de passe)",
+            policy.Capacity.SELF: "Pour elle-même",
+            policy.Capacity.ADMINISTRATOR: "Administrateur de l'organisation",
+            policy.Capacity.MANAGER: "Gestionnaire de l'organisation, avec un droit délégué",
+            policy.Capacity.TRUSTED_THIRD_PARTY: (
+                "Tiers de confiance, sous le mandat de la personne"
+            ),
+            policy.Capacity.AUTHORITY_AGENT: "Agent de l'autorité",
+        },
+    )
 
 
 @strawberry.type(description="La personne qui a agi.")
@@ -78,7 +83,7 @@ class AuditEventNode(relay.Node):
     id: relay.NodeID[str]
     at: datetime
     action: str = strawberry.field(description="Code de l'acte (ex. UPDATE_PERSON_CONTACT).")
-    capacity: Capacity  # type: ignore[valid-type]
+    capacity: Capacity
     permission: str | None = strawberry.field(
         description="Le droit délégué invoqué, quand un gestionnaire a agi."
     )

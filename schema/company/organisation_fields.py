@@ -57,7 +57,7 @@ class DashboardFilterInput:
         default=None, description="Les salariés portant l'un de ces libellés."
     )
     establishment_id: relay.GlobalID | None = None
-    colours: list[Colour] | None = strawberry.field(  # type: ignore[valid-type]
+    colours: list[Colour] | None = strawberry.field(
         default=None, description="L'une de ces couleurs."
     )
 
@@ -93,7 +93,7 @@ def dashboard_filter(value: DashboardFilterInput | None) -> DashboardFilter:
         establishment_id=_id(value.establishment_id, "Establishment")
         if value.establishment_id
         else None,
-        colours=[ColourValue(c.value) for c in value.colours or []],  # type: ignore[attr-defined]
+        colours=[ColourValue(c.value) for c in value.colours or []],
     )
 
 

@@ -41,52 +41,56 @@ if TYPE_CHECKING:
 EstablishmentType = Annotated["EstablishmentNode", strawberry.lazy("schema.organisation.types")]
 OrganisationType = Annotated["OrganisationNode", strawberry.lazy("schema.organisation.types")]
 
-Colour = graphql_enum(
-    m.Colour,
-    "Colour",
-    "Code couleur d'un titre dans l'espace entreprise.",
-    {
-        m.Colour.GREEN: "Vert : titre valide",
-        m.Colour.ORANGE: "Orange : le titre expire dans les 6 mois",
-        m.Colour.RED: "Rouge : titre expiré, suspendu, retiré ou inconnu",
-    },
-)
-TitleStatus = graphql_enum(
-    m.TitleStatus,
-    "TitleStatus",
-    "Statut d'un titre (EXPIRED se lit sur la date d'échéance).",
-    {
-        m.TitleStatus.VALID: "Valide",
-        m.TitleStatus.SUSPENDED: "Suspendu par l'autorité",
-        m.TitleStatus.WITHDRAWN: "Retiré par l'autorité (définitif)",
-        m.TitleStatus.EXPIRED: "Expiré : la date d'échéance est passée",
-    },
-)
-TitleKind = graphql_enum(
-    m.TitleKind,
-    "TitleKind",
-    "Sorte de titre (préfixe du numéro).",
-    {
-        m.TitleKind.CAR: "Carte professionnelle (5 ans)",
-        m.TitleKind.PRE: "Autorisation préalable d'entrée en formation (6 mois)",
-        m.TitleKind.PRV: "Autorisation provisoire (6 mois)",
-        m.TitleKind.REC: "Récépissé de demande de renouvellement (jusqu'à la décision)",
-        m.TitleKind.AGD: "Agrément dirigeant ou associé (5 ans)",
-        m.TitleKind.AUT: "Autorisation d'exercer (entreprise, établissement, service interne)",
-        m.TitleKind.FOR: "Autorisation d'exercer d'un organisme de formation (5 ans)",
-    },
-)
-AlertKind = graphql_enum(
-    AlertKindValue,
-    "AlertKind",
-    "Ce qu'une alerte signale sur le titre d'un salarié.",
-    {
-        AlertKindValue.STATUS_CHANGED: "L'autorité a changé le statut du titre",
-        AlertKindValue.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : "
-        "renouvellement à demander",
-        AlertKindValue.EXPIRED: "Le titre a expiré",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from dossiers.company.models import AlertKind
+    from dossiers.title.models import Colour, TitleKind, TitleStatus
+else:
+    Colour = graphql_enum(
+        m.Colour,
+        "Colour",
+        "Code couleur d'un titre dans l'espace entreprise.",
+        {
+            m.Colour.GREEN: "Vert : titre valide",
+            m.Colour.ORANGE: "Orange : le titre expire dans les 6 mois",
+            m.Colour.RED: "Rouge : titre expiré, suspendu, retiré ou inconnu",
+        },
+    )
+    TitleStatus = graphql_enum(
+        m.TitleStatus,
+        "TitleStatus",
+        "Statut d'un titre (EXPIRED se lit sur la date d'échéance).",
+        {
+            m.TitleStatus.VALID: "Valide",
+            m.TitleStatus.SUSPENDED: "Suspendu par l'autorité",
+            m.TitleStatus.WITHDRAWN: "Retiré par l'autorité (définitif)",
+            m.TitleStatus.EXPIRED: "Expiré : la date d'échéance est passée",
+        },
+    )
+    TitleKind = graphql_enum(
+        m.TitleKind,
+        "TitleKind",
+        "Sorte de titre (préfixe du numéro).",
+        {
+            m.TitleKind.CAR: "Carte professionnelle (5 ans)",
+            m.TitleKind.PRE: "Autorisation préalable d'entrée en formation (6 mois)",
+            m.TitleKind.PRV: "Autorisation provisoire (6 mois)",
+            m.TitleKind.REC: "Récépissé de demande de renouvellement (jusqu'à la décision)",
+            m.TitleKind.AGD: "Agrément dirigeant ou associé (5 ans)",
+            m.TitleKind.AUT: "Autorisation d'exercer (entreprise, établissement, service interne)",
+            m.TitleKind.FOR: "Autorisation d'exercer d'un organisme de formation (5 ans)",
+        },
+    )
+    AlertKind = graphql_enum(
+        AlertKindValue,
+        "AlertKind",
+        "Ce qu'une alerte signale sur le titre d'un salarié.",
+        {
+            AlertKindValue.STATUS_CHANGED: "L'autorité a changé le statut du titre",
+            AlertKindValue.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : "
+            "renouvellement à demander",
+            AlertKindValue.EXPIRED: "Le titre a expiré",
+        },
+    )
 
 
 def today(info: Info) -> date:
@@ -101,14 +105,14 @@ def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID
 class TitleNode(relay.Node):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
-    kind: TitleKind  # type: ignore[valid-type]
+    kind: TitleKind
     holder_family_name: str
     holder_given_names: str | None
     departement: str
     issued_on: date
     expires_on: date
-    status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")  # type: ignore[valid-type]
-    colour: Colour  # type: ignore[valid-type]
+    status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")
+    colour: Colour
     status_changed_at: datetime
     row: strawberry.Private[m.Title]
 
@@ -236,7 +240,7 @@ class EmployeeNode(relay.Node):
     title: TitleNode | None = strawberry.field(
         description="Le titre de ce numéro, si le nom du titulaire correspond."
     )
-    colour: Colour = strawberry.field(  # type: ignore[valid-type]
+    colour: Colour = strawberry.field(
         description="Vert, orange ou rouge (rouge : titre inconnu compris)."
     )
     labels: list[LabelNode] = strawberry.field(description="Les libellés de la ligne, par nom.")
@@ -321,8 +325,8 @@ async def employee_nodes(
 )
 class AlertNode(relay.Node):
     id: relay.NodeID[str]
-    kind: AlertKind  # type: ignore[valid-type]
-    colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")  # type: ignore[valid-type]
+    kind: AlertKind
+    colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
     title_number: str
     created_at: datetime
     read_at: datetime | None

@@ -88,7 +88,7 @@ class OrganisationDelegationFields:
         info: Info,
         first: int | None = 20,
         after: str | None = None,
-        status: MandateStatus | None = None,  # type: ignore[valid-type]
+        status: MandateStatus | None = None,
     ) -> Connection[MandateNode]:
         self._require(info, Action.MANAGE_MANDATES)
         today = paris_today(info)
