@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from strawberry.types.base import get_object_definition
+
 T = TypeVar("T")
 
 NODE_TYPES: dict[str, Any] = {}
 
 
 def register_node(cls: T) -> T:
-    name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    name = get_object_definition(cls, strict=True).name
     NODE_TYPES[name] = cls
     return cls

@@ -25,6 +25,7 @@ from auth.policy import Action, Capacity, Decision, Resource, decide, own_accoun
 from auth.standing import memberships_of
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
 from tenants.pagination import Page, paginate
+from tenants.session import rows_changed
 
 
 class RevokedReason:
@@ -109,7 +110,7 @@ async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
         .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent refresh won
+    if rows_changed(used) != 1:  # a concurrent refresh won
         await _refuse_reuse(ctx, session, field)
     account = await ctx.session.get_one(Account, session.account_id)
     session.last_used_at = now

@@ -43,6 +43,7 @@ from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.models import new_id
 from tenants.organisations import Invitation, Membership, MembershipRole, Organisation
+from tenants.session import rows_changed
 
 INVITATION_TTL = timedelta(days=7)  # [choice] a week to see the mail and open an account
 
@@ -158,7 +159,7 @@ async def invite_manager(
         details={
             "email": email,
             "permissions": granted,
-            "superseded": int(superseded.rowcount or 0),  # type: ignore[attr-defined]
+            "superseded": rows_changed(superseded),
         },
     )
     return invitation
@@ -227,7 +228,7 @@ async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membershi
         )
         .values(accepted_at=now, accepted_membership_id=membership.id)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(used) != 1:
         raise DomainError.one(DelegationCode.INVITATION_ALREADY_USED, ("token",))
     account = await ctx.session.get_one(Account, actor.account_id)
     inviter = await ctx.session.get(Account, invitation.invited_by_account_id)

@@ -51,6 +51,7 @@ from tenants.organisations import (
     OrganisationDocument,
     OrganisationStatus,
 )
+from tenants.session import rows_changed
 
 
 @dataclass(frozen=True)
@@ -316,7 +317,7 @@ async def resubmit(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Or
             rejection_reason=None,
         )
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         raise DomainError.one(C.ORGANISATION_NOT_REJECTED, field)
     trail.record(
         ctx,

@@ -28,6 +28,7 @@ from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.organisations import Membership, MembershipRole, Organisation, OrganisationStatus
 from tenants.pagination import Page, paginate
+from tenants.session import rows_changed
 
 MAX_REASON = 2000
 
@@ -136,7 +137,7 @@ async def _decide(
             rejection_reason=reason,
         )
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         raise DomainError.one(C.ORGANISATION_NOT_PENDING, ("organisationId",))
 
 
