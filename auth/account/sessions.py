@@ -20,6 +20,7 @@ from auth.account.models import Account, AccountKind, AuthSession, RefreshToken
 from auth.account.opaque_tokens import digest, new_token
 from auth.account.tokens import InvalidAccessToken
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
 from auth.standing import memberships_of
@@ -125,7 +126,7 @@ async def _refuse_reuse(
     await revoke(ctx, session, RevokedReason.REUSE)
     trail.record(
         ctx,
-        "REFRESH_TOKEN_REUSED",
+        AuditAction.REFRESH_TOKEN_REUSED,
         subject_type="AuthSession",
         subject_id=session.id,
         actor_account_id=session.account_id,
@@ -178,7 +179,7 @@ async def sign_out(
     await revoke(ctx, session, RevokedReason.SIGN_OUT)
     trail.record(
         ctx,
-        "SIGN_OUT_EVERYWHERE" if everywhere else "SIGN_OUT",
+        AuditAction.SIGN_OUT_EVERYWHERE if everywhere else AuditAction.SIGN_OUT,
         subject_type="AuthSession",
         subject_id=session.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),
@@ -201,7 +202,7 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
     await revoke(ctx, session, RevokedReason.SIGN_OUT)
     trail.record(
         ctx,
-        "REVOKE_SESSION",
+        AuditAction.REVOKE_SESSION,
         subject_type="AuthSession",
         subject_id=session.id,
         decision=decision,

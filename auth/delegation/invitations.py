@@ -28,6 +28,7 @@ from auth.account.models import Account
 from auth.account.onboarding import format_local
 from auth.account.opaque_tokens import digest, new_token
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.delegation.managers import (
@@ -151,7 +152,7 @@ async def invite_manager(
     )
     trail.record(
         ctx,
-        "INVITE_MANAGER",
+        AuditAction.INVITE_MANAGER,
         subject_type="Invitation",
         subject_id=invitation.id,
         decision=decision,
@@ -250,7 +251,7 @@ async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membershi
         )
     trail.record(
         ctx,
-        "ACCEPT_INVITATION",
+        AuditAction.ACCEPT_INVITATION,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -285,7 +286,7 @@ async def revoke_invitation(ctx: ServiceContext, invitation_id: uuid.UUID | None
     invitation.revoked_at = ctx.clock.now()
     trail.record(
         ctx,
-        "REVOKE_INVITATION",
+        AuditAction.REVOKE_INVITATION,
         subject_type="Invitation",
         subject_id=invitation.id,
         decision=decision,

@@ -26,6 +26,7 @@ from auth.account.errors import AuthCode
 from auth.account.models import Account, AccountKind
 from auth.account.onboarding import PARIS
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.policy import Action, decide, organisation_resource
@@ -165,7 +166,7 @@ async def set_manager_permissions(
     membership.granted_by_account_id = actor.account_id
     trail.record(
         ctx,
-        "SET_MANAGER_PERMISSIONS",
+        AuditAction.SET_MANAGER_PERMISSIONS,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -190,7 +191,7 @@ async def revoke_manager(ctx: ServiceContext, membership_id: uuid.UUID | None) -
     membership.updated_at = now
     trail.record(
         ctx,
-        "REVOKE_MANAGER",
+        AuditAction.REVOKE_MANAGER,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -258,7 +259,7 @@ async def transfer_administration(
         )
     trail.record(
         ctx,
-        "TRANSFER_ADMINISTRATION",
+        AuditAction.TRANSFER_ADMINISTRATION,
         subject_type="Membership",
         subject_id=target.id,
         decision=decision,

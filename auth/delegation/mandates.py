@@ -25,6 +25,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.delegation.managers import (
@@ -41,10 +42,13 @@ from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_sta
 from tenants.models import Person, new_id
 from tenants.organisations import Membership, MembershipRole, Organisation
 
-SCOPE_LABELS: dict[str, tuple[str, str]] = {
-    "FILE_DOSSIERS": ("déposer des demandes en votre nom", "file applications in your name"),
-    "FOLLOW_DOSSIERS": ("suivre vos demandes", "follow your applications"),
-    "RECEIVE_COMMUNICATIONS": (
+SCOPE_LABELS: dict[MandateScope, tuple[str, str]] = {
+    MandateScope.FILE_DOSSIERS: (
+        "déposer des demandes en votre nom",
+        "file applications in your name",
+    ),
+    MandateScope.FOLLOW_DOSSIERS: ("suivre vos demandes", "follow your applications"),
+    MandateScope.RECEIVE_COMMUNICATIONS: (
         "recevoir les notifications et communications de l'autorité",
         "receive the authority's notifications and communications",
     ),
@@ -188,7 +192,7 @@ async def request_mandate(
     )
     trail.record(
         ctx,
-        "REQUEST_MANDATE",
+        AuditAction.REQUEST_MANDATE,
         subject_type="Mandate",
         subject_id=mandate.id,
         decision=decision,
@@ -236,7 +240,7 @@ def _refuse_closed(status: MandateStatus) -> None:
 @dataclass(frozen=True)
 class _Answer:
     status: MandateStatus
-    action: str
+    action: AuditAction
 
 
 async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _Answer) -> Mandate:
@@ -283,11 +287,15 @@ async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _A
 
 
 async def accept_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
-    return await _respond(ctx, mandate_id, _Answer(MandateStatus.ACCEPTED, "ACCEPT_MANDATE"))
+    return await _respond(
+        ctx, mandate_id, _Answer(MandateStatus.ACCEPTED, AuditAction.ACCEPT_MANDATE)
+    )
 
 
 async def refuse_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
-    return await _respond(ctx, mandate_id, _Answer(MandateStatus.REFUSED, "REFUSE_MANDATE"))
+    return await _respond(
+        ctx, mandate_id, _Answer(MandateStatus.REFUSED, AuditAction.REFUSE_MANDATE)
+    )
 
 
 async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
@@ -327,7 +335,7 @@ async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> M
         )
     trail.record(
         ctx,
-        "REVOKE_MANDATE",
+        AuditAction.REVOKE_MANDATE,
         subject_type="Mandate",
         subject_id=mandate.id,
         decision=decision,

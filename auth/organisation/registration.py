@@ -20,6 +20,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.onboarding import AddressData
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.organisation.documents import (
     MAX_DOCUMENTS,
@@ -138,7 +139,7 @@ async def register_organisation(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "REGISTER_ORGANISATION",
+        AuditAction.REGISTER_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -231,7 +232,7 @@ async def update_request(
         raise DomainError.one(C.ORGANISATION_ALREADY_REGISTERED, ("siren",)) from None
     trail.record(
         ctx,
-        "UPDATE_ORGANISATION_REQUEST",
+        AuditAction.UPDATE_ORGANISATION_REQUEST,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -280,7 +281,7 @@ async def add_document(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "ADD_ORGANISATION_DOCUMENT",
+        AuditAction.ADD_ORGANISATION_DOCUMENT,
         subject_type="OrganisationDocument",
         subject_id=document.id,
         decision=decision,
@@ -321,7 +322,7 @@ async def resubmit(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Or
         raise DomainError.one(C.ORGANISATION_NOT_REJECTED, field)
     trail.record(
         ctx,
-        "RESUBMIT_ORGANISATION",
+        AuditAction.RESUBMIT_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -375,7 +376,7 @@ async def add_establishment(
         raise DomainError.one(C.ESTABLISHMENT_ALREADY_REGISTERED, ("siret",)) from None
     trail.record(
         ctx,
-        "ADD_ESTABLISHMENT",
+        AuditAction.ADD_ESTABLISHMENT,
         subject_type="Establishment",
         subject_id=establishment.id,
         decision=decision,

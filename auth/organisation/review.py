@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from auth.account.identity_fields import clean_text
 from auth.account.models import Account, AccountKind
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.organisation.documents import document_kinds, missing_documents, missing_error
 from auth.organisation.errors import OrganisationCode as C
@@ -69,7 +70,7 @@ async def validate(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Or
     await _decide(ctx, organisation, OrganisationStatus.VALIDATED, None)
     trail.record(
         ctx,
-        "VALIDATE_ORGANISATION",
+        AuditAction.VALIDATE_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -94,7 +95,7 @@ async def reject(
     await _decide(ctx, organisation, OrganisationStatus.REJECTED, reason)
     trail.record(
         ctx,
-        "REJECT_ORGANISATION",
+        AuditAction.REJECT_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from dossiers.company.employees import managed_organisation
 from dossiers.company.models import Alert, AlertKind, Employee
@@ -290,7 +291,7 @@ async def mark_read(ctx: ServiceContext, alert_id: uuid.UUID | None) -> Alert:
         alert.read_by_account_id = ctx.actor.account_id if ctx.actor else None
     trail.record(
         ctx,
-        "MARK_ALERT_READ",
+        AuditAction.MARK_ALERT_READ,
         subject_type="Alert",
         subject_id=alert.id,
         decision=decision,

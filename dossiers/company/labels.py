@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Decision
 from dossiers.company.employees import MAX_IDS, MAX_LABELS, MAX_NAME, managed_organisation
@@ -36,7 +37,7 @@ async def create_label(
     await _flush_label(ctx)
     trail.record(
         ctx,
-        "CREATE_LABEL",
+        AuditAction.CREATE_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -53,7 +54,7 @@ async def rename_label(ctx: ServiceContext, label_id: uuid.UUID | None, name: st
     await _flush_label(ctx)
     trail.record(
         ctx,
-        "RENAME_LABEL",
+        AuditAction.RENAME_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -70,7 +71,7 @@ async def delete_label(ctx: ServiceContext, label_id: uuid.UUID | None) -> uuid.
     await ctx.session.execute(delete(Label).where(Label.id == label.id))
     trail.record(
         ctx,
-        "DELETE_LABEL",
+        AuditAction.DELETE_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -135,7 +136,7 @@ async def assign_label(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "ASSIGN_LABEL" if assign else "UNASSIGN_LABEL",
+        AuditAction.ASSIGN_LABEL if assign else AuditAction.UNASSIGN_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, text
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Action, Decision, Resource, decide
 from dossiers.company import alerts
@@ -108,7 +109,7 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
     await alerts.title_issued(ctx, title)
     trail.record(
         ctx,
-        "ISSUE_TITLE",
+        AuditAction.ISSUE_TITLE,
         subject_type="Title",
         subject_id=title.id,
         decision=decision,
@@ -151,7 +152,7 @@ async def change_title_status(
     await alerts.title_status_changed(ctx, title)
     trail.record(
         ctx,
-        "CHANGE_TITLE_STATUS",
+        AuditAction.CHANGE_TITLE_STATUS,
         subject_type="Title",
         subject_id=title.id,
         decision=decision,

@@ -146,8 +146,8 @@ class MandateNode(relay.Node):
             mandate_id=uuid.UUID(str(self.id)),
             organisation_id=self.organisation_id,
             person_id=self.person_id,
-            scopes=frozenset(scope.value for scope in self.scopes),
-            status=self.status.value,
+            scopes=frozenset(m.MandateScope(scope.value) for scope in self.scopes),
+            status=m.MandateStatus(self.status.value),
         )
         decide(
             info.context.actor,
