@@ -43,7 +43,7 @@ class SigningKeys:
         keys = jwks.get("keys") or []
         if not keys:
             raise ValueError("the signing key set is empty")
-        self._set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
+        self._set = KeySet.import_key_set({"keys": keys})
         private = [key for key in self._set.keys if isinstance(key, ECKey) and key.is_private]
         if len(private) != len(self._set.keys):
             raise ValueError("signing keys must be private EC (P-256) keys")
