@@ -19,7 +19,7 @@ from auth.account.errors import AuthCode
 from auth.context import Actor
 from auth.standing import MandateFact, MembershipFact
 from tenants.errors import CommonCode, DomainError
-from tenants.mandates import MandateStatus
+from tenants.mandates import MandateScope, MandateStatus
 from tenants.organisations import MembershipRole, Organisation, OrganisationStatus, Permission
 from tenants.packs import find_pack
 from tenants.packs.base import Capability
@@ -75,22 +75,22 @@ class Rule:
     administrator_while_pending: bool = False
     manager: Permission | None = None
     any_manager: bool = False  # any manager of the organisation (reading it)
-    mandate_scope: str | None = None  # tenants.mandates.MandateScope
+    mandate_scope: MandateScope | None = None
     agent: bool = False
     capability: Capability | None = None  # the pack must offer it; None: every portal
 
 
 RULES: dict[Action, Rule] = {
     Action.VIEW_ACCOUNT: Rule(self_=True),
-    Action.VIEW_PERSON: Rule(self_=True, mandate_scope="FOLLOW_DOSSIERS"),
+    Action.VIEW_PERSON: Rule(self_=True, mandate_scope=MandateScope.FOLLOW_DOSSIERS),
     Action.LIST_SESSIONS: Rule(self_=True),
     Action.CHANGE_PASSWORD: Rule(self_=True),
     Action.SIGN_OUT: Rule(self_=True),
     Action.REVOKE_SESSION: Rule(self_=True),
     Action.VIEW_AUDIT: Rule(self_=True),
-    Action.UPDATE_PERSON_CONTACT: Rule(self_=True, mandate_scope="FILE_DOSSIERS"),
+    Action.UPDATE_PERSON_CONTACT: Rule(self_=True, mandate_scope=MandateScope.FILE_DOSSIERS),
     Action.VIEW_PERSON_TITLES: Rule(
-        self_=True, mandate_scope="FOLLOW_DOSSIERS", agent=True, capability=C.TITLES
+        self_=True, mandate_scope=MandateScope.FOLLOW_DOSSIERS, agent=True, capability=C.TITLES
     ),
     Action.RESPOND_TO_MANDATE: Rule(self_=True, capability=C.MANDATES),
     Action.ACCEPT_INVITATION: Rule(self_=True, capability=C.MANAGERS),
@@ -257,7 +257,7 @@ _MANDATE_REFUSALS = {
 
 
 def _as_trusted_third_party(
-    actor: Actor, scope: str, mandates: tuple[MandateFact, ...]
+    actor: Actor, scope: MandateScope, mandates: tuple[MandateFact, ...]
 ) -> Decision:
     """The first mandate the actor may rely on: given to an organisation they act for as its
     administrator or as a manager allowed to act as trusted third party."""
@@ -274,7 +274,7 @@ def _as_trusted_third_party(
             refusal = refusal or _deny(AuthCode.PERMISSION_MISSING, permission=permission)
             continue
         if mandate.status != MandateStatus.ACCEPTED:
-            refusal = refusal or _deny(_MANDATE_REFUSALS[MandateStatus(mandate.status)])
+            refusal = refusal or _deny(_MANDATE_REFUSALS[mandate.status])
             continue
         if scope not in mandate.scopes:
             refusal = refusal or _deny(AuthCode.MANDATE_SCOPE_MISSING, scope=scope)

@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tenants.mandates import Mandate, effective_status
+from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
 from tenants.organisations import Membership, Organisation, effective_permissions
 
 
@@ -38,8 +38,8 @@ class MandateFact:
     mandate_id: uuid.UUID
     organisation_id: uuid.UUID
     person_id: uuid.UUID
-    scopes: frozenset[str]
-    status: str  # effective: tenants.mandates.MandateStatus, EXPIRED past its end date
+    scopes: frozenset[MandateScope]
+    status: MandateStatus  # effective: EXPIRED past its end date
 
 
 async def memberships_of(session: AsyncSession, person_id: uuid.UUID) -> tuple[MembershipFact, ...]:
@@ -65,7 +65,7 @@ def mandate_fact(mandate: Mandate, today: date) -> MandateFact:
         mandate_id=mandate.id,
         organisation_id=mandate.organisation_id,
         person_id=mandate.person_id,
-        scopes=frozenset(mandate.scopes or ()),
+        scopes=frozenset(MandateScope(scope) for scope in mandate.scopes or ()),
         status=effective_status(mandate, today),
     )
 

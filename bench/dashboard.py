@@ -25,7 +25,6 @@ import random
 import secrets
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -40,11 +39,9 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from strawberry.relay import GlobalID
 from viewer import (
-    WRK_SCRIPT,
     BenchError,
     LoadResult,
     graphql,
-    lua_string,
     payload,
     token_from_mail,
     wait_for_mail,
@@ -344,12 +341,6 @@ async def seed(
 # --- load ---------------------------------------------------------------------------------------
 
 
-async def run_httpx(
-    url: str, token: str, body: bytes, *, connections: int, duration: float
-) -> LoadResult:
-    return await viewer.run_httpx(url, token, connections=connections, duration=duration, body=body)
-
-
 def load(
     tool: str,
     url: str,
@@ -359,67 +350,17 @@ def load(
     args: argparse.Namespace,
     duration: float,
 ) -> LoadResult:
-    if tool == "wrk":
-        wrk = shutil.which("wrk")
-        if wrk is None:
-            raise BenchError("wrk is not on PATH")
-        return run_wrk_body(wrk, url, token, body, workdir, args, duration)
-    return asyncio.run(run_httpx(url, token, body, connections=args.connections, duration=duration))
-
-
-def run_wrk_body(
-    wrk: str,
-    url: str,
-    token: str,
-    body: bytes,
-    workdir: Path,
-    args: argparse.Namespace,
-    duration: float,
-) -> LoadResult:
-    """`wrk` with viewer.py's Lua script (its `done()` prints the percentiles), our body."""
-    script = workdir / "dashboard.lua"
-    script.write_text(
-        WRK_SCRIPT.format(
-            body=lua_string(body.decode()), authorization=lua_string(f"Bearer {token}")
-        ),
-        encoding="utf-8",
-    )
-    seconds = max(1, round(duration))
-    threads = max(1, min(args.threads, args.connections))
-    result = subprocess.run(
-        [
-            wrk,
-            f"-t{threads}",
-            f"-c{args.connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "30s",
-            "-s",
-            str(script),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-        check=False,
-    )
-    fields: dict[str, int] = {}
-    for line in result.stdout.splitlines():
-        if line.startswith("BENCH "):
-            fields = {k: int(v) for k, _, v in (i.partition("=") for i in line.split()[1:])}
-    if result.returncode != 0 or not fields:
-        raise BenchError(f"wrk failed ({result.returncode}):\n{result.stdout}{result.stderr}")
-    return LoadResult(
-        tool="wrk",
-        requests=fields["requests"],
-        seconds=fields["duration_us"] / 1e6,
-        p50_ms=fields["p50_us"] / 1000,
-        p95_ms=fields["p95_us"] / 1000,
-        p99_ms=fields["p99_us"] / 1000,
-        max_ms=fields["max_us"] / 1000,
-        non_200=fields["status_errors"],
-        other_errors=sum(fields[k] for k in ("connect", "read", "write", "timeout")),
-        other_errors_label="socket errors",
+    """viewer.py's load generators, posting the dashboard query (a page takes longer)."""
+    return viewer.load(
+        tool,
+        url,
+        token,
+        workdir,
+        threads=args.threads,
+        connections=args.connections,
+        duration=duration,
+        body=body,
+        request_timeout=30,
     )
 
 

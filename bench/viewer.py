@@ -359,12 +359,16 @@ def run_wrk(
     threads: int,
     connections: int,
     duration: float,
+    body: bytes | None = None,
+    request_timeout: int = 10,
 ) -> LoadResult:
-    script = workdir / "viewer.lua"
+    """`wrk` posting `body` (default: the viewer query); the Lua script's `done()` prints the
+    percentiles on a `BENCH` line."""
+    script = workdir / "load.lua"
+    body = body if body is not None else json.dumps({"query": VIEWER}).encode()
     script.write_text(
         WRK_SCRIPT.format(
-            body=lua_string(json.dumps({"query": VIEWER})),
-            authorization=lua_string(f"Bearer {token}"),
+            body=lua_string(body.decode()), authorization=lua_string(f"Bearer {token}")
         ),
         encoding="utf-8",
     )
@@ -376,14 +380,14 @@ def run_wrk(
             f"-c{connections}",
             f"-d{seconds}s",
             "--timeout",
-            "10s",
+            f"{request_timeout}s",
             "-s",
             str(script),
             url,
         ],
         capture_output=True,
         text=True,
-        timeout=seconds + 60,
+        timeout=seconds + request_timeout + 50,
         check=False,
     )
     if result.returncode != 0:
@@ -486,15 +490,26 @@ def load(
     threads: int,
     connections: int,
     duration: float,
+    body: bytes | None = None,
+    request_timeout: int = 10,
 ) -> LoadResult:
+    """Load `url` with `tool` (wrk or httpx), posting `body` (default: the viewer query)."""
     if tool == "wrk":
         wrk = shutil.which("wrk")
         if wrk is None:
             raise BenchError("wrk is not on PATH")
         return run_wrk(
-            wrk, url, token, workdir, threads=threads, connections=connections, duration=duration
+            wrk,
+            url,
+            token,
+            workdir,
+            threads=threads,
+            connections=connections,
+            duration=duration,
+            body=body,
+            request_timeout=request_timeout,
         )
-    return asyncio.run(run_httpx(url, token, connections=connections, duration=duration))
+    return asyncio.run(run_httpx(url, token, connections=connections, duration=duration, body=body))
 
 
 # --- main ---------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from mail.models import OutboxMessage, OutboxStatus
 from mail.transport import Transport, TransportError
 from tenants.clock import Clock
-from tenants.session import open_session
+from tenants.session import open_session, rows_changed
 
 log = logging.getLogger("guichet.mail")
 
@@ -131,7 +131,7 @@ class MailSender:
                 .values(claimed_until=now + self.lease, claimed_by=self.worker_id)
             )
             await session.commit()
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            if rows_changed(claimed) != 1:
                 return False
             row = await session.get_one(OutboxMessage, message_id)
             content, attempts = row.content, row.attempts

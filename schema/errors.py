@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from enum import Enum
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import strawberry
 
@@ -12,28 +12,25 @@ import auth.delegation.errors
 import auth.organisation.errors  # noqa: F401 - registers the organisation codes
 import dossiers.company.errors
 import dossiers.title.errors  # noqa: F401 - registers the company and title codes
+from schema.enums import described_enum
 from tenants.errors import DomainError, FieldError, catalogue, render_message
 
+if TYPE_CHECKING:
 
-def _error_code_enum() -> Any:
-    members = {
-        code: strawberry.enum_value(code, description=message.fr)
-        for code, message in sorted(catalogue().items())
-    }
-    python_enum = Enum("ErrorCode", members)  # type: ignore[misc]
-    return strawberry.enum(
-        python_enum,
-        name="ErrorCode",
-        description="Code stable d'une erreur attendue (le message suit la langue demandée).",
+    class ErrorCode(StrEnum):
+        """The codes are the areas' catalogues, gathered at import time."""
+
+else:
+    ErrorCode = described_enum(
+        "ErrorCode",
+        "Code stable d'une erreur attendue (le message suit la langue demandée).",
+        {code: (code, message.fr) for code, message in sorted(catalogue().items())},
     )
-
-
-ErrorCode = _error_code_enum()
 
 
 @strawberry.type(description="Une erreur attendue : code stable, champ fautif, message.")
 class UserError:
-    code: ErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
     field: list[str] | None = strawberry.field(
         description='Chemin du champ fautif depuis les arguments, ex. ["input", "email"].'
     )

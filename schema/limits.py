@@ -1,7 +1,8 @@
 """Depth, alias, size and cost limits; introspection off in production; parse/validation caches.
 
 The alias limit of Strawberry (0.315.7 and later) counts the aliases of a fragment each time
-it is spread, so fragments cannot multiply aliases past it (tested in tests/api/test_limits).
+it is spread, so fragments cannot multiply aliases past it (tested in
+tests/api/test_conventions.py, `test_depth_alias_and_cost_limits`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,7 @@ from strawberry.extensions.query_depth_limiter import (
     create_validator as create_depth_validator,
 )
 
-DEFAULT_PAGE = 20
-MAX_PAGE = 100
+from tenants.pagination import DEFAULT_PAGE, MAX_PAGE
 
 
 def cost_rule(max_cost: int) -> type[ValidationRule]:

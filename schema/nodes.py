@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from strawberry import relay
+from strawberry.types.base import get_object_definition
 
 from schema.context import Info
 
@@ -35,6 +36,6 @@ NODE_TYPES: dict[str, type[VisibleNode]] = {}
 
 
 def register_node(cls: N) -> N:
-    name = cls.__strawberry_definition__.name  # type: ignore[attr-defined]
+    name = get_object_definition(cls, strict=True).name
     NODE_TYPES[name] = cls
     return cls

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -56,10 +57,8 @@ class AccessLog:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = uuid.uuid4().hex
-        for key, value in scope.get("headers", ()):
-            if key == b"x-request-id" and 0 < len(value) <= 64:
-                request_id = value.decode("latin-1")
+        asked = Headers(scope=scope).get("x-request-id", "")
+        request_id = asked if 0 < len(asked) <= 64 else uuid.uuid4().hex
         status = 500
 
         async def send_wrapper(message: Message) -> None:

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from graphql import GraphQLError
+from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -19,17 +20,13 @@ from auth.account.models import Account
 from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ClientInfo, ServiceContext
 from schema.context import AppServices, GuichetContext
+from server.errors import HttpCode, http_message
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import DomainError, render_message
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
 log = logging.getLogger("guichet.graphql")
-
-INTERNAL = {
-    "fr": "Erreur interne du serveur : l'incident est enregistré.",
-    "en": "Internal server error: the incident was logged.",
-}
 
 
 def graphql_error(message: str, code: str, status: int, **headers: str) -> JSONResponse:
@@ -40,36 +37,25 @@ def graphql_error(message: str, code: str, status: int, **headers: str) -> JSONR
     )
 
 
+def http_refusal(code: HttpCode, locale: str, status: int, **headers: str) -> JSONResponse:
+    return graphql_error(http_message(code, locale), code, status, **headers)
+
+
 def tenant_not_found(exc: TenantNotFound, locale: str) -> JSONResponse:
-    if locale == "en":
-        message = (
-            f"Unknown tenant {exc.asked!r}."
-            if exc.asked
-            else "No tenant given: use "
-            "/t/{tenant}/graphql, the X-Tenant header or the tenant's host name."
-        )
-    else:
-        message = (
-            f"Portail inconnu : {exc.asked!r}."
-            if exc.asked
-            else "Aucun portail indiqué : "
-            "utilisez /t/{portail}/graphql, l'en-tête X-Tenant ou le nom d'hôte du portail."
-        )
-    return graphql_error(message, "TENANT_NOT_FOUND", 404)
+    return http_refusal(HttpCode.TENANT_NOT_FOUND, locale, 404)
 
 
 def client_info(scope: Scope) -> ClientInfo:
     client = scope.get("client")
-    agent = None
-    for key, value in scope.get("headers", ()):
-        if key == b"user-agent":
-            agent = value.decode("latin-1")[:300]
-    return ClientInfo(ip_address=client[0] if client else None, user_agent=agent)
+    agent = Headers(scope=scope).get("user-agent")
+    return ClientInfo(
+        ip_address=client[0] if client else None, user_agent=agent[:300] if agent else None
+    )
 
 
 MAX_FILES_PER_REQUEST = 4
 CSRF_SAFE_HEADERS = frozenset(
-    {b"authorization", b"apollo-require-preflight", b"x-apollo-operation-name", b"x-requested-with"}
+    {"authorization", "apollo-require-preflight", "x-apollo-operation-name", "x-requested-with"}
 )
 
 
@@ -78,20 +64,15 @@ class RequestTooLarge(Exception):
 
 
 def _is_multipart(scope: Scope) -> bool:
-    for key, value in scope.get("headers", ()):
-        if key == b"content-type":
-            return value.split(b";", 1)[0].strip().lower() == b"multipart/form-data"
-    return False
+    content_type = Headers(scope=scope).get("content-type", "")
+    return content_type.split(";", 1)[0].strip().lower() == "multipart/form-data"
 
 
 def _content_length(scope: Scope) -> int | None:
-    for key, value in scope.get("headers", ()):
-        if key == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return None
-    return None
+    try:
+        return int(Headers(scope=scope)["content-length"])
+    except (KeyError, ValueError):
+        return None
 
 
 def _limit_body(receive: Receive, limit: int) -> Receive:
@@ -111,8 +92,7 @@ def _limit_body(receive: Receive, limit: int) -> Receive:
 
 
 def _too_large(locale: str) -> JSONResponse:
-    message = "Request too large." if locale == "en" else "Requête trop volumineuse."
-    return graphql_error(message, "REQUEST_TOO_LARGE", 413)
+    return http_refusal(HttpCode.REQUEST_TOO_LARGE, locale, 413)
 
 
 class GuichetGraphQL(GraphQL[GuichetContext, None]):
@@ -164,8 +144,8 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
             exc_info=(type(original), original, original.__traceback__),
             extra={"path": formatted.get("path")},
         )
-        formatted["message"] = INTERNAL.get(locale, INTERNAL["fr"])
-        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
+        formatted["message"] = http_message(HttpCode.INTERNAL_SERVER_ERROR, locale)
+        formatted["extensions"] = {"code": HttpCode.INTERNAL_SERVER_ERROR.value}
         return formatted
 
 
@@ -200,14 +180,9 @@ class GraphQLEndpoint:
         if token is not None:
             found = await self._authenticate(pack, token, scope)
             if found is None:
-                message = (
-                    "Invalid, expired or revoked access token."
-                    if locale == "en"
-                    else "Jeton d'accès invalide, expiré ou révoqué : reconnectez-vous."
-                )
-                response = graphql_error(
-                    message,
-                    "INVALID_TOKEN",
+                response = http_refusal(
+                    HttpCode.INVALID_TOKEN,
+                    locale,
                     401,
                     **{"WWW-Authenticate": 'Bearer error="invalid_token"'},
                 )
@@ -230,16 +205,8 @@ class GraphQLEndpoint:
     def _check_multipart(self, scope: Scope, locale: str) -> JSONResponse | None:
         """CSRF: a browser sends a cross-site multipart form without preflight, but not with
         an `Authorization` header or a custom header; require one of them."""
-        names = {key.lower() for key, _ in scope.get("headers", ())}
-        if not names & CSRF_SAFE_HEADERS:
-            message = (
-                "Multipart requests need an Authorization header or an "
-                "Apollo-Require-Preflight (or X-Requested-With) header."
-                if locale == "en"
-                else "Une requête multipart doit porter un en-tête Authorization, ou "
-                "Apollo-Require-Preflight (ou X-Requested-With)."
-            )
-            return graphql_error(message, "CSRF_PREFLIGHT_REQUIRED", 400)
+        if not CSRF_SAFE_HEADERS.intersection(Headers(scope=scope).keys()):
+            return http_refusal(HttpCode.CSRF_PREFLIGHT_REQUIRED, locale, 400)
         length = _content_length(scope)
         if length is not None and length > self._max_request_bytes:
             return _too_large(locale)
@@ -247,13 +214,13 @@ class GraphQLEndpoint:
 
     @staticmethod
     def _bearer(scope: Scope) -> str | None:
-        for key, value in scope.get("headers", ()):
-            if key == b"authorization":
-                scheme, _, credentials = value.decode("latin-1").partition(" ")
-                if scheme.lower() == "bearer" and credentials.strip():
-                    return credentials.strip()
-                return ""  # malformed: refused rather than ignored
-        return None
+        value = Headers(scope=scope).get("authorization")
+        if value is None:
+            return None
+        scheme, _, credentials = value.partition(" ")
+        if scheme.lower() == "bearer" and credentials.strip():
+            return credentials.strip()
+        return ""  # malformed: refused rather than ignored
 
     async def _authenticate(
         self, pack: TenantPack, token: str, scope: Scope

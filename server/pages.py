@@ -4,6 +4,7 @@ the same API a frontend uses."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -161,6 +162,40 @@ def _env() -> Environment:
     )
 
 
+@dataclass(frozen=True)
+class _Page:
+    """A page's tenant, language and texts, and the values its template reads."""
+
+    pack: TenantPack
+    locale: str
+    t: dict[str, str]
+    values: dict[str, Any]
+
+
+def _open_page(request: Request, texts: str, **values: Any) -> _Page | Response:
+    """The page for the request's tenant (or the unknown tenant's 404)."""
+    locale = preferred_locale(request.scope)
+    try:
+        pack = resolve_tenant(request.scope)
+    except TenantNotFound as exc:
+        return tenant_not_found(exc, locale)
+    t = TEXTS[texts][locale]
+    common = {
+        "pack": pack,
+        "locale": locale,
+        "t": t,
+        "title": t["title"],
+        "rules": [rule.get(locale) for rule in pack.password.rules],
+        "errors": [],
+    }
+    return _Page(pack, locale, t, {**common, **values})
+
+
+def _render(template: str, values: dict[str, Any]) -> HTMLResponse:
+    html = _env().get_template(template).render(values)
+    return HTMLResponse(html, status_code=400 if values["errors"] else 200)
+
+
 class LinkPages:
     def __init__(self, schema: Schema, services: AppServices) -> None:
         self.schema = schema
@@ -177,24 +212,17 @@ class LinkPages:
     async def accept_invitation(self, request: Request) -> Response:
         """Explains, signs the person in (email and password posted to this page), accepts
         the invitation with the token as that person, and closes the page's session."""
-        locale = preferred_locale(request.scope)
-        try:
-            pack = resolve_tenant(request.scope)
-        except TenantNotFound as exc:
-            return tenant_not_found(exc, locale)
-        t = TEXTS["invitation"][locale]
-        values: dict[str, Any] = {
-            "pack": pack,
-            "locale": locale,
-            "t": t,
-            "title": t["title"],
-            "errors": [],
-            "done": False,
-            "token": request.query_params.get("token", ""),
-            "email": "",
-            "permissions": [],
-        }
-        status = 200
+        page = _open_page(
+            request,
+            "invitation",
+            done=False,
+            token=request.query_params.get("token", ""),
+            email="",
+            permissions=[],
+        )
+        if isinstance(page, Response):
+            return page
+        pack, locale, values = page.pack, page.locale, page.values
         if request.method == "POST":
             form = await request.form()
             token = str(form.get("token") or "")
@@ -215,31 +243,15 @@ class LinkPages:
                 if not payload["errors"]:
                     granted = payload["membership"]["permissions"]
                     values.update(done=True, permissions=permission_labels(granted, locale))
-            status = 400 if values["errors"] else 200
-        html = _env().get_template("accept_invitation.html").render(values)
-        return HTMLResponse(html, status_code=status)
+        return _render("accept_invitation.html", values)
 
     async def sign_in(self, request: Request) -> Response:
         """Sign in; an account whose password is temporary chooses its own at once. The page
         keeps no session: it closes the one it opened."""
-        locale = preferred_locale(request.scope)
-        try:
-            pack = resolve_tenant(request.scope)
-        except TenantNotFound as exc:
-            return tenant_not_found(exc, locale)
-        t = TEXTS["sign_in"][locale]
-        values: dict[str, Any] = {
-            "pack": pack,
-            "locale": locale,
-            "t": t,
-            "title": t["title"],
-            "rules": [rule.get(locale) for rule in pack.password.rules],
-            "errors": [],
-            "done": None,
-            "change": False,
-            "email": "",
-        }
-        status = 200
+        page = _open_page(request, "sign_in", done=None, change=False, email="")
+        if isinstance(page, Response):
+            return page
+        pack, locale, t, values = page.pack, page.locale, page.t, page.values
         if request.method == "POST":
             form = await request.form()
             email = str(form.get("email") or "")
@@ -268,9 +280,7 @@ class LinkPages:
                 await self._run(request, pack, locale, SIGN_OUT, {}, actor)
             if values["change"]:
                 values["title"] = t["change_title"]
-            status = 400 if values["errors"] else 200
-        html = _env().get_template("sign_in.html").render(values)
-        return HTMLResponse(html, status_code=status)
+        return _render("sign_in.html", values)
 
     async def _sign_in(
         self, request: Request, pack: TenantPack, locale: str, email: str, password: str
@@ -325,43 +335,16 @@ class LinkPages:
         field: str,
         with_password: bool = False,
     ) -> Response:
-        locale = preferred_locale(request.scope)
-        try:
-            pack = resolve_tenant(request.scope)
-        except TenantNotFound as exc:
-            return tenant_not_found(exc, locale)
-        t = TEXTS[texts][locale]
-        values: dict[str, Any] = {
-            "pack": pack,
-            "locale": locale,
-            "t": t,
-            "title": t["title"],
-            "rules": [rule.get(locale) for rule in pack.password.rules],
-            "errors": [],
-            "done": False,
-            "token": request.query_params.get("token", ""),
-        }
-        status = 200
+        page = _open_page(request, texts, done=False, token=request.query_params.get("token", ""))
+        if isinstance(page, Response):
+            return page
+        values = page.values
         if request.method == "POST":
             form = await request.form()
             token = str(form.get("token") or "")
             variables: dict[str, Any] = {"token": token}
             if with_password:
                 variables["password"] = str(form.get("new_password") or "")
-            context = GuichetContext(
-                services=self.services,
-                pack=pack,
-                locale=locale,
-                actor=None,
-                viewer_account=None,
-                client=client_info(request.scope),
-            )
-            result = await self.schema.execute(
-                mutation, variable_values=variables, context_value=context
-            )
-            if result.errors or result.data is None:
-                raise RuntimeError(f"{field} failed: {result.errors}")
-            values.update(done=True, token=token, errors=result.data[field]["errors"])
-            status = 400 if values["errors"] else 200
-        html = _env().get_template(template).render(values)
-        return HTMLResponse(html, status_code=status)
+            data = await self._run(request, page.pack, page.locale, mutation, variables)
+            values.update(done=True, token=token, errors=data[field]["errors"])
+        return _render(template, values)

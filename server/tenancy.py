@@ -3,6 +3,7 @@ name (`cnaps.example.org`). An unknown tenant is a 404, never a default."""
 
 from __future__ import annotations
 
+from starlette.datastructures import Headers
 from starlette.types import Scope
 
 from tenants.packs import PACKS
@@ -15,13 +16,6 @@ class TenantNotFound(LookupError):
         self.asked = asked
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", ()):
-        if key == name:
-            return str(value.decode("latin-1").strip())
-    return None
-
-
 def resolve_tenant(scope: Scope) -> TenantPack:
     path_tenant = scope.get("path_params", {}).get("tenant")
     if path_tenant is not None:
@@ -29,13 +23,14 @@ def resolve_tenant(scope: Scope) -> TenantPack:
         if pack is None:
             raise TenantNotFound(str(path_tenant))
         return pack
-    header = _header(scope, b"x-tenant")
+    headers = Headers(scope=scope)
+    header = headers.get("x-tenant", "").strip()
     if header:
         pack = PACKS.get(header.lower())
         if pack is None:
             raise TenantNotFound(header)
         return pack
-    host = (_header(scope, b"host") or "").split(":", 1)[0].lower()
+    host = headers.get("host", "").strip().split(":", 1)[0].lower()
     for pack in PACKS.values():
         if host in pack.hosts or host.split(".", 1)[0] in pack.hosts:
             return pack
@@ -44,7 +39,7 @@ def resolve_tenant(scope: Scope) -> TenantPack:
 
 def preferred_locale(scope: Scope) -> str:
     """French first; English when the caller's Accept-Language prefers it."""
-    header = _header(scope, b"accept-language") or ""
+    header = Headers(scope=scope).get("accept-language", "")
     best, best_q = "fr", 0.0
     for position, part in enumerate(header.split(",")):
         pieces = part.strip().split(";")

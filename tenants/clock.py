@@ -34,11 +34,6 @@ class FrozenClock:
         self._at = at
 
 
-def as_utc(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes: every stored instant is UTC."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
 def seconds_until(delta: timedelta) -> int:
     """Whole seconds to wait, rounded up, at least one (a `retry_after` for people)."""
     return max(1, math.ceil(delta.total_seconds()))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tenants.models import Base
@@ -18,7 +18,8 @@ async def rows_by_id(
     session: AsyncSession, model: type[M], ids: Sequence[uuid.UUID]
 ) -> list[M | None]:
     """One statement for the whole batch; rows in the order asked, `None` where missing."""
-    key: Any = model.id  # type: ignore[attr-defined]
+    mapper = inspect(model)
+    (key,) = mapper.primary_key
     rows = (await session.scalars(select(model).where(key.in_(ids)))).all()
-    found = {row.id: row for row in rows}  # type: ignore[attr-defined]
+    found = {mapper.primary_key_from_instance(row)[0]: row for row in rows}
     return [found.get(id_) for id_ in ids]

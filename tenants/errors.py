@@ -29,20 +29,32 @@ class Message:
 
 
 _CATALOGUE: dict[str, tuple[Message, str]] = {}
+_OUTSIDE_PAYLOADS: set[str] = set()
 
 
-def register_codes(messages: Mapping[Any, Message], area: str) -> None:
-    """Add an area's codes to the catalogue; a code means one thing across the API."""
+def register_codes(messages: Mapping[Any, Message], area: str, *, user_errors: bool = True) -> None:
+    """Add an area's codes to the catalogue; a code means one thing across the API.
+
+    `user_errors=False`: refusals answered at the HTTP level before any mutation runs (an
+    unknown tenant, an invalid token): their messages live here too, but they never appear
+    in a payload's `errors`, so they are not members of the GraphQL `ErrorCode` enum."""
     for key, message in messages.items():
         code = str(key.value) if isinstance(key, StrEnum) else str(key)
         existing = _CATALOGUE.get(code)
         if existing is not None and existing[1] != area:
             raise ValueError(f"error code {code} declared by {existing[1]} and {area}")
         _CATALOGUE[code] = (message, area)
+        if not user_errors:
+            _OUTSIDE_PAYLOADS.add(code)
 
 
 def catalogue() -> Mapping[str, Message]:
-    return {code: message for code, (message, _area) in _CATALOGUE.items()}
+    """The codes a payload's `errors` can carry (the `ErrorCode` enum)."""
+    return {
+        code: message
+        for code, (message, _area) in _CATALOGUE.items()
+        if code not in _OUTSIDE_PAYLOADS
+    }
 
 
 def render_message(code: str, locale: str, params: Mapping[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """French identifiers: SIREN, SIRET, FINESS, and the département of a postal code.
 
-Pure functions (DOMAIN.md "Identifiers"): SIREN is 9 digits with a Luhn key; SIRET is the
+Pure functions (docs/DOMAIN.md "Identifiers"): SIREN is 9 digits with a Luhn key; SIRET is the
 SIREN followed by a 5-digit NIC, 14 digits with a Luhn key over all of them, except La Poste
 (SIREN 356000000) whose establishments are too many for Luhn: their digit sum is a multiple
 of 5 [law, INSEE] — all but its head office, 356 000 000 00048, which keeps Luhn. FINESS

@@ -9,6 +9,4 @@ refuses to start, when its role could bypass the policies).
 
 from __future__ import annotations
 
-POLICY = "tenant_isolation"  # created by the migrations on every tenant-owned table
-
 ROLE_CHECK_SQL = "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user"

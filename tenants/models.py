@@ -67,7 +67,7 @@ class TenantScoped:
 
 
 class Person(TenantScoped, Base):
-    """A human, at most one account per tenant (DOMAIN.md: personne physique)."""
+    """A human, at most one account per tenant (docs/DOMAIN.md: personne physique)."""
 
     __tablename__ = "persons"
 

@@ -52,7 +52,7 @@ def effective_permissions(role: str, delegated: Iterable[str] | None) -> frozens
 
 
 class DocumentKind(StrEnum):
-    """Documents checked at validation (DOMAIN.md "Accounts and onboarding")."""
+    """Documents checked at validation (docs/DOMAIN.md "Accounts and onboarding")."""
 
     COMPANY_REGISTRATION_EXTRACT = "COMPANY_REGISTRATION_EXTRACT"  # Kbis
     REPRESENTATIVE_IDENTITY = "REPRESENTATIVE_IDENTITY"
@@ -161,10 +161,6 @@ class Membership(TenantScoped, Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
-
-    @property
-    def active(self) -> bool:
-        return self.revoked_at is None
 
     @property
     def effective_permissions(self) -> frozenset[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
@@ -87,3 +87,11 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 def open_session(factory: async_sessionmaker[AsyncSession], tenant: str) -> AsyncSession:
     """A session bound to one tenant; close it (``async with``) when done."""
     return factory(info={TENANT_KEY: tenant})
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE changed: a guarded update (`... WHERE used_at IS
+    NULL`) changed 1 when this caller won the race, 0 when another did."""
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount

@@ -16,6 +16,7 @@ from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind
 from auth.account.provisioning import NewPerson, open_account_for
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.organisation.errors import OrganisationCode as C
 from tenants.errors import DomainError
@@ -89,7 +90,7 @@ async def add_agent(
         )
         trail.record(
             ctx,
-            "ADD_AGENT",
+            AuditAction.ADD_AGENT,
             subject_type="Account",
             subject_id=made.account.id,
             details={"delegations": wanted, "by": "command line"},
@@ -104,7 +105,7 @@ async def add_agent(
         existing.delegations = [*current, *added]  # a new list: the JSON column sees the change
         trail.record(
             ctx,
-            "ADD_AGENT_DELEGATION",
+            AuditAction.ADD_AGENT_DELEGATION,
             subject_type="Account",
             subject_id=existing.id,
             details={"added": list(added), "by": "command line"},

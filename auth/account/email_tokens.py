@@ -11,6 +11,7 @@ from auth.account.models import Account, EmailToken, EmailTokenPurpose
 from auth.account.opaque_tokens import digest, new_token
 from auth.context import ServiceContext
 from tenants.errors import DomainError
+from tenants.session import rows_changed
 
 
 async def issue(
@@ -62,7 +63,7 @@ async def consume(
         .where(EmailToken.id == row.id, EmailToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(result) != 1:
         raise DomainError.one(AuthCode.TOKEN_ALREADY_USED, field)
     account = await ctx.session.get_one(Account, row.account_id)
     return account

@@ -15,6 +15,7 @@ from auth.account.identity_fields import AddressData, Collector
 from auth.account.models import Account, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
@@ -150,7 +151,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
     expires_at = await send_confirmation(ctx, account, person)
     trail.record(
         ctx,
-        "REGISTER",
+        AuditAction.REGISTER,
         subject_type="Account",
         subject_id=account.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),
@@ -191,7 +192,7 @@ async def confirm_email(ctx: ServiceContext, token: str) -> Account:
         account.email_confirmed_at = ctx.clock.now()
     trail.record(
         ctx,
-        "CONFIRM_EMAIL",
+        AuditAction.CONFIRM_EMAIL,
         subject_type="Account",
         subject_id=account.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),

@@ -15,6 +15,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.onboarding import AddressData
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.delegation.managers import paris_today
@@ -87,7 +88,7 @@ async def update_person_contact(
         details["role"] = membership.role
     trail.record(
         ctx,
-        "UPDATE_PERSON_CONTACT",
+        AuditAction.UPDATE_PERSON_CONTACT,
         subject_type="Person",
         subject_id=person.id,
         decision=decision,

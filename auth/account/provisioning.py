@@ -1,7 +1,7 @@
 """Accounts opened by someone else: an organisation opening its employee's or trainee's
 account, the authority opening an agent's. The person receives their identifier and a
 temporary password by e-mail, must change it at first sign-in, then confirms their address
-(DOMAIN.md "Accounts and onboarding", seed 000 "Espace entreprise").
+(docs/DOMAIN.md "Accounts and onboarding", seed 000 "Espace entreprise").
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from auth.account.models import Account, AccountKind, EmailTokenPurpose
 from auth.account.onboarding import format_local, send_confirmation
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Action, Capacity, Decision, decide, own_account
 from mail.outbox import enqueue
@@ -57,7 +58,9 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
         },
         now=ctx.clock.now(),
     )
-    trail.record(ctx, "PASSWORD_RESET_REQUESTED", subject_type="Account", subject_id=account.id)
+    trail.record(
+        ctx, AuditAction.PASSWORD_RESET_REQUESTED, subject_type="Account", subject_id=account.id
+    )
 
 
 async def reset_password(ctx: ServiceContext, token: str, new_password: str | None) -> Account:
@@ -78,7 +81,7 @@ async def reset_password(ctx: ServiceContext, token: str, new_password: str | No
     await _notify_changed(ctx, account)
     trail.record(
         ctx,
-        "PASSWORD_RESET",
+        AuditAction.PASSWORD_RESET,
         subject_type="Account",
         subject_id=account.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),
@@ -126,7 +129,11 @@ async def change_password(
     else:
         await _notify_changed(ctx, account)
     trail.record(
-        ctx, "CHANGE_PASSWORD", subject_type="Account", subject_id=account.id, decision=decision
+        ctx,
+        AuditAction.CHANGE_PASSWORD,
+        subject_type="Account",
+        subject_id=account.id,
+        decision=decision,
     )
     return account
 

@@ -20,11 +20,13 @@ from auth.account.models import Account, AccountKind, AuthSession, RefreshToken
 from auth.account.opaque_tokens import digest, new_token
 from auth.account.tokens import InvalidAccessToken
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
 from auth.standing import memberships_of
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
 from tenants.pagination import Page, paginate
+from tenants.session import rows_changed
 
 
 class RevokedReason:
@@ -109,7 +111,7 @@ async def refresh(ctx: ServiceContext, raw: str | None) -> IssuedTokens:
         .where(RefreshToken.id == token.id, RefreshToken.used_at.is_(None))
         .values(used_at=now)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent refresh won
+    if rows_changed(used) != 1:  # a concurrent refresh won
         await _refuse_reuse(ctx, session, field)
     account = await ctx.session.get_one(Account, session.account_id)
     session.last_used_at = now
@@ -124,7 +126,7 @@ async def _refuse_reuse(
     await revoke(ctx, session, RevokedReason.REUSE)
     trail.record(
         ctx,
-        "REFRESH_TOKEN_REUSED",
+        AuditAction.REFRESH_TOKEN_REUSED,
         subject_type="AuthSession",
         subject_id=session.id,
         actor_account_id=session.account_id,
@@ -177,7 +179,7 @@ async def sign_out(
     await revoke(ctx, session, RevokedReason.SIGN_OUT)
     trail.record(
         ctx,
-        "SIGN_OUT_EVERYWHERE" if everywhere else "SIGN_OUT",
+        AuditAction.SIGN_OUT_EVERYWHERE if everywhere else AuditAction.SIGN_OUT,
         subject_type="AuthSession",
         subject_id=session.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),
@@ -200,7 +202,7 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
     await revoke(ctx, session, RevokedReason.SIGN_OUT)
     trail.record(
         ctx,
-        "REVOKE_SESSION",
+        AuditAction.REVOKE_SESSION,
         subject_type="AuthSession",
         subject_id=session.id,
         decision=decision,

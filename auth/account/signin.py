@@ -18,6 +18,7 @@ from auth.account.identity_fields import normalise_email
 from auth.account.models import Account
 from auth.account.password_policy import normalise
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
 from tenants.clock import seconds_until
@@ -50,7 +51,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
         account.locked_until = now + delay if delay else None
         trail.record(
             ctx,
-            "SIGN_IN_FAILED",
+            AuditAction.SIGN_IN_FAILED,
             subject_type="Account",
             subject_id=account.id,
             actor_account_id=None,
@@ -62,7 +63,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
             )
         raise KeptRefusal([FieldError(AuthCode.INVALID_CREDENTIALS, None)])
     # An account created for someone else signs in with its temporary password first, then
-    # confirms its address (DOMAIN.md "Accounts and onboarding").
+    # confirms its address (docs/DOMAIN.md "Accounts and onboarding").
     if account.email_confirmed_at is None and not account.must_change_password:
         raise DomainError.one(AuthCode.EMAIL_NOT_CONFIRMED)
     account.failed_sign_ins = 0
@@ -72,7 +73,7 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
     issued = await sessions.open_session(ctx, account)
     trail.record(
         ctx,
-        "SIGN_IN",
+        AuditAction.SIGN_IN,
         subject_type="Account",
         subject_id=account.id,
         decision=Decision(allowed=True, capacity=Capacity.SELF),

@@ -43,11 +43,11 @@ class SigningKeys:
         keys = jwks.get("keys") or []
         if not keys:
             raise ValueError("the signing key set is empty")
-        self._set = KeySet.import_key_set(jwks)  # type: ignore[arg-type]
-        for key in self._set.keys:
-            if not isinstance(key, ECKey) or not key.is_private:
-                raise ValueError("signing keys must be private EC (P-256) keys")
-        self.current: ECKey = self._set.keys[0]  # type: ignore[assignment]
+        self._set = KeySet.import_key_set({"keys": keys})
+        private = [key for key in self._set.keys if isinstance(key, ECKey) and key.is_private]
+        if len(private) != len(self._set.keys):
+            raise ValueError("signing keys must be private EC (P-256) keys")
+        self.current: ECKey = private[0]
 
     @classmethod
     def from_json(cls, text: str) -> SigningKeys:

@@ -13,7 +13,7 @@ from tenants.models import Base, TenantScoped, new_id
 
 
 class AuditEvent(TenantScoped, Base):
-    """Who did what, for whom, by which right (DESIGN.md "Identity, delegation, audit")."""
+    """Who did what, for whom, by which right (ARCHITECTURE.md "Identity, delegation, audit")."""
 
     __tablename__ = "audit_events"
     __table_args__ = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from auth.audit.actions import AuditAction
 from auth.audit.models import AuditEvent
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
@@ -12,7 +13,7 @@ from auth.policy import Capacity, Decision
 
 def record(
     ctx: ServiceContext,
-    action: str,
+    action: AuditAction,
     *,
     subject_type: str,
     subject_id: uuid.UUID | None,

@@ -30,6 +30,7 @@ from auth.account.models import Account
 from auth.account.onboarding import format_local
 from auth.account.opaque_tokens import digest, new_token
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.delegation.managers import canonical, full_name, not_held
@@ -40,6 +41,7 @@ from tenants.errors import DomainError, FieldError
 from tenants.models import new_id
 from tenants.organisations import Invitation, Membership, MembershipRole, Organisation
 from tenants.pagination import Page, PageKey, pages_by_parent
+from tenants.session import rows_changed
 
 INVITATION_TTL = timedelta(days=7)  # [choice] a week to see the mail and open an account
 
@@ -148,7 +150,7 @@ async def invite_manager(
     )
     trail.record(
         ctx,
-        "INVITE_MANAGER",
+        AuditAction.INVITE_MANAGER,
         subject_type="Invitation",
         subject_id=invitation.id,
         decision=decision,
@@ -156,7 +158,7 @@ async def invite_manager(
         details={
             "email": email,
             "permissions": granted,
-            "superseded": int(superseded.rowcount or 0),  # type: ignore[attr-defined]
+            "superseded": rows_changed(superseded),
         },
     )
     return invitation
@@ -223,7 +225,7 @@ async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membershi
         )
         .values(accepted_at=now, accepted_membership_id=membership.id)
     )
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(used) != 1:
         raise DomainError.one(DelegationCode.INVITATION_ALREADY_USED, ("token",))
     account = await ctx.session.get_one(Account, actor.account_id)
     inviter = await ctx.session.get(Account, invitation.invited_by_account_id)
@@ -245,7 +247,7 @@ async def accept_invitation(ctx: ServiceContext, token: str | None) -> Membershi
         )
     trail.record(
         ctx,
-        "ACCEPT_INVITATION",
+        AuditAction.ACCEPT_INVITATION,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -277,7 +279,7 @@ async def revoke_invitation(ctx: ServiceContext, invitation_id: uuid.UUID | None
     invitation.revoked_at = ctx.clock.now()
     trail.record(
         ctx,
-        "REVOKE_INVITATION",
+        AuditAction.REVOKE_INVITATION,
         subject_type="Invitation",
         subject_id=invitation.id,
         decision=decision,

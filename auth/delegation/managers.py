@@ -1,5 +1,5 @@
 """Managers of an organisation: change a manager's permissions, revoke a manager, transfer the
-administration (DOMAIN.md "Delegation"; invitations are in `auth.delegation.invitations`).
+administration (docs/DOMAIN.md "Delegation"; invitations are in `auth.delegation.invitations`).
 
 Rules beyond the policy's `MANAGE_MANAGERS` (administrator, or manager with that permission):
 
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.account.models import Account, AccountKind
 from auth.account.onboarding import PARIS
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.permit import Permit, permit
@@ -124,7 +125,7 @@ async def set_manager_permissions(
     membership.granted_by_account_id = actor.account_id
     trail.record(
         ctx,
-        "SET_MANAGER_PERMISSIONS",
+        AuditAction.SET_MANAGER_PERMISSIONS,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -153,7 +154,7 @@ async def revoke_manager(ctx: ServiceContext, membership_id: uuid.UUID | None) -
     membership.updated_at = now
     trail.record(
         ctx,
-        "REVOKE_MANAGER",
+        AuditAction.REVOKE_MANAGER,
         subject_type="Membership",
         subject_id=membership.id,
         decision=decision,
@@ -225,7 +226,7 @@ async def transfer_administration(
         )
     trail.record(
         ctx,
-        "TRANSFER_ADMINISTRATION",
+        AuditAction.TRANSFER_ADMINISTRATION,
         subject_type="Membership",
         subject_id=target.id,
         decision=decision,

@@ -1,5 +1,5 @@
 """Mandates: a person's consent, formalised on the platform, that an organisation acts for
-them as trusted third party (DOMAIN.md "Delegation").
+them as trusted third party (docs/DOMAIN.md "Delegation").
 
 The organisation (its administrator, or a manager allowed to act as trusted third party) asks
 a person, by the address of their account, for a mandate with scopes and an optional end
@@ -26,6 +26,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
 from auth.delegation.managers import full_name, paris_today, person_account
@@ -38,10 +39,13 @@ from tenants.models import Person, new_id
 from tenants.organisations import Membership, MembershipRole, Organisation
 from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
-SCOPE_LABELS: dict[str, tuple[str, str]] = {
-    "FILE_DOSSIERS": ("déposer des demandes en votre nom", "file applications in your name"),
-    "FOLLOW_DOSSIERS": ("suivre vos demandes", "follow your applications"),
-    "RECEIVE_COMMUNICATIONS": (
+SCOPE_LABELS: dict[MandateScope, tuple[str, str]] = {
+    MandateScope.FILE_DOSSIERS: (
+        "déposer des demandes en votre nom",
+        "file applications in your name",
+    ),
+    MandateScope.FOLLOW_DOSSIERS: ("suivre vos demandes", "follow your applications"),
+    MandateScope.RECEIVE_COMMUNICATIONS: (
         "recevoir les notifications et communications de l'autorité",
         "receive the authority's notifications and communications",
     ),
@@ -186,7 +190,7 @@ async def request_mandate(
     )
     trail.record(
         ctx,
-        "REQUEST_MANDATE",
+        AuditAction.REQUEST_MANDATE,
         subject_type="Mandate",
         subject_id=mandate.id,
         decision=decision,
@@ -252,7 +256,7 @@ def _refuse_closed(status: MandateStatus) -> None:
 @dataclass(frozen=True)
 class _Answer:
     status: MandateStatus
-    action: str
+    action: AuditAction
 
 
 async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _Answer) -> Mandate:
@@ -298,11 +302,15 @@ async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _A
 
 
 async def accept_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
-    return await _respond(ctx, mandate_id, _Answer(MandateStatus.ACCEPTED, "ACCEPT_MANDATE"))
+    return await _respond(
+        ctx, mandate_id, _Answer(MandateStatus.ACCEPTED, AuditAction.ACCEPT_MANDATE)
+    )
 
 
 async def refuse_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
-    return await _respond(ctx, mandate_id, _Answer(MandateStatus.REFUSED, "REFUSE_MANDATE"))
+    return await _respond(
+        ctx, mandate_id, _Answer(MandateStatus.REFUSED, AuditAction.REFUSE_MANDATE)
+    )
 
 
 async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> Mandate:
@@ -340,7 +348,7 @@ async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> M
         )
     trail.record(
         ctx,
-        "REVOKE_MANDATE",
+        AuditAction.REVOKE_MANDATE,
         subject_type="Mandate",
         subject_id=mandate.id,
         decision=decision,

@@ -1,7 +1,7 @@
 """The documents of an organisation's request: which are required, reading and checking
 the uploads (type sniffed from the content, size, name), storing them.
 
-Required [DOMAIN.md "Accounts and onboarding", choice]: the company registration extract
+Required [docs/DOMAIN.md "Accounts and onboarding", choice]: the company registration extract
 (Kbis), the legal representative's identity document and, when the applicant is not the
 legal representative, a signed mandate. Accepted files: PDF, PNG, JPEG.
 """

@@ -1,6 +1,6 @@
 """Organisation accounts, the applicant's side: register with the documents, complete or
 correct the request, add a document, resubmit after a rejection; establishments once
-validated (DOMAIN.md "Accounts and onboarding", "Identifiers").
+validated (docs/DOMAIN.md "Accounts and onboarding", "Identifiers").
 
 Registration refuses an incomplete request (DOCUMENTS_MISSING): the multipart request
 carries every file at once, so a pending request in the authority's queue is always
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from auth.account.identity_fields import Collector
 from auth.account.onboarding import AddressData
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.organisation.documents import (
     MAX_DOCUMENTS,
@@ -50,6 +51,7 @@ from tenants.organisations import (
     OrganisationDocument,
     OrganisationStatus,
 )
+from tenants.session import rows_changed
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ async def register_organisation(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "REGISTER_ORGANISATION",
+        AuditAction.REGISTER_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -211,7 +213,7 @@ async def update_request(
         raise DomainError.one(C.ORGANISATION_ALREADY_REGISTERED, ("siren",)) from None
     trail.record(
         ctx,
-        "UPDATE_ORGANISATION_REQUEST",
+        AuditAction.UPDATE_ORGANISATION_REQUEST,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -263,7 +265,7 @@ async def add_document(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "ADD_ORGANISATION_DOCUMENT",
+        AuditAction.ADD_ORGANISATION_DOCUMENT,
         subject_type="OrganisationDocument",
         subject_id=document.id,
         decision=decision,
@@ -301,11 +303,11 @@ async def resubmit(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Or
             rejection_reason=None,
         )
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         raise DomainError.one(C.ORGANISATION_NOT_REJECTED, field)
     trail.record(
         ctx,
-        "RESUBMIT_ORGANISATION",
+        AuditAction.RESUBMIT_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -360,7 +362,7 @@ async def add_establishment(
         raise DomainError.one(C.ESTABLISHMENT_ALREADY_REGISTERED, ("siret",)) from None
     trail.record(
         ctx,
-        "ADD_ESTABLISHMENT",
+        AuditAction.ADD_ESTABLISHMENT,
         subject_type="Establishment",
         subject_id=establishment.id,
         decision=decision,

@@ -1,6 +1,6 @@
 """Organisation accounts, the authority's side: the agents of a delegation list the requests
 of their delegation, validate or reject them with a reason; the administrator is told by
-e-mail (DOMAIN.md "Accounts and onboarding": validated by the authority before it is fully
+e-mail (docs/DOMAIN.md "Accounts and onboarding": validated by the authority before it is fully
 operational).
 
 A request whose head office has no delegation (abroad, or a postal code the pack does not
@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 from auth.account.identity_fields import clean_text
 from auth.account.models import Account, AccountKind
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.organisation.documents import document_kinds, missing_documents, missing_error
 from auth.organisation.errors import OrganisationCode as C
@@ -28,6 +29,7 @@ from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.organisations import Membership, MembershipRole, Organisation, OrganisationStatus
 from tenants.pagination import Page, paginate
+from tenants.session import rows_changed
 
 MAX_REASON = 2000
 
@@ -68,7 +70,7 @@ async def validate(ctx: ServiceContext, organisation_id: uuid.UUID | None) -> Or
     await _decide(ctx, allowed, OrganisationStatus.VALIDATED, None)
     trail.record(
         ctx,
-        "VALIDATE_ORGANISATION",
+        AuditAction.VALIDATE_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -94,7 +96,7 @@ async def reject(
     await _decide(ctx, allowed, OrganisationStatus.REJECTED, reason)
     trail.record(
         ctx,
-        "REJECT_ORGANISATION",
+        AuditAction.REJECT_ORGANISATION,
         subject_type="Organisation",
         subject_id=organisation.id,
         decision=decision,
@@ -138,7 +140,7 @@ async def _decide(
             rejection_reason=reason,
         )
     )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if rows_changed(moved) != 1:
         raise DomainError.one(C.ORGANISATION_NOT_PENDING, ("organisationId",))
 
 

@@ -1,4 +1,4 @@
-"""Alerts of the company space (DOMAIN.md "Company space": real-time alerts with a colour
+"""Alerts of the company space (docs/DOMAIN.md "Company space": real-time alerts with a colour
 code when a title's status changes) and their e-mail digest.
 
 An organisation is alerted about a title when one of its employee rows matches it (same
@@ -26,6 +26,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.permit import permit
 from auth.policy import Action
@@ -295,7 +296,7 @@ async def mark_read(ctx: ServiceContext, alert_id: uuid.UUID | None) -> Alert:
         alert.read_by_account_id = allowed.actor.account_id
     trail.record(
         ctx,
-        "MARK_ALERT_READ",
+        AuditAction.MARK_ALERT_READ,
         subject_type="Alert",
         subject_id=alert.id,
         decision=decision,

@@ -1,4 +1,4 @@
-"""An organisation opens the account of its employee or trainee (DOMAIN.md "Accounts and
+"""An organisation opens the account of its employee or trainee (docs/DOMAIN.md "Accounts and
 onboarding", seed 000 "Espace entreprise"): the person receives an identifier and a temporary
 password by e-mail, must change it at first sign-in, then confirms their address. The new
 person is added to the organisation's list of employees at once.
@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from auth.account.identity_fields import Collector
 from auth.account.provisioning import NewPerson, open_account_for
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from dossiers.company.employees import (
     check_establishment,
@@ -80,7 +81,7 @@ async def create_employee_account(
         ctx.session.add(EmployeeLabel(employee_id=employee.id, label_id=label.id))
     trail.record(
         ctx,
-        "CREATE_EMPLOYEE_ACCOUNT",
+        AuditAction.CREATE_EMPLOYEE_ACCOUNT,
         subject_type="Account",
         subject_id=made.account.id,
         decision=decision,

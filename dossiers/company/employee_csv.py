@@ -36,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import clean_text, normalise_email
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from dossiers.company.dashboard import EXPORT_HEADERS, LABEL_SEPARATOR
 from dossiers.company.employees import (
@@ -240,7 +241,7 @@ async def import_employees(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "IMPORT_EMPLOYEES",
+        AuditAction.IMPORT_EMPLOYEES,
         subject_type="Organisation",
         subject_id=allowed.row.id,
         decision=allowed.decision,

@@ -1,4 +1,4 @@
-"""The company space (DOMAIN.md "Company space", seed 000 "Espace entreprise"): the lists of
+"""The company space (docs/DOMAIN.md "Company space", seed 000 "Espace entreprise"): the lists of
 employees an organisation follows (the labels that group them: `dossiers.company.labels`).
 
 A row is identified as the 2014 company space did: the holder's family name and their title
@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector, normalise_email
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.permit import Permit, organisation_permit, permit
 from auth.policy import Action
@@ -101,7 +102,7 @@ async def add_employee(
         ctx.session.add(EmployeeLabel(employee_id=employee.id, label_id=label.id))
     trail.record(
         ctx,
-        "ADD_EMPLOYEE",
+        AuditAction.ADD_EMPLOYEE,
         subject_type="Employee",
         subject_id=employee.id,
         decision=decision,
@@ -117,7 +118,7 @@ async def remove_employee(ctx: ServiceContext, employee_id: uuid.UUID | None) ->
     await ctx.session.execute(delete(Employee).where(Employee.id == employee.id))
     trail.record(
         ctx,
-        "REMOVE_EMPLOYEE",
+        AuditAction.REMOVE_EMPLOYEE,
         subject_type="Employee",
         subject_id=employee.id,
         decision=decision,

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.permit import permit
 from auth.policy import Action
@@ -41,7 +42,7 @@ async def create_label(
     await _flush_label(ctx)
     trail.record(
         ctx,
-        "CREATE_LABEL",
+        AuditAction.CREATE_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -59,7 +60,7 @@ async def rename_label(ctx: ServiceContext, label_id: uuid.UUID | None, name: st
     await _flush_label(ctx)
     trail.record(
         ctx,
-        "RENAME_LABEL",
+        AuditAction.RENAME_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -77,7 +78,7 @@ async def delete_label(ctx: ServiceContext, label_id: uuid.UUID | None) -> uuid.
     await ctx.session.execute(delete(Label).where(Label.id == label.id))
     trail.record(
         ctx,
-        "DELETE_LABEL",
+        AuditAction.DELETE_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,
@@ -143,7 +144,7 @@ async def assign_label(
     await ctx.session.flush()
     trail.record(
         ctx,
-        "ASSIGN_LABEL" if assign else "UNASSIGN_LABEL",
+        AuditAction.ASSIGN_LABEL if assign else AuditAction.UNASSIGN_LABEL,
         subject_type="Label",
         subject_id=label.id,
         decision=decision,

@@ -1,4 +1,4 @@
-"""Titles the authority issues (DOMAIN.md "Titles"): issuing one, changing its status.
+"""Titles the authority issues (docs/DOMAIN.md "Titles"): issuing one, changing its status.
 
 Used by the authority's agents (policy action MANAGE_TITLES, within their delegation: the
 one covering the title's département) and by `guichet demo`. Dossiers, when they arrive,
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
+from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Action, Decision, Resource, decide
 from dossiers.company import alerts
@@ -126,7 +127,7 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
     await alerts.title_issued(ctx, title)
     trail.record(
         ctx,
-        "ISSUE_TITLE",
+        AuditAction.ISSUE_TITLE,
         subject_type="Title",
         subject_id=title.id,
         decision=decision,
@@ -169,7 +170,7 @@ async def change_title_status(
     await alerts.title_status_changed(ctx, title)
     trail.record(
         ctx,
-        "CHANGE_TITLE_STATUS",
+        AuditAction.CHANGE_TITLE_STATUS,
         subject_type="Title",
         subject_id=title.id,
         decision=decision,

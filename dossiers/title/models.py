@@ -1,4 +1,4 @@
-"""Titles the authority issues (DOMAIN.md "Titles")."""
+"""Titles the authority issues (docs/DOMAIN.md "Titles")."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tenants.models import Base, TenantScoped, new_id
 
 
 class TitleKind(StrEnum):
-    """The number prefixes of DOMAIN.md's table of titles."""
+    """The number prefixes of docs/DOMAIN.md's table of titles."""
 
     CAR = "CAR"  # professional card, 5 years
     PRE = "PRE"  # prior authorisation (training), 6 months
@@ -34,7 +34,7 @@ class TitleStatus(StrEnum):
 
 
 class Colour(StrEnum):
-    """DOMAIN.md: green valid; orange expires within 6 months; red expired, suspended,
+    """docs/DOMAIN.md: green valid; orange expires within 6 months; red expired, suspended,
     withdrawn or unknown."""
 
     GREEN = "GREEN"

@@ -1,5 +1,5 @@
 """Title numbers, validity periods, and what a date makes of a title: its effective status
-and its colour (DOMAIN.md "Titles", "Company space"). Pure rules, plus the colour as a SQL
+and its colour (docs/DOMAIN.md "Titles", "Company space"). Pure rules, plus the colour as a SQL
 expression so that lists can be filtered and counted by colour in the database.
 
 Number format `PFX-DDD-YYYY-MM-DD-NNNNNNNNNNN`: the kind's prefix, the holder's département
@@ -47,7 +47,7 @@ NEEDS_ACTIVITIES = frozenset({TitleKind.CAR, TitleKind.PRE, TitleKind.PRV, Title
 # provisional authorisations and renewal receipts are not renewable [seed 003 arts. 6, 8].
 RENEWABLE = frozenset({TitleKind.CAR, TitleKind.AGD, TitleKind.AUT, TitleKind.FOR})
 
-RENEWAL_WINDOW_MONTHS = 6  # DOMAIN.md "Company space": orange within 6 months of expiry
+RENEWAL_WINDOW_MONTHS = 6  # docs/DOMAIN.md "Company space": orange within 6 months of expiry
 
 SEQUENCE_DIGITS = 7
 _NUMBER = re.compile(

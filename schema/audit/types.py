@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -19,19 +20,24 @@ from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
 from schema.refs import MandateRef, node_of
 
-Capacity = graphql_enum(
-    policy.Capacity,
-    "Capacity",
-    "À quel titre une personne a agi.",
-    {
-        policy.Capacity.ANONYMOUS: "Sans être connecté (un lien reçu, un mot de passe)",
-        policy.Capacity.SELF: "Pour elle-même",
-        policy.Capacity.ADMINISTRATOR: "Administrateur de l'organisation",
-        policy.Capacity.MANAGER: "Gestionnaire de l'organisation, avec un droit délégué",
-        policy.Capacity.TRUSTED_THIRD_PARTY: "Tiers de confiance, sous le mandat de la personne",
-        policy.Capacity.AUTHORITY_AGENT: "Agent de l'autorité",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from auth.policy import Capacity
+else:
+    Capacity = graphql_enum(
+        policy.Capacity,
+        "Capacity",
+        "À quel titre une personne a agi.",
+        {
+            policy.Capacity.ANONYMOUS: "Sans être connecté (un lien reçu, un mot de passe)",
+            policy.Capacity.SELF: "Pour elle-même",
+            policy.Capacity.ADMINISTRATOR: "Administrateur de l'organisation",
+            policy.Capacity.MANAGER: "Gestionnaire de l'organisation, avec un droit délégué",
+            policy.Capacity.TRUSTED_THIRD_PARTY: (
+                "Tiers de confiance, sous le mandat de la personne"
+            ),
+            policy.Capacity.AUTHORITY_AGENT: "Agent de l'autorité",
+        },
+    )
 
 
 @strawberry.type(description="La personne qui a agi.")
@@ -75,7 +81,7 @@ class AuditEventNode(VisibleNode):
     id: relay.NodeID[str]
     at: datetime
     action: str = strawberry.field(description="Code de l'acte (ex. UPDATE_PERSON_CONTACT).")
-    capacity: Capacity  # type: ignore[valid-type]
+    capacity: Capacity
     permission: str | None = strawberry.field(
         description="Le droit délégué invoqué, quand un gestionnaire a agi."
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -31,17 +32,20 @@ from schema.nodes import VisibleNode, register_node
 from schema.refs import EstablishmentRef, nodes_of, organisation_field
 from schema.title.types import Colour, TitleNode, today
 
-AlertKind = graphql_enum(
-    AlertKindValue,
-    "AlertKind",
-    "Ce qu'une alerte signale sur le titre d'un salarié.",
-    {
-        AlertKindValue.STATUS_CHANGED: "L'autorité a changé le statut du titre",
-        AlertKindValue.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : "
-        "renouvellement à demander",
-        AlertKindValue.EXPIRED: "Le titre a expiré",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from dossiers.company.models import AlertKind
+else:
+    AlertKind = graphql_enum(
+        AlertKindValue,
+        "AlertKind",
+        "Ce qu'une alerte signale sur le titre d'un salarié.",
+        {
+            AlertKindValue.STATUS_CHANGED: "L'autorité a changé le statut du titre",
+            AlertKindValue.RENEWAL_WINDOW: "Le titre expire dans les 6 mois : "
+            "renouvellement à demander",
+            AlertKindValue.EXPIRED: "Le titre a expiré",
+        },
+    )
 
 
 def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID) -> Resource:
@@ -185,7 +189,7 @@ async def employee_nodes(
 )
 class AlertNode(VisibleNode):
     id: relay.NodeID[str]
-    kind: AlertKind  # type: ignore[valid-type]
+    kind: AlertKind
     colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
     title_number: str
     created_at: datetime

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -33,41 +34,45 @@ from tenants.mandates import Mandate as MandateRow
 from tenants.organisations import Invitation as InvitationRow
 from tenants.organisations import Organisation as OrganisationRow
 
-MandateScope = graphql_enum(
-    m.MandateScope,
-    "MandateScope",
-    "Ce qu'un mandat permet au tiers de confiance.",
-    {
-        m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
-        m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
-        m.MandateScope.RECEIVE_COMMUNICATIONS: (
-            "Recevoir les notifications et communications de l'autorité"
-        ),
-    },
-)
-MandateStatus = graphql_enum(
-    m.MandateStatus,
-    "MandateStatus",
-    "Où en est un mandat (statut effectif : un mandat accepté passé sa date de fin est échu).",
-    {
-        m.MandateStatus.REQUESTED: "Demandé par l'organisation, en attente de la personne",
-        m.MandateStatus.ACCEPTED: "Accepté par la personne : en vigueur",
-        m.MandateStatus.REFUSED: "Refusé par la personne",
-        m.MandateStatus.REVOKED: "Révoqué par la personne ou l'organisation",
-        m.MandateStatus.EXPIRED: "Échu : sa date de fin est passée",
-    },
-)
-InvitationStatus = graphql_enum(
-    invitation_rules.InvitationStatus,
-    "InvitationStatus",
-    "Où en est une invitation à devenir gestionnaire.",
-    {
-        invitation_rules.InvitationStatus.PENDING: "Envoyée, pas encore acceptée",
-        invitation_rules.InvitationStatus.ACCEPTED: "Acceptée : la personne est gestionnaire",
-        invitation_rules.InvitationStatus.REVOKED: "Retirée, ou remplacée par une plus récente",
-        invitation_rules.InvitationStatus.EXPIRED: "Expirée sans avoir été acceptée",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from auth.delegation.invitations import InvitationStatus
+    from tenants.mandates import MandateScope, MandateStatus
+else:
+    MandateScope = graphql_enum(
+        m.MandateScope,
+        "MandateScope",
+        "Ce qu'un mandat permet au tiers de confiance.",
+        {
+            m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
+            m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
+            m.MandateScope.RECEIVE_COMMUNICATIONS: (
+                "Recevoir les notifications et communications de l'autorité"
+            ),
+        },
+    )
+    MandateStatus = graphql_enum(
+        m.MandateStatus,
+        "MandateStatus",
+        "Où en est un mandat (statut effectif : un mandat accepté passé sa date de fin est échu).",
+        {
+            m.MandateStatus.REQUESTED: "Demandé par l'organisation, en attente de la personne",
+            m.MandateStatus.ACCEPTED: "Accepté par la personne : en vigueur",
+            m.MandateStatus.REFUSED: "Refusé par la personne",
+            m.MandateStatus.REVOKED: "Révoqué par la personne ou l'organisation",
+            m.MandateStatus.EXPIRED: "Échu : sa date de fin est passée",
+        },
+    )
+    InvitationStatus = graphql_enum(
+        invitation_rules.InvitationStatus,
+        "InvitationStatus",
+        "Où en est une invitation à devenir gestionnaire.",
+        {
+            invitation_rules.InvitationStatus.PENDING: "Envoyée, pas encore acceptée",
+            invitation_rules.InvitationStatus.ACCEPTED: "Acceptée : la personne est gestionnaire",
+            invitation_rules.InvitationStatus.REVOKED: "Retirée, ou remplacée par une plus récente",
+            invitation_rules.InvitationStatus.EXPIRED: "Expirée sans avoir été acceptée",
+        },
+    )
 
 
 def paris_today(info: Info) -> date:
@@ -95,8 +100,8 @@ class MandatePerson:
 )
 class MandateNode(VisibleNode):
     id: relay.NodeID[str]
-    scopes: list[MandateScope]  # type: ignore[valid-type]
-    status: MandateStatus  # type: ignore[valid-type]
+    scopes: list[MandateScope]
+    status: MandateStatus
     ends_on: date | None = strawberry.field(
         description="Dernier jour où le mandat donne des droits (heure de Paris) ; sans date, "
         "jusqu'à révocation."
@@ -138,8 +143,8 @@ class MandateNode(VisibleNode):
             mandate_id=uuid.UUID(str(self.id)),
             organisation_id=self.organisation_id,
             person_id=self.person_id,
-            scopes=frozenset(scope.value for scope in self.scopes),  # type: ignore[attr-defined]
-            status=self.status.value,  # type: ignore[attr-defined]
+            scopes=frozenset(m.MandateScope(scope.value) for scope in self.scopes),
+            status=m.MandateStatus(self.status.value),
         )
         require(
             info,
@@ -201,7 +206,7 @@ class InvitationNode(VisibleNode):
     id: relay.NodeID[str]
     email: str = strawberry.field(description="L'adresse à laquelle le lien a été envoyé.")
     permissions: list[Permission]
-    status: InvitationStatus  # type: ignore[valid-type]
+    status: InvitationStatus
     created_at: datetime
     expires_at: datetime
     accepted_at: datetime | None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry import relay
@@ -24,55 +25,58 @@ from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection, nested_page, to_connection
 from schema.tenant.types import Activity
 
-Colour = graphql_enum(
-    m.Colour,
-    "Colour",
-    "Code couleur d'un titre dans l'espace entreprise.",
-    {
-        m.Colour.GREEN: "Vert : titre valide",
-        m.Colour.ORANGE: "Orange : le titre expire dans les 6 mois",
-        m.Colour.RED: "Rouge : titre expiré, suspendu, retiré ou inconnu",
-    },
-)
-TitleStatus = graphql_enum(
-    m.TitleStatus,
-    "TitleStatus",
-    "Statut d'un titre (EXPIRED se lit sur la date d'échéance).",
-    {
-        m.TitleStatus.VALID: "Valide",
-        m.TitleStatus.SUSPENDED: "Suspendu par l'autorité",
-        m.TitleStatus.WITHDRAWN: "Retiré par l'autorité (définitif)",
-        m.TitleStatus.EXPIRED: "Expiré : la date d'échéance est passée",
-    },
-)
-TitleKind = graphql_enum(
-    m.TitleKind,
-    "TitleKind",
-    "Sorte de titre (préfixe du numéro).",
-    {
-        m.TitleKind.CAR: "Carte professionnelle (5 ans)",
-        m.TitleKind.PRE: "Autorisation préalable d'entrée en formation (6 mois)",
-        m.TitleKind.PRV: "Autorisation provisoire (6 mois)",
-        m.TitleKind.REC: "Récépissé de demande de renouvellement (jusqu'à la décision)",
-        m.TitleKind.AGD: "Agrément dirigeant ou associé (5 ans)",
-        m.TitleKind.AUT: "Autorisation d'exercer (entreprise, établissement, service interne)",
-        m.TitleKind.FOR: "Autorisation d'exercer d'un organisme de formation (5 ans)",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
+    from dossiers.title.models import Colour, TitleKind, TitleStatus
+else:
+    Colour = graphql_enum(
+        m.Colour,
+        "Colour",
+        "Code couleur d'un titre dans l'espace entreprise.",
+        {
+            m.Colour.GREEN: "Vert : titre valide",
+            m.Colour.ORANGE: "Orange : le titre expire dans les 6 mois",
+            m.Colour.RED: "Rouge : titre expiré, suspendu, retiré ou inconnu",
+        },
+    )
+    TitleStatus = graphql_enum(
+        m.TitleStatus,
+        "TitleStatus",
+        "Statut d'un titre (EXPIRED se lit sur la date d'échéance).",
+        {
+            m.TitleStatus.VALID: "Valide",
+            m.TitleStatus.SUSPENDED: "Suspendu par l'autorité",
+            m.TitleStatus.WITHDRAWN: "Retiré par l'autorité (définitif)",
+            m.TitleStatus.EXPIRED: "Expiré : la date d'échéance est passée",
+        },
+    )
+    TitleKind = graphql_enum(
+        m.TitleKind,
+        "TitleKind",
+        "Sorte de titre (préfixe du numéro).",
+        {
+            m.TitleKind.CAR: "Carte professionnelle (5 ans)",
+            m.TitleKind.PRE: "Autorisation préalable d'entrée en formation (6 mois)",
+            m.TitleKind.PRV: "Autorisation provisoire (6 mois)",
+            m.TitleKind.REC: "Récépissé de demande de renouvellement (jusqu'à la décision)",
+            m.TitleKind.AGD: "Agrément dirigeant ou associé (5 ans)",
+            m.TitleKind.AUT: "Autorisation d'exercer (entreprise, établissement, service interne)",
+            m.TitleKind.FOR: "Autorisation d'exercer d'un organisme de formation (5 ans)",
+        },
+    )
 
 
 @strawberry.type(name="Title", description="Un titre délivré par l'autorité.")
 class TitleNode(VisibleNode):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
-    kind: TitleKind  # type: ignore[valid-type]
+    kind: TitleKind
     holder_family_name: str
     holder_given_names: str | None
     departement: str
     issued_on: date
     expires_on: date
-    status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")  # type: ignore[valid-type]
-    colour: Colour  # type: ignore[valid-type]
+    status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")
+    colour: Colour
     status_changed_at: datetime
     row: strawberry.Private[m.Title]
 

@@ -10,16 +10,6 @@ from tenants.packs.base import TenantPack
 PACKS: Mapping[str, TenantPack] = {pack.slug: pack for pack in (cnaps.PACK, cnsa.PACK)}
 
 
-class UnknownTenant(LookupError):
-    pass
-
-
-def get_pack(slug: str) -> TenantPack:
-    try:
-        return PACKS[slug]
-    except KeyError:
-        raise UnknownTenant(slug) from None
-
-
 def find_pack(slug: str | None) -> TenantPack | None:
+    """The pack of that slug, or None."""
     return PACKS.get(slug) if slug else None

@@ -51,7 +51,7 @@ PACK = TenantPack(
     required_fields=frozenset({F.FAMILY_NAME, F.GIVEN_NAMES}),
     optional_fields=frozenset({F.STRUCTURE, F.PHONE}),
     terms_text=None,
-    confirmation_ttl=timedelta(hours=24),  # DOMAIN.md [choice]
+    confirmation_ttl=timedelta(hours=24),  # docs/DOMAIN.md [choice]
     hosts=("cnsa",),
     # seed 004: structures and the managers who approve habilitations; no titles, no
     # company space, no trusted third parties.

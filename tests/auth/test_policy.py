@@ -15,7 +15,7 @@ import pytest
 from auth.context import Actor
 from auth.policy import RULES, Action, Capacity, Decision, Resource, decide
 from auth.standing import MandateFact, MembershipFact
-from tenants.mandates import MandateStatus
+from tenants.mandates import MandateScope, MandateStatus
 from tenants.organisations import MembershipRole, OrganisationStatus, Permission
 
 ORG = uuid.uuid4()
@@ -89,11 +89,11 @@ ACTORS: dict[str, Actor | None] = {
 }
 
 
-def mandate(status: MandateStatus, *scopes: str) -> MandateFact:
+def mandate(status: MandateStatus, *scopes: MandateScope) -> MandateFact:
     return MandateFact(uuid.uuid4(), ORG, PERSON, frozenset(scopes), status)
 
 
-ALL_SCOPES = ("FILE_DOSSIERS", "FOLLOW_DOSSIERS", "RECEIVE_COMMUNICATIONS")
+ALL_SCOPES = tuple(MandateScope)
 ACCEPTED = mandate(MandateStatus.ACCEPTED, *ALL_SCOPES)
 
 
@@ -245,11 +245,11 @@ def test_a_manager_decision_names_the_permission_relied_on() -> None:
         (MandateStatus.REFUSED, ALL_SCOPES, "MANDATE_REFUSED"),
         (MandateStatus.REVOKED, ALL_SCOPES, "MANDATE_REVOKED"),
         (MandateStatus.EXPIRED, ALL_SCOPES, "MANDATE_EXPIRED"),
-        (MandateStatus.ACCEPTED, ("FOLLOW_DOSSIERS",), "MANDATE_SCOPE_MISSING"),
+        (MandateStatus.ACCEPTED, (MandateScope.FOLLOW_DOSSIERS,), "MANDATE_SCOPE_MISSING"),
     ],
 )
 def test_only_an_accepted_unexpired_unrevoked_mandate_in_scope_gives_a_right(
-    status: MandateStatus, scopes: tuple[str, ...], code: str
+    status: MandateStatus, scopes: tuple[MandateScope, ...], code: str
 ) -> None:
     decision = decide(
         ACTORS["administrator"],
@@ -270,7 +270,9 @@ def test_an_accepted_mandate_is_found_behind_a_revoked_one() -> None:
 
 
 def test_a_mandate_given_to_another_organisation_gives_nothing() -> None:
-    elsewhere = MandateFact(uuid.uuid4(), uuid.uuid4(), PERSON, frozenset(ALL_SCOPES), "ACCEPTED")
+    elsewhere = MandateFact(
+        uuid.uuid4(), uuid.uuid4(), PERSON, frozenset(ALL_SCOPES), MandateStatus.ACCEPTED
+    )
     decision = decide(
         ACTORS["administrator"], Action.UPDATE_PERSON_CONTACT, person_resource((elsewhere,))
     )

@@ -17,7 +17,7 @@ from server.periodic import run_alerts_forever, run_alerts_once
 from server.runtime import Runtime, build_runtime
 from server.settings import Settings
 from tests.helpers.clock import TestClock
-from tests.helpers.company import add_employee, colour_dates, expiring, issuer
+from tests.helpers.company import add_employee, card_expiring, colour_dates, issuer
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.organisations import validated_organisation
 from tests.helpers.smtp import SmtpServer
@@ -48,7 +48,7 @@ async def test_a_pass_alerts_and_mails_in_each_tenant_once(
 ) -> None:
     await run_alerts_once(runtime)  # whatever earlier tests left due
     officer = await issuer(cnaps, runtime)
-    title = await officer.issue(expiring("Lenoir", colour_dates(runtime)["orange_edge"]))
+    title = await officer.issue(card_expiring("Lenoir", colour_dates(runtime)["orange_edge"]))
     org = await validated_organisation(cnaps, runtime, smtp)
     await add_employee(cnaps, org.admin.token, org, "Lenoir", title.number)
     # one renewal-window alert, one digest to the administrator; nothing in cnsa

@@ -1,4 +1,4 @@
-"""SIREN, SIRET, FINESS and postal codes at their edges (DOMAIN.md "Identifiers")."""
+"""SIREN, SIRET, FINESS and postal codes at their edges (docs/DOMAIN.md "Identifiers")."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, text, update
 from auth.account.models import Account
 from server.runtime import Runtime
 from tenants.models import Person
-from tenants.session import MissingTenant, open_session
+from tenants.session import MissingTenant, open_session, rows_changed
 from tests.conftest import Database, unique_email
 from tests.helpers.flows import register
 from tests.helpers.graphql import GraphQLClient
@@ -52,7 +52,7 @@ async def test_orm_queries_see_only_their_tenant(
             result = await session.execute(
                 update(Account).where(Account.email == email).values(locale="en")
             )
-            assert result.rowcount == 1  # type: ignore[attr-defined]
+            assert rows_changed(result) == 1
             await session.rollback()
 
 
