@@ -7,20 +7,21 @@ import asyncio
 import contextlib
 import logging
 
-from dossiers.company.alert_digests import run_due
+from dossiers.company.alert_digests import AlertsRun, run_due
 from server.runtime import Runtime
 from tenants.packs import PACKS
 
 log = logging.getLogger("guichet.periodic")
 
 
-async def run_alerts_once(runtime: Runtime) -> dict[str, tuple[int, int]]:
-    """One pass in every tenant; the digests it queues are handed to the mail sender."""
+async def run_alerts_once(runtime: Runtime) -> AlertsRun:
+    """One pass in every tenant (a failing tenant does not stop the others); the digests it
+    queues are handed to the mail sender."""
     services = runtime.services
-    done = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
-    if any(queued for _created, queued in done.values()):
+    run = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
+    if run.queued:
         runtime.sender.notify()
-    return done
+    return run
 
 
 async def run_alerts_forever(runtime: Runtime, stop: asyncio.Event, interval: float) -> None:
