@@ -154,7 +154,6 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
         terms_accepted_at=now if data.accept_terms else None,
         password_changed_at=now,
         created_at=now,
-        failed_sign_ins=0,
         must_change_password=False,
     )
     ctx.session.add(account)

@@ -12,6 +12,7 @@ from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind, EmailTokenPurpose
 from auth.account.onboarding import format_local, send_confirmation
 from auth.account.password_policy import check_password, normalise
+from auth.account.signin import forget_failures
 from auth.audit import trail
 from auth.context import ServiceContext
 from auth.policy import Action, Capacity, Decision, decide, own_account
@@ -72,8 +73,7 @@ async def reset_password(ctx: ServiceContext, token: str, new_password: str | No
     # The link proves the address works; a reset also lifts a lock.
     if account.email_confirmed_at is None:
         account.email_confirmed_at = now
-    account.failed_sign_ins = 0
-    account.locked_until = None
+    await forget_failures(ctx, account.email)
     await sessions.revoke_all(ctx, account.id, sessions.RevokedReason.PASSWORD_RESET)
     await _notify_changed(ctx, account)
     trail.record(
