@@ -18,7 +18,6 @@ from auth.audit import trail
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
-from tenants.clock import seconds_until
 from tenants.errors import CommonCode, DomainError
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
@@ -215,9 +214,12 @@ async def confirm_email(ctx: ServiceContext, token: str) -> Account:
 
 
 async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> None:
-    """Answers the same whether or not the address has an account (nothing to learn from it).
+    """Answers the same whatever the address: unknown, confirmed, unconfirmed, or throttled
+    (nothing to learn from it; a throttle that answered differently would tell that an
+    unconfirmed account has the address).
 
-    Throttled per account: one mail per `resend_interval`, `resend_daily_limit` a day.
+    Throttled per account, silently: one mail per `resend_interval`, `resend_daily_limit` a
+    day; past that no mail is sent and the answer is still ok.
     """
     check = Collector([])
     email = check.email(email_input, ("email",))
@@ -231,14 +233,8 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
     day = timedelta(days=1)
     sent = await email_tokens.sent_since(ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, day)
     if sent and sent[-1] + config.resend_interval > now:
-        wait = sent[-1] + config.resend_interval - now
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
-        )
+        return
     if len(sent) >= config.resend_daily_limit:
-        wait = sent[-config.resend_daily_limit] + day - now  # the oldest leaves the window first
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
-        )
+        return
     person = await ctx.session.get_one(Person, account.person_id)
     await send_confirmation(ctx, account, person)
