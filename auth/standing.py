@@ -32,7 +32,7 @@ class MembershipFact:
 class MandateFact:
     mandate_id: uuid.UUID
     organisation_id: uuid.UUID
-    person_id: uuid.UUID
+    person_id: uuid.UUID | None  # None: asked of an address without a confirmed account yet
     scopes: frozenset[str]
     status: str  # effective: tenants.mandates.MandateStatus, EXPIRED past its end date
 

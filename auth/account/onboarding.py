@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from auth.account import email_tokens
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
-from auth.account.models import Account, EmailTokenPurpose
+from auth.account.models import Account, AccountKind, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError
+from tenants.mandates import claim_requests
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
 
@@ -201,7 +202,7 @@ async def send_confirmation(ctx: ServiceContext, account: Account, person: Perso
 async def confirm_email(ctx: ServiceContext, token: str) -> Account:
     account = await email_tokens.consume(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
     if account.email_confirmed_at is None:
-        account.email_confirmed_at = ctx.clock.now()
+        await address_confirmed(ctx, account)
     trail.record(
         ctx,
         "CONFIRM_EMAIL",
@@ -211,6 +212,14 @@ async def confirm_email(ctx: ServiceContext, token: str) -> Account:
         actor_account_id=account.id,
     )
     return account
+
+
+async def address_confirmed(ctx: ServiceContext, account: Account) -> None:
+    """The account proved it receives mail at its address: mandate requests sent to that
+    address before it had an account become its person's."""
+    account.email_confirmed_at = ctx.clock.now()
+    if account.kind == AccountKind.PERSON:
+        await claim_requests(ctx.session, account.email, account.person_id)
 
 
 async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> None:

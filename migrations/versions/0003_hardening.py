@@ -1,6 +1,7 @@
 """Hardening: sign-in failures counted per (tenant, normalised address) whether or not an
 account has it; the accounts' own counters go; mail already sent or failed for good loses its
-body (confirmation, reset and invitation links, temporary passwords).
+body (confirmation, reset and invitation links, temporary passwords); a mandate request keeps
+the address it was sent to and may wait, without a person, for an account to confirm it.
 
 Revision ID: 0003
 Revises: 0002
@@ -43,6 +44,11 @@ def upgrade() -> None:
     for column in ACCOUNT_COUNTERS:
         op.execute(f'ALTER TABLE accounts DROP COLUMN "{column}"')
 
+    with op.batch_alter_table("mandates", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("email", sa.String(length=254), nullable=True))
+        batch_op.alter_column("person_id", existing_type=sa.Uuid(), nullable=True)
+        batch_op.create_index("ix_mandates_email", ["email"], unique=False)
+
     postgresql = op.get_bind().dialect.name == "postgresql"
     if postgresql:
         op.execute('ALTER TABLE "sign_in_attempts" ENABLE ROW LEVEL SECURITY')
@@ -62,6 +68,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute('DROP POLICY IF EXISTS tenant_isolation ON "sign_in_attempts"')
+    op.execute("DELETE FROM mandates WHERE person_id IS NULL")
+    with op.batch_alter_table("mandates", schema=None) as batch_op:
+        batch_op.drop_index("ix_mandates_email")
+        batch_op.alter_column("person_id", existing_type=sa.Uuid(), nullable=False)
+        batch_op.drop_column("email")
     with op.batch_alter_table("accounts", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("failed_sign_ins", sa.Integer(), nullable=False, server_default="0")
