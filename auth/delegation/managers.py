@@ -22,13 +22,12 @@ from datetime import date
 
 from sqlalchemy import select
 
-from auth.account.errors import AuthCode
 from auth.account.models import Account, AccountKind
 from auth.account.onboarding import PARIS
 from auth.audit import trail
 from auth.context import Actor, ServiceContext
 from auth.delegation.errors import DelegationCode
-from auth.policy import Action, decide, organisation_resource
+from auth.policy import Action, decide, organisation_resource, require_standing
 from mail.outbox import enqueue
 from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.models import Person
@@ -45,13 +44,9 @@ from tenants.organisations import (
 
 def signed_in(ctx: ServiceContext) -> Actor:
     """The actor, or the reason there is none that may act (before any lookup, so an
-    anonymous caller learns nothing about what exists)."""
-    actor = ctx.actor
-    if actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
-    if actor.must_change_password:
-        raise DomainError.one(AuthCode.PASSWORD_CHANGE_REQUIRED)
-    return actor
+    anonymous caller learns nothing about what exists, and an account that must change its
+    password or confirm its address hears so rather than NOT_FOUND): the policy's word."""
+    return require_standing(ctx.actor)
 
 
 def paris_today(ctx: ServiceContext) -> date:

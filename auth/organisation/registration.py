@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.onboarding import AddressData
 from auth.audit import trail
@@ -39,7 +38,14 @@ from auth.organisation.request_fields import (
     check_siret,
     delegation_of,
 )
-from auth.policy import Action, Decision, Resource, decide, organisation_resource
+from auth.policy import (
+    Action,
+    Decision,
+    Resource,
+    decide,
+    organisation_resource,
+    require_standing,
+)
 from tenants.errors import CommonCode, DomainError
 from tenants.files import Files
 from tenants.identifiers import siren_of
@@ -166,8 +172,7 @@ async def find_organisation(
 ) -> tuple[Organisation, Decision]:
     """The organisation, locked for the change, and the decision for `action`. Unknown, of
     another tenant or not the actor's to see: NOT_FOUND, one answer for all three."""
-    if ctx.actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    require_standing(ctx.actor, action)  # who may not act at all is told why, not NOT_FOUND
     organisation = None
     if organisation_id is not None:
         organisation = await ctx.session.scalar(

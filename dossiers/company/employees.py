@@ -24,7 +24,7 @@ from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector, normalise_email
 from auth.audit import trail
 from auth.context import ServiceContext
-from auth.policy import Action, Decision, decide, organisation_resource
+from auth.policy import Action, Decision, decide, organisation_resource, require_standing
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
 from dossiers.title.errors import TitleCode
@@ -45,8 +45,7 @@ async def managed_organisation(
     """The organisation whose employees the actor manages. Unknown, of another tenant, or not
     the actor's to see: NOT_FOUND on `field`; seen but not managed (a manager without the
     permission, a pending organisation): the policy's refusal."""
-    if ctx.actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    actor = require_standing(ctx.actor, Action.MANAGE_EMPLOYEES)  # told why, not NOT_FOUND
     organisation = (
         await ctx.session.scalar(select(Organisation).where(Organisation.id == organisation_id))
         if organisation_id
@@ -55,15 +54,11 @@ async def managed_organisation(
     if organisation is None:
         raise DomainError.one(CommonCode.NOT_FOUND, field)
     resource = organisation_resource(organisation)
-    decision = decide(ctx.actor, Action.MANAGE_EMPLOYEES, resource)
+    decision = decide(actor, Action.MANAGE_EMPLOYEES, resource)
     if decision.allowed:
         return organisation, decision
-    member = ctx.actor.membership(organisation.id) is not None
-    if (
-        member
-        or decision.code == AuthCode.PASSWORD_CHANGE_REQUIRED
-        or decide(ctx.actor, Action.VIEW_ORGANISATION, resource).allowed
-    ):
+    member = actor.membership(organisation.id) is not None
+    if member or decide(actor, Action.VIEW_ORGANISATION, resource).allowed:
         decision.require()
     raise DomainError.one(CommonCode.NOT_FOUND, field)
 
