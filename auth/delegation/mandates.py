@@ -2,13 +2,16 @@
 them as trusted third party (DOMAIN.md "Delegation").
 
 The organisation (its administrator, or a manager allowed to act as trusted third party) asks
-a person, by the address of their account, for a mandate with scopes and an optional end
-date; the person, signed in as themselves, accepts or refuses it; either side revokes it at
-any time (the other side is told by e-mail); it ends by itself after its end date (the
-effective status is read off `ends_on`, a day in Europe/Paris). Only an accepted, unexpired,
+a person, by their e-mail address, for a mandate with scopes and an optional end date (an
+address without an account is invited to open one and the request waits for it: the answer
+never tells whether the address has an account); the person, signed in as themselves,
+accepts or refuses it; either side revokes it at any time (the other side is told by
+e-mail); it ends by itself after its end date (the effective status is read off `ends_on`, a
+day in Europe/Paris). Only an accepted, unexpired,
 unrevoked mandate gives any right (`auth.policy`).
 
-At most one open request or mandate in force per organisation and person at a time.
+At most one open request or mandate in force per organisation and person (or address) at a
+time.
 """
 
 from __future__ import annotations
