@@ -4,7 +4,10 @@ third party under a mandate, authority agent). Every permission in Guichet is as
 mutations then record the capacity, and the membership or mandate relied on, in the audit log
 (`auth.audit.trail.record`).
 
-`RULES` is the whole table: for each action, which capacities may take it. A pending or
+`standing()` answers first, from the actor alone: an account that must change its password,
+or whose address is not confirmed yet, is told so by every act it may not take, before any
+resource is looked up (so never NOT_FOUND). `RULES` is then the whole table: for each action,
+which capacities may take it. A pending or
 rejected organisation gives its members no capacity, except its administrator viewing and
 completing the request; only an accepted, unexpired, unrevoked mandate gives any right.
 """
