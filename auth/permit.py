@@ -35,6 +35,7 @@ from auth.policy import (
     decide,
     organisation_resource,
     require_offered,
+    require_standing,
 )
 from tenants.errors import CommonCode, DomainError
 from tenants.organisations import Organisation
@@ -64,13 +65,10 @@ class Permit(Grant, Generic[R]):
 
 
 def signed_in(ctx: ServiceContext) -> Actor:
-    """The actor, or the reason there is none that may act (asked before any lookup)."""
-    actor = ctx.actor
-    if actor is None:
-        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
-    if actor.must_change_password:
-        raise DomainError.one(AuthCode.PASSWORD_CHANGE_REQUIRED)
-    return actor
+    """The actor, or the reason there is none that may act, asked before any lookup: nobody
+    signed in, a temporary password to change, an address to confirm (the policy's
+    `require_standing`), so such an account hears why rather than NOT_FOUND."""
+    return require_standing(ctx.actor)
 
 
 def authorise(ctx: ServiceContext, action: Action, resource: Resource) -> Grant:

@@ -4,7 +4,10 @@ third party under a mandate, authority agent). Every permission in Guichet is as
 mutations then record the capacity, and the membership or mandate relied on, in the audit log
 (`auth.audit.trail.record`).
 
-`RULES` is the whole table: for each action, which capacities may take it. A pending or
+`standing()` answers first, from the actor alone: an account that must change its password,
+or whose address is not confirmed yet, is told so by every act it may not take, before any
+resource is looked up (so never NOT_FOUND). `RULES` is then the whole table: for each action,
+which capacities may take it. A pending or
 rejected organisation gives its members no capacity, except its administrator viewing and
 completing the request; only an accepted, unexpired, unrevoked mandate gives any right.
 """
@@ -142,6 +145,10 @@ def require_offered(tenant: str | None, action: Action) -> None:
 
 # What an account that must change its password may still do.
 _RESTRICTED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.CHANGE_PASSWORD, Action.SIGN_OUT})
+# What a session whose address is not confirmed yet may still do (an account opened for
+# someone else, after its password change): wait for the confirmation, as a new sign-in
+# would have to (`resendConfirmation` needs no session).
+_UNCONFIRMED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.SIGN_OUT})
 # What only a person (not an authority agent) does for themselves.
 _PERSONS_ONLY = frozenset(
     {Action.REGISTER_ORGANISATION, Action.ACCEPT_INVITATION, Action.RESPOND_TO_MANDATE}
@@ -193,21 +200,43 @@ def _allow(
     return Decision(True, capacity, via_type=via_type, via_id=via_id, permission=permission)
 
 
-def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
+def standing(actor: Actor | None, action: Action | None = None) -> Decision | None:
+    """The refusal that depends on the actor alone, whatever the resource: nobody signed in,
+    a temporary password still to change, an address still to confirm. `None` when the actor
+    may go on to the resource. Services that hide what the actor may not see (NOT_FOUND) ask
+    this first, so such an account always hears why it may not act. No `action`: any act
+    beyond looking at one's own account and signing out."""
     if actor is None:
         return _deny(AuthCode.AUTHENTICATION_REQUIRED)
+    if actor.must_change_password:
+        if action not in _RESTRICTED_ALLOWED:
+            return _deny(AuthCode.PASSWORD_CHANGE_REQUIRED)
+    elif not actor.email_confirmed and action not in _UNCONFIRMED_ALLOWED:
+        return _deny(AuthCode.EMAIL_NOT_CONFIRMED)
+    return None
+
+
+def require_standing(actor: Actor | None, action: Action | None = None) -> Actor:
+    """The actor, if `standing` lets them act at all; otherwise its refusal is raised."""
+    refusal = standing(actor, action)
+    if refusal is not None:
+        refusal.require()
+    assert actor is not None  # noqa: S101 - standing refuses anonymous callers
+    return actor
+
+
+def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
+    refusal = standing(actor, action)
+    if refusal is not None or actor is None:
+        return refusal or _deny(AuthCode.AUTHENTICATION_REQUIRED)
     if resource.tenant is not None and resource.tenant != actor.tenant:
         return _deny(AuthCode.FORBIDDEN)
     if not offered(actor.tenant, action):
         return _deny(CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL)
-    if actor.must_change_password and action not in _RESTRICTED_ALLOWED:
-        return _deny(AuthCode.PASSWORD_CHANGE_REQUIRED)
     rule = RULES[action]
     if rule.self_ and _is_self(actor, resource):
         if actor.is_agent and action in _PERSONS_ONLY:
             return _deny(AuthCode.FORBIDDEN)
-        if action in _PERSONS_ONLY and not actor.email_confirmed:
-            return _deny(AuthCode.EMAIL_NOT_CONFIRMED)
         return _allow(Capacity.SELF)
     if rule.agent and actor.agent_delegations is not None:
         if resource.delegation is None or resource.delegation in actor.agent_delegations:

@@ -37,7 +37,7 @@ class MembershipFact:
 class MandateFact:
     mandate_id: uuid.UUID
     organisation_id: uuid.UUID
-    person_id: uuid.UUID
+    person_id: uuid.UUID | None  # None: asked of an address without a confirmed account yet
     scopes: frozenset[MandateScope]
     status: MandateStatus  # effective: EXPIRED past its end date
 

@@ -7,6 +7,11 @@ delivery fails is retried after 30 s, 1 min, 2 min… (at most an hour apart) up
 `max_attempts`, then kept as FAILED and logged; a permanent refusal (5xx) fails at once.
 The Message-ID is fixed when the mail is written, so a rare resend after a crash between
 the server's acceptance and our bookkeeping is recognisable as the same message.
+
+Mail carries secrets (confirmation, reset and invitation links, temporary passwords): the
+outbox holds a message's body only while it is pending. Once sent, or failed for good, the
+row keeps its metadata (template, recipient, Message-ID, attempts, dates, last error) and
+its body is erased.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from tenants.clock import Clock
 from tenants.session import open_session, rows_changed
 
 log = logging.getLogger("guichet.mail")
+
+ERASED = ""  # the content of a message that was sent or failed for good
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -149,10 +156,12 @@ class MailSender:
         attempts += 1
         done = self.clock.now()
         values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
+        # A message leaves the outbox's hands sent or failed for good: its body (links with
+        # tokens, temporary passwords) is erased; the metadata and the error stay.
         if error is None:
-            values.update(status=OutboxStatus.SENT, sent_at=done, last_error=None)
+            values.update(status=OutboxStatus.SENT, sent_at=done, last_error=None, content=ERASED)
         elif error.permanent or attempts >= self.max_attempts:
-            values.update(status=OutboxStatus.FAILED, last_error=str(error)[:2000])
+            values.update(status=OutboxStatus.FAILED, last_error=str(error)[:2000], content=ERASED)
         else:
             values.update(
                 next_attempt_at=done + backoff(attempts, self.retry_base, self.retry_cap),

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from dossiers.company.alert_digests import AlertsRun
     from server.runtime import Runtime
 
 
@@ -16,13 +17,13 @@ def alerts() -> None:
     """Alerts about employees' titles."""
 
 
-async def run_alerts(runtime: Runtime) -> dict[str, tuple[int, int]]:
+async def run_alerts(runtime: Runtime) -> AlertsRun:
     """Scan renewal windows and queue the digests in every tenant, then send the mail."""
     from server.periodic import run_alerts_once
 
-    done = await run_alerts_once(runtime)
+    run = await run_alerts_once(runtime)
     await runtime.sender.run_once()
-    return done
+    return run
 
 
 @alerts.command("run")
@@ -34,11 +35,16 @@ def run() -> None:
 
     runtime = build_runtime(_settings())
 
-    async def go() -> dict[str, tuple[int, int]]:
+    async def go() -> AlertsRun:
         try:
             return await run_alerts(runtime)
         finally:
             await runtime.engine.dispose()
 
-    for slug, (created, queued) in asyncio.run(go()).items():
+    run = asyncio.run(go())
+    for slug, (created, queued) in run.done.items():
         click.echo(f"{slug}: {created} alerts created, {queued} digests sent")
+    for slug in run.failed:
+        click.echo(f"{slug}: failed (see the error log)", err=True)
+    if run.failed:
+        raise SystemExit(1)

@@ -8,20 +8,21 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-from dossiers.company.alert_digests import run_due
+from dossiers.company.alert_digests import AlertsRun, run_due
 from server.runtime import Runtime
 from tenants.packs import PACKS
 
 log = logging.getLogger("guichet.periodic")
 
 
-async def run_alerts_once(runtime: Runtime) -> dict[str, tuple[int, int]]:
-    """One pass in every tenant; the digests it queues are handed to the mail sender."""
+async def run_alerts_once(runtime: Runtime) -> AlertsRun:
+    """One pass in every tenant (a failing tenant does not stop the others); the digests it
+    queues are handed to the mail sender."""
     services = runtime.services
-    done = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
-    if any(queued for _created, queued in done.values()):
+    run = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
+    if run.queued:
         runtime.sender.notify()
-    return done
+    return run
 
 
 async def run_alerts_forever(
@@ -35,8 +36,7 @@ async def run_alerts_forever(
     alerts are deduplicated anyway."""
     while not stop.is_set():
         try:
-            await run_alerts_once(runtime)
-            succeeded = True
+            succeeded = not (await run_alerts_once(runtime)).failed  # failures logged per tenant
         except Exception:  # the loop must outlive a database hiccup
             log.exception("alerts pass failed")
             succeeded = False

@@ -32,9 +32,6 @@ class Account(TenantScoped, Base):
     email_confirmed_at: Mapped[datetime | None]
     must_change_password: Mapped[bool] = mapped_column(default=False)
     terms_accepted_at: Mapped[datetime | None]
-    failed_sign_ins: Mapped[int] = mapped_column(default=0)
-    last_failed_sign_in_at: Mapped[datetime | None]
-    locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
     # Agents only: the delegations (pack codes) whose organisations and dossiers they handle.
@@ -46,6 +43,21 @@ class Account(TenantScoped, Base):
     @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+
+class SignInAttempts(TenantScoped, Base):
+    """Consecutive failed sign-ins for one normalised address, whether or not an account has
+    it: an unknown address is counted and locked exactly like a real one, so the answers do
+    not tell which addresses have accounts. Cleared by a success or a password reset."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    email: Mapped[str] = mapped_column(String(254))
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
 
 
 class EmailTokenPurpose(StrEnum):

@@ -12,15 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from auth.account import email_tokens
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import AddressData, Collector
-from auth.account.models import Account, EmailTokenPurpose
+from auth.account.models import Account, AccountKind, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
-from tenants.clock import seconds_until
 from tenants.errors import CommonCode, DomainError
+from tenants.mandates import claim_requests
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
 
@@ -140,7 +140,6 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
         terms_accepted_at=now if data.accept_terms else None,
         password_changed_at=now,
         created_at=now,
-        failed_sign_ins=0,
         must_change_password=False,
     )
     ctx.session.add(account)
@@ -189,7 +188,7 @@ async def send_confirmation(ctx: ServiceContext, account: Account, person: Perso
 async def confirm_email(ctx: ServiceContext, token: str) -> Account:
     account = await email_tokens.consume(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
     if account.email_confirmed_at is None:
-        account.email_confirmed_at = ctx.clock.now()
+        await address_confirmed(ctx, account)
     trail.record(
         ctx,
         AuditAction.CONFIRM_EMAIL,
@@ -201,10 +200,21 @@ async def confirm_email(ctx: ServiceContext, token: str) -> Account:
     return account
 
 
-async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> None:
-    """Answers the same whether or not the address has an account (nothing to learn from it).
+async def address_confirmed(ctx: ServiceContext, account: Account) -> None:
+    """The account proved it receives mail at its address: mandate requests sent to that
+    address before it had an account become its person's."""
+    account.email_confirmed_at = ctx.clock.now()
+    if account.kind == AccountKind.PERSON:
+        await claim_requests(ctx.session, account.email, account.person_id)
 
-    Throttled per account: one mail per `resend_interval`, `resend_daily_limit` a day.
+
+async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> None:
+    """Answers the same whatever the address: unknown, confirmed, unconfirmed, or throttled
+    (nothing to learn from it; a throttle that answered differently would tell that an
+    unconfirmed account has the address).
+
+    Throttled per account, silently: one mail per `resend_interval`, `resend_daily_limit` a
+    day; past that no mail is sent and the answer is still ok.
     """
     check = Collector([])
     email = check.email(email_input, ("email",))
@@ -218,14 +228,8 @@ async def resend_confirmation(ctx: ServiceContext, email_input: str | None) -> N
     day = timedelta(days=1)
     sent = await email_tokens.sent_since(ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, day)
     if sent and sent[-1] + config.resend_interval > now:
-        wait = sent[-1] + config.resend_interval - now
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
-        )
+        return
     if len(sent) >= config.resend_daily_limit:
-        wait = sent[-config.resend_daily_limit] + day - now  # the oldest leaves the window first
-        raise DomainError.one(
-            CommonCode.TOO_MANY_REQUESTS, ("email",), retry_after=seconds_until(wait)
-        )
+        return
     person = await ctx.session.get_one(Person, account.person_id)
     await send_confirmation(ctx, account, person)

@@ -96,7 +96,6 @@ async def open_account_for(
         password_hash=password_hash,
         locale=ctx.locale,
         must_change_password=True,
-        failed_sign_ins=0,
         password_changed_at=now,
         created_at=now,
         delegations=delegations,

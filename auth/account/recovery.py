@@ -10,8 +10,9 @@ from auth.account import email_tokens, sessions
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind, EmailTokenPurpose
-from auth.account.onboarding import format_local, send_confirmation
+from auth.account.onboarding import address_confirmed, format_local, send_confirmation
 from auth.account.password_policy import check_password, normalise
+from auth.account.signin import forget_failures
 from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
@@ -70,13 +71,11 @@ async def reset_password(ctx: ServiceContext, token: str, new_password: str | No
     if errors:
         raise DomainError(errors)
     account = await email_tokens.consume(ctx, token, EmailTokenPurpose.RESET_PASSWORD, ("token",))
-    now = ctx.clock.now()
     await _set_password(ctx, account, new_password)
     # The link proves the address works; a reset also lifts a lock.
     if account.email_confirmed_at is None:
-        account.email_confirmed_at = now
-    account.failed_sign_ins = 0
-    account.locked_until = None
+        await address_confirmed(ctx, account)
+    await forget_failures(ctx, account.email)
     await sessions.revoke_all(ctx, account.id, sessions.RevokedReason.PASSWORD_RESET)
     await _notify_changed(ctx, account)
     trail.record(

@@ -22,7 +22,15 @@ from auth.account.tokens import InvalidAccessToken
 from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import Actor, ServiceContext
-from auth.policy import Action, Capacity, Decision, Resource, decide, own_account
+from auth.policy import (
+    Action,
+    Capacity,
+    Decision,
+    Resource,
+    decide,
+    own_account,
+    require_standing,
+)
 from auth.standing import memberships_of
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
 from tenants.pagination import Page, paginate
@@ -189,6 +197,7 @@ async def sign_out(
 
 async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSession:
     """Close one of the actor's own sessions (a lost phone, a shared computer)."""
+    require_standing(ctx.actor, Action.REVOKE_SESSION)  # told why, not NOT_FOUND
     session = await ctx.session.get(AuthSession, session_id)
     resource = Resource(
         kind="AuthSession",

@@ -10,12 +10,13 @@ gets four guesses an hour.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 
 from auth.account import sessions
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import normalise_email
-from auth.account.models import Account
+from auth.account.models import Account, SignInAttempts
 from auth.account.password_policy import normalise
 from auth.audit import trail
 from auth.audit.actions import AuditAction
@@ -26,37 +27,37 @@ from tenants.errors import DomainError, FieldError, KeptRefusal
 
 
 async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessions.IssuedTokens:
+    """An address without an account takes the same path as one with: its failures are
+    counted and locked alike (by the normalised address), a dummy hash is checked in place of
+    a password, so neither the answers nor their timing tell which addresses have accounts.
+    """
     now = ctx.clock.now()
-    lockout = ctx.config.lockout
     email = normalise_email(email_input or "")
     account = (
         await ctx.session.scalar(select(Account).where(Account.email == email)) if email else None
     )
-    if account is not None and account.locked_until is not None and account.locked_until > now:
+    attempts = await _attempts(ctx, email) if email else None
+    if attempts is not None and attempts.locked_until is not None and attempts.locked_until > now:
         raise DomainError.one(
-            AuthCode.ACCOUNT_LOCKED, retry_after=seconds_until(account.locked_until - now)
+            AuthCode.ACCOUNT_LOCKED, retry_after=seconds_until(attempts.locked_until - now)
         )
     ok = await ctx.config.hasher.verify(
         account.password_hash if account else None, normalise(password or "")
     )
-    if account is None:
-        raise DomainError.one(AuthCode.INVALID_CREDENTIALS)
-    if not ok:
-        last = account.last_failed_sign_in_at
-        if last is not None and now - last > lockout.reset_after:
-            account.failed_sign_ins = 0
-        account.failed_sign_ins += 1
-        account.last_failed_sign_in_at = now
-        delay = lockout.delay_after(account.failed_sign_ins)
-        account.locked_until = now + delay if delay else None
-        trail.record(
-            ctx,
-            AuditAction.SIGN_IN_FAILED,
-            subject_type="Account",
-            subject_id=account.id,
-            actor_account_id=None,
-            details={"failures": account.failed_sign_ins},
-        )
+    if account is None or not ok:
+        if email is None:  # not an address at all: no account can have it, nothing to count
+            raise DomainError.one(AuthCode.INVALID_CREDENTIALS)
+        attempts = await _count_failure(ctx, email, attempts)
+        if account is not None:
+            trail.record(
+                ctx,
+                AuditAction.SIGN_IN_FAILED,
+                subject_type="Account",
+                subject_id=account.id,
+                actor_account_id=None,
+                details={"failures": attempts.failures},
+            )
+        delay = ctx.config.lockout.delay_after(attempts.failures)
         if delay is not None:
             raise KeptRefusal(
                 [FieldError(AuthCode.ACCOUNT_LOCKED, None, {"retry_after": seconds_until(delay)})]
@@ -66,8 +67,8 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
     # confirms its address (docs/DOMAIN.md "Accounts and onboarding").
     if account.email_confirmed_at is None and not account.must_change_password:
         raise DomainError.one(AuthCode.EMAIL_NOT_CONFIRMED)
-    account.failed_sign_ins = 0
-    account.locked_until = None
+    if attempts is not None:
+        await ctx.session.delete(attempts)
     if ctx.config.hasher.needs_rehash(account.password_hash):
         account.password_hash = await ctx.config.hasher.hash(normalise(password))
     issued = await sessions.open_session(ctx, account)
@@ -81,3 +82,39 @@ async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessi
         details={"session": str(issued.session.id)},
     )
     return issued
+
+
+async def _attempts(ctx: ServiceContext, email: str) -> SignInAttempts | None:
+    """The address's counter, locked for the change (two failures at once both count)."""
+    return await ctx.session.scalar(
+        select(SignInAttempts).where(SignInAttempts.email == email).with_for_update()
+    )
+
+
+async def _count_failure(
+    ctx: ServiceContext, email: str, attempts: SignInAttempts | None
+) -> SignInAttempts:
+    now = ctx.clock.now()
+    if attempts is None:
+        attempts = SignInAttempts(email=email, failures=0)
+        try:
+            async with ctx.session.begin_nested():
+                ctx.session.add(attempts)
+        except IntegrityError:  # a concurrent failure for the same address created it
+            found = await _attempts(ctx, email)
+            if found is None:
+                raise
+            attempts = found
+    last = attempts.last_failed_at
+    if last is not None and now - last > ctx.config.lockout.reset_after:
+        attempts.failures = 0
+    attempts.failures += 1
+    attempts.last_failed_at = now
+    delay = ctx.config.lockout.delay_after(attempts.failures)
+    attempts.locked_until = now + delay if delay else None
+    return attempts
+
+
+async def forget_failures(ctx: ServiceContext, email: str) -> None:
+    """A password reset lifts the address's lock and clears its count."""
+    await ctx.session.execute(delete(SignInAttempts).where(SignInAttempts.email == email))

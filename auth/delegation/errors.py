@@ -23,7 +23,6 @@ class DelegationCode(StrEnum):
     ADMINISTRATOR_PERMISSIONS_FIXED = "ADMINISTRATOR_PERMISSIONS_FIXED"
     ALREADY_ADMINISTRATOR = "ALREADY_ADMINISTRATOR"
     MEMBERSHIP_REVOKED = "MEMBERSHIP_REVOKED"
-    PERSON_ACCOUNT_NOT_FOUND = "PERSON_ACCOUNT_NOT_FOUND"
     MANDATE_END_DATE_PAST = "MANDATE_END_DATE_PAST"
     MANDATE_ALREADY_EXISTS = "MANDATE_ALREADY_EXISTS"
     MANDATE_ALREADY_ACCEPTED = "MANDATE_ALREADY_ACCEPTED"
@@ -75,19 +74,15 @@ MESSAGES = {
         "Cette personne n'agit plus pour l'organisation.",
         "This person no longer acts for the organisation.",
     ),
-    DelegationCode.PERSON_ACCOUNT_NOT_FOUND: M(
-        "Aucun compte personnel n'existe sur ce portail avec cette adresse : la personne doit "
-        "d'abord ouvrir son compte.",
-        "No personal account exists on this portal with this address: the person must open "
-        "their account first.",
-    ),
     DelegationCode.MANDATE_END_DATE_PAST: M(
         "La date de fin du mandat ne peut pas être passée.",
         "The mandate's end date cannot be in the past.",
     ),
     DelegationCode.MANDATE_ALREADY_EXISTS: M(
-        "Un mandat est déjà demandé ou en cours entre cette organisation et cette personne.",
-        "A mandate is already requested or in force between this organisation and this person.",
+        "Un mandat est déjà demandé à cette adresse ou en cours entre cette organisation et "
+        "cette personne.",
+        "A mandate is already requested of this address or in force between this organisation "
+        "and this person.",
     ),
     DelegationCode.MANDATE_ALREADY_ACCEPTED: M(
         "Ce mandat est déjà accepté.", "This mandate is already accepted."

@@ -2,13 +2,16 @@
 them as trusted third party (docs/DOMAIN.md "Delegation").
 
 The organisation (its administrator, or a manager allowed to act as trusted third party) asks
-a person, by the address of their account, for a mandate with scopes and an optional end
-date; the person, signed in as themselves, accepts or refuses it; either side revokes it at
-any time (the other side is told by e-mail); it ends by itself after its end date (the
-effective status is read off `ends_on`, a day in Europe/Paris). Only an accepted, unexpired,
+a person, by their e-mail address, for a mandate with scopes and an optional end date (an
+address without an account is invited to open one and the request waits for it: the answer
+never tells whether the address has an account); the person, signed in as themselves,
+accepts or refuses it; either side revokes it at any time (the other side is told by
+e-mail); it ends by itself after its end date (the effective status is read off `ends_on`, a
+day in Europe/Paris). Only an accepted, unexpired,
 unrevoked mandate gives any right (`auth.policy`).
 
-At most one open request or mandate in force per organisation and person at a time.
+At most one open request or mandate in force per organisation and person (or address) at a
+time.
 """
 
 from __future__ import annotations
@@ -145,25 +148,16 @@ async def request_mandate(
         account = await ctx.session.scalar(
             select(Account).where(Account.email == email, Account.kind == AccountKind.PERSON)
         )
-        if account is None:
-            check.add(DelegationCode.PERSON_ACCOUNT_NOT_FOUND, ("email",))
-        else:
-            open_ones = await ctx.session.scalars(
-                select(Mandate).where(
-                    Mandate.organisation_id == org.id,
-                    Mandate.person_id == account.person_id,
-                    Mandate.status.in_([MandateStatus.REQUESTED, MandateStatus.ACCEPTED]),
-                )
-            )
-            if any(effective_status(m, today) != MandateStatus.EXPIRED for m in open_ones.all()):
-                check.add(DelegationCode.MANDATE_ALREADY_EXISTS, ("email",))
-    if check.errors or account is None:
+        if await _open_request_exists(ctx, org.id, email, account, today):
+            check.add(DelegationCode.MANDATE_ALREADY_EXISTS, ("email",))
+    if check.errors or email is None:
         raise DomainError(check.errors)
     now = ctx.clock.now()
     mandate = Mandate(
         id=new_id(),
         organisation_id=org.id,
-        person_id=account.person_id,
+        person_id=account.person_id if account else None,
+        email=email,
         scopes=wanted,
         status=MandateStatus.REQUESTED,
         ends_on=ends_on,
@@ -171,21 +165,31 @@ async def request_mandate(
         created_at=now,
     )
     ctx.session.add(mandate)
+    # The same request either way; only the mail differs, and only its recipient reads it:
+    # with an account, "sign in to answer"; without, "open an account with this address, the
+    # request will be waiting" (`tenants.mandates.claim_requests` at confirmation).
+    locale = account.locale if account else ctx.locale
+    context: dict[str, Any] = {
+        "organisation": org.name,
+        "siren": org.siren,
+        "requester": await full_name(ctx, actor.person_id),
+        "scopes": scope_labels(wanted, locale),
+        "ends_on": format_day(ends_on, locale),
+        "link": ctx.config.links.sign_in(ctx.pack),
+    }
+    if account is not None:
+        template = "mandate_requested"
+        context["given_names"] = await _given_names(ctx, account.person_id)
+    else:
+        template = "mandate_invitation"
+        context["email"] = email
     await enqueue(
         ctx.session,
         pack=ctx.pack,
-        recipient=account.email,
-        template="mandate_requested",
-        locale=account.locale,
-        context={
-            "given_names": await _given_names(ctx, account.person_id),
-            "organisation": org.name,
-            "siren": org.siren,
-            "requester": await full_name(ctx, actor.person_id),
-            "scopes": scope_labels(wanted, account.locale),
-            "ends_on": format_day(ends_on, account.locale),
-            "link": ctx.config.links.sign_in(ctx.pack),
-        },
+        recipient=email,
+        template=template,
+        locale=locale,
+        context=context,
         now=now,
     )
     trail.record(
@@ -195,18 +199,42 @@ async def request_mandate(
         subject_id=mandate.id,
         decision=decision,
         organisation_id=org.id,
-        details={
-            "person_id": str(account.person_id),
-            "scopes": wanted,
-            "ends_on": ends_on.isoformat() if ends_on else None,
-        },
+        details={"scopes": wanted, "ends_on": ends_on.isoformat() if ends_on else None},
     )
     return mandate
+
+
+async def _open_request_exists(
+    ctx: ServiceContext,
+    organisation_id: uuid.UUID,
+    email: str,
+    account: Account | None,
+    today: date,
+) -> bool:
+    """A request not yet answered, or a mandate in force, of the organisation to this address
+    (or to its account's person): the organisation knows its own requests, nothing more."""
+    to_whom = Mandate.email == email
+    if account is not None:
+        to_whom = or_(to_whom, Mandate.person_id == account.person_id)
+    open_ones = await ctx.session.scalars(
+        select(Mandate).where(
+            Mandate.organisation_id == organisation_id,
+            to_whom,
+            Mandate.status.in_([MandateStatus.REQUESTED, MandateStatus.ACCEPTED]),
+        )
+    )
+    return any(effective_status(m, today) != MandateStatus.EXPIRED for m in open_ones.all())
 
 
 async def _given_names(ctx: ServiceContext, person_id: uuid.UUID) -> str:
     person = await ctx.session.get(Person, person_id)
     return person.given_names if person else ""
+
+
+async def _person_name(ctx: ServiceContext, mandate: Mandate) -> str:
+    if mandate.person_id is None:
+        return mandate.email or ""
+    return await full_name(ctx, mandate.person_id)
 
 
 # Answering and revoking
@@ -282,7 +310,7 @@ async def _respond(ctx: ServiceContext, mandate_id: uuid.UUID | None, answer: _A
             locale=requester.locale,
             context={
                 "organisation": org.name,
-                "person": await full_name(ctx, mandate.person_id),
+                "person": await _person_name(ctx, mandate),
                 "accepted": answer.status == MandateStatus.ACCEPTED,
                 "scopes": scope_labels(mandate.scopes or (), requester.locale),
                 "ends_on": format_day(mandate.ends_on, requester.locale),
@@ -325,10 +353,13 @@ async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> M
     mandate.status = MandateStatus.REVOKED
     mandate.revoked_at = now
     mandate.revoked_by_account_id = actor.account_id
+    person_id = mandate.person_id
     recipients = (
         await _organisation_contacts(ctx, mandate)
         if by_person
-        else [a for a in [await person_account(ctx, mandate.person_id)] if a is not None]
+        else [a for a in [await person_account(ctx, person_id)] if a is not None]
+        if person_id is not None
+        else []  # asked of an address that has no account yet: nobody to tell
     )
     for account in recipients:
         await enqueue(
@@ -339,7 +370,7 @@ async def revoke_mandate(ctx: ServiceContext, mandate_id: uuid.UUID | None) -> M
             locale=account.locale,
             context={
                 "organisation": org.name,
-                "person": await full_name(ctx, mandate.person_id),
+                "person": await _person_name(ctx, mandate),
                 "by_person": by_person,
                 "revoked_by": await full_name(ctx, actor.person_id),
                 "scopes": scope_labels(mandate.scopes or (), account.locale),

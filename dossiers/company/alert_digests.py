@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -127,30 +128,56 @@ async def _recipients(
     return found
 
 
+@dataclass(frozen=True)
+class AlertsRun:
+    """What a pass did: {tenant: (alerts created, e-mails queued)} for the tenants it
+    completed, and the tenants whose pass failed (rolled back, logged, retried next pass)."""
+
+    done: dict[str, tuple[int, int]] = field(default_factory=dict)
+    failed: tuple[str, ...] = ()
+
+    @property
+    def queued(self) -> int:
+        return sum(queued for _created, queued in self.done.values())
+
+
 async def run_due(
     sessions: async_sessionmaker[AsyncSession],
     packs: Iterable[TenantPack],
     clock: Clock,
     links: Links,
-) -> dict[str, tuple[int, int]]:
-    """Scan renewal windows and send digests in every tenant, one transaction each. Returns
-    {tenant: (alerts created, e-mails queued)}; the caller then wakes the mail sender."""
+) -> AlertsRun:
+    """Scan renewal windows and send digests in every tenant, one transaction each. A tenant
+    whose pass fails is rolled back and logged; the others still run. The caller then wakes
+    the mail sender."""
     done: dict[str, tuple[int, int]] = {}
+    failed: list[str] = []
     for pack in packs:
-        async with open_session(sessions, pack.slug) as session:
-            if not await _run_lock(session, pack.slug):
-                done[pack.slug] = (0, 0)  # another process is running it right now
-                continue
-            now = clock.now()
-            created = await scan(session, today_of(clock), now)
-            queued = await send_digests(session, pack, links, now)
-            await session.commit()
-        done[pack.slug] = (created, queued)
-        if created or queued:
-            log.info(
-                "alerts run", extra={"tenant": pack.slug, "created": created, "queued": queued}
-            )
-    return done
+        try:
+            done[pack.slug] = await _run_tenant(sessions, pack, clock, links)
+        except Exception:  # one tenant's bad row must not starve the others
+            log.exception("alerts run failed", extra={"tenant": pack.slug})
+            failed.append(pack.slug)
+    return AlertsRun(done, tuple(failed))
+
+
+async def _run_tenant(
+    sessions: async_sessionmaker[AsyncSession], pack: TenantPack, clock: Clock, links: Links
+) -> tuple[int, int]:
+    async with open_session(sessions, pack.slug) as session:
+        if not await _run_lock(session, pack.slug):
+            return (0, 0)  # another process is running it right now
+        now = clock.now()
+        created = await scan(session, today_of(clock), now)
+        queued = await send_digests(session, pack, links, now)
+        await session.commit()
+    if created or queued:
+        # `created` is a LogRecord attribute: extra keys must not overwrite one.
+        log.info(
+            "alerts run",
+            extra={"tenant": pack.slug, "alerts_created": created, "digests_queued": queued},
+        )
+    return (created, queued)
 
 
 async def _run_lock(session: AsyncSession, slug: str) -> bool:

@@ -109,7 +109,10 @@ class TransferAdministrationPayload:
 class RequestMandateInput:
     organisation_id: strawberry.ID
     email: str | None = strawberry.field(
-        default=None, description="L'adresse du compte de la personne sur ce portail."
+        default=None,
+        description="L'adresse de la personne. Sans compte à cette adresse, elle reçoit une "
+        "invitation à en ouvrir un et la demande l'attend ; la réponse est la même dans les deux "
+        "cas.",
     )
     scopes: list[MandateScope] = strawberry.field(default_factory=list)
     ends_on: date | None = strawberry.field(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry import relay
 
+from auth.account.errors import AuthCode
 from auth.account.onboarding import PARIS
 from auth.delegation import invitations as invitation_rules
 from auth.delegation import mandates as mandate_rules
@@ -30,6 +31,7 @@ from schema.pagination import Connection
 from schema.refs import organisation_field
 from schema.title.types import TitleNode, person_titles
 from tenants import mandates as m
+from tenants.errors import DomainError
 from tenants.mandates import Mandate as MandateRow
 from tenants.organisations import Invitation as InvitationRow
 from tenants.organisations import Organisation as OrganisationRow
@@ -109,8 +111,11 @@ class MandateNode(VisibleNode):
     created_at: datetime
     responded_at: datetime | None
     revoked_at: datetime | None
+    email: str | None = strawberry.field(
+        description="L'adresse à laquelle la demande a été envoyée, qu'un compte l'ait ou non."
+    )
     organisation_id: strawberry.Private[uuid.UUID]
-    person_id: strawberry.Private[uuid.UUID]
+    person_id: strawberry.Private[uuid.UUID | None]
 
     @classmethod
     def from_row(cls, row: MandateRow, today: date) -> MandateNode:
@@ -123,6 +128,7 @@ class MandateNode(VisibleNode):
             created_at=row.created_at,
             responded_at=row.responded_at,
             revoked_at=row.revoked_at,
+            email=row.email,
             organisation_id=row.organisation_id,
             person_id=row.person_id,
         )
@@ -139,6 +145,8 @@ class MandateNode(VisibleNode):
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[TitleNode]:
+        if self.person_id is None:  # asked of an address without an account yet
+            raise DomainError.one(AuthCode.MANDATE_NOT_ACCEPTED)
         fact = MandateFact(
             mandate_id=uuid.UUID(str(self.id)),
             organisation_id=self.organisation_id,
@@ -164,8 +172,17 @@ class MandateNode(VisibleNode):
             siren=row.siren,
         )
 
-    @strawberry.field(description="La personne qui donne (ou à qui l'on demande) le mandat.")
+    @strawberry.field(
+        description="La personne qui donne le mandat. Pour l'organisation, seulement une fois "
+        "que la personne a répondu : jusque-là, une demande à une adresse sans compte et une "
+        "demande à un compte se ressemblent (voir `email`)."
+    )
     async def person(self, info: Info) -> MandatePerson | None:
+        if self.person_id is None:
+            return None
+        actor = info.context.actor
+        if self.responded_at is None and (actor is None or actor.person_id != self.person_id):
+            return None
         row = await info.context.loaders.persons.load(self.person_id)
         if row is None:
             return None

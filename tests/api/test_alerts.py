@@ -12,15 +12,17 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from dossiers.company.alerts import scan
 from dossiers.company.models import Employee
 from dossiers.title.issuing import NewTitle
 from dossiers.title.models import TitleKind
-from dossiers.title.numbers import renewal_limit
+from dossiers.title.numbers import renewal_limit, today_of
+from mail.models import OutboxMessage
 from server.cli_alerts import run_alerts
 from server.runtime import Runtime
+from tenants.clock import SystemClock
 from tenants.models import Person
 from tenants.session import open_session
 from tests.helpers.company import (
@@ -321,14 +323,20 @@ async def test_the_digest_mails_the_administrator_and_employee_managers_once(
 
 
 async def test_guichet_alerts_run_from_the_command_line(
-    runtime: Runtime, smtp: SmtpServer, tmp_path: Path
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, tmp_path: Path
 ) -> None:
+    """At the default log level, with a title entering its renewal window today (by the real
+    clock the command reads): the alert is created, the digest sent, the exit code 0."""
+    officer = await issuer(cnaps, runtime)
+    real_today = today_of(SystemClock())
+    title = await officer.issue(card_expiring("Fenêtre", renewal_limit(real_today)))
+    org = await validated_organisation(cnaps, runtime, smtp, name="Epsilon Sûreté")
+    await add_employee(cnaps, org.admin.token, org, "Fenêtre", title.number)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GUICHET_")} | {
         "GUICHET_DATABASE_URL": runtime.settings.database_url,
         "GUICHET_DATA_DIR": str(tmp_path),
         "GUICHET_SMTP_URL": smtp.url,
         "GUICHET_PUBLIC_URL": "http://testserver",
-        "GUICHET_LOG_LEVEL": "WARNING",
     }
     process = await asyncio.create_subprocess_exec(
         str(GUICHET),
@@ -340,6 +348,24 @@ async def test_guichet_alerts_run_from_the_command_line(
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=120)
     assert process.returncode == 0, err.decode()
+    assert b"Traceback" not in err
     lines = out.decode().splitlines()
     assert any(line.startswith("cnaps: ") and "digests sent" in line for line in lines)
     assert any(line.startswith("cnsa: ") for line in lines)
+    found = await alerts_of(cnaps, org.admin.token, org)
+    assert [n["kind"] for n in found["nodes"]] == ["RENEWAL_WINDOW"]
+    async with open_session(runtime.services.sessions, "cnaps") as session:
+        rows = (
+            await session.execute(
+                select(OutboxMessage.template, OutboxMessage.status).where(
+                    OutboxMessage.recipient == org.admin.email
+                )
+            )
+        ).all()
+    assert ("alert_digest", "SENT") in [tuple(row) for row in rows]
+    [received] = [
+        m.message
+        for m in smtp.messages
+        if org.admin.email in m.rcpt_tos and m.message["X-Guichet-Template"] == "alert_digest"
+    ]
+    assert title.number in received.get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from server.runtime import Runtime
 from tests.api.test_invitations import make_manager
 from tests.conftest import unique_email
 from tests.helpers.clock import TestClock
-from tests.helpers.flows import deliver, sign_in
+from tests.helpers.flows import CONFIRM, deliver, link_in, register, sign_in, token_of
 from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.organisations import Org, SignedIn, person, validated_organisation
 from tests.helpers.smtp import SmtpServer
@@ -20,7 +20,9 @@ from tests.helpers.smtp import SmtpServer
 REQUEST = """
 mutation($input: RequestMandateInput!) {
   requestMandate(input: $input) {
-    mandate { id status scopes endsOn organisation { id name } person { id familyName } }
+    mandate {
+      id status scopes endsOn email organisation { id name } person { id familyName }
+    }
     errors { code field message }
   }
 }
@@ -38,6 +40,10 @@ query($status: MandateStatus) { viewer { mandatesGiven(first: 10, status: $statu
 """
 RECEIVED = """
 query { viewer { mandatesReceived(first: 10) { totalCount nodes { id status } } } }
+"""
+RECEIVED_PERSON = """
+query { viewer { mandatesReceived(first: 10) {
+  totalCount nodes { id status email scopes endsOn person { id familyName } } } } }
 """
 UPDATE = """
 mutation($input: UpdatePersonContactInput!) {
@@ -126,7 +132,8 @@ async def test_a_mandate_is_asked_accepted_used_revoked_then_refused(
     mandate = asked["mandate"]
     assert mandate["status"] == "REQUESTED"
     assert mandate["scopes"] == ["FILE_DOSSIERS", "FOLLOW_DOSSIERS"]
-    assert mandate["person"] == {"id": worker.person_id, "familyName": "Dupont"}
+    # Until the person answers, the organisation sees the address it asked, not who has it.
+    assert mandate["person"] is None and mandate["email"] == worker.email
     [mail] = [
         m
         for m in await deliver(runtime, smtp, worker.email)
@@ -147,6 +154,11 @@ async def test_a_mandate_is_asked_accepted_used_revoked_then_refused(
     assert codes(by_org) == ["FORBIDDEN"]
     accepted = await answer(cnaps, "acceptMandate", mandate["id"], worker.token)
     assert accepted["errors"] == [] and accepted["mandate"]["status"] == "ACCEPTED"
+    seen = await cnaps(RECEIVED_PERSON, token=org.admin.token)
+    assert seen["viewer"]["mandatesReceived"]["nodes"][0]["person"] == {
+        "id": worker.person_id,
+        "familyName": "Dupont",
+    }
     assert codes(await answer(cnaps, "acceptMandate", mandate["id"], worker.token)) == [
         "MANDATE_ALREADY_ACCEPTED"
     ]
@@ -226,17 +238,86 @@ async def test_a_refused_mandate_gives_nothing_and_a_new_request_may_follow(
     assert codes(await answer(cnaps, "acceptMandate", pending, worker.token)) == ["MANDATE_REVOKED"]
 
 
+def _same_shape(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload without what differs by construction: the new ID, the instant, and the
+    address typed."""
+    mandate = dict(payload["mandate"])
+    for key in ("id", "email"):
+        mandate.pop(key)
+    return {"mandate": mandate, "errors": payload["errors"]}
+
+
+async def test_asking_does_not_tell_which_addresses_have_accounts(
+    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """An address with an account, one without, one with an account in the other tenant: the
+    same answer, the same list for the organisation. The address without an account is
+    invited to open one; once it is confirmed, the request waits in the person's space."""
+    org = await validated_organisation(cnaps, runtime, smtp, name="Oméga Tiers")
+    known = await person(cnaps, runtime, smtp, "known")
+    unknown = unique_email("unknown")
+    elsewhere = await person(cnsa, runtime, smtp, "elsewhere")
+    scopes = ["FOLLOW_DOSSIERS"]
+    asked = {
+        a: await request(cnaps, org, a, scopes) for a in (known.email, unknown, elsewhere.email)
+    }
+    shapes = [_same_shape(p) for p in asked.values()]
+    assert shapes[0] == shapes[1] == shapes[2]
+    assert shapes[0]["errors"] == [] and shapes[0]["mandate"]["person"] is None
+    assert [p["mandate"]["email"] for p in asked.values()] == [
+        known.email,
+        unknown,
+        elsewhere.email,
+    ]
+    listed = (await cnaps(RECEIVED_PERSON, token=org.admin.token))["viewer"]["mandatesReceived"]
+    by_email = {n["email"]: {**n, "id": None, "email": None} for n in listed["nodes"]}
+    assert by_email[known.email] == by_email[unknown] == by_email[elsewhere.email]
+    again = await request(cnaps, org, unknown.upper(), scopes)
+    assert codes(again) == codes(await request(cnaps, org, known.email, scopes))
+    assert codes(again) == ["MANDATE_ALREADY_EXISTS"]
+
+    [invited] = await deliver(runtime, smtp, unknown)
+    assert invited["X-Guichet-Template"] == "mandate_invitation"
+    assert "Oméga Tiers" in invited["Subject"]
+    body = invited.get_body(("plain",))
+    assert body is not None and unknown in body.get_content()
+    [told] = [
+        m
+        for m in await deliver(runtime, smtp, known.email)
+        if m["X-Guichet-Template"] == "mandate_requested"
+    ]
+    assert told["Subject"] == invited["Subject"]
+
+    # The address's owner opens an account: the request is theirs once the address is proven.
+    await register(cnaps, unknown)
+    [confirmation] = [
+        m
+        for m in await deliver(runtime, smtp, unknown)
+        if m["X-Guichet-Template"] == "confirm_email"
+    ]
+    await cnaps(CONFIRM, {"token": token_of(link_in(confirmation))})
+    newcomer = await sign_in(cnaps, unknown)
+    given = (await cnaps(GIVEN, token=newcomer["accessToken"]))["viewer"]["mandatesGiven"]
+    assert [n["id"] for n in given["nodes"]] == [asked[unknown]["mandate"]["id"]]
+    accepted = await answer(
+        cnaps, "acceptMandate", asked[unknown]["mandate"]["id"], newcomer["accessToken"]
+    )
+    assert accepted["errors"] == [] and accepted["mandate"]["status"] == "ACCEPTED"
+    listed = (await cnaps(RECEIVED_PERSON, token=org.admin.token))["viewer"]["mandatesReceived"]
+    [now_known] = [n for n in listed["nodes"] if n["email"] == unknown]
+    assert now_known["person"]["familyName"] == "Dupont"
+    # The request to the other tenant's person stays an address: nobody here can answer it.
+    withdrawn = await answer(
+        cnaps, "revokeMandate", asked[elsewhere.email]["mandate"]["id"], org.admin.token
+    )
+    assert withdrawn["errors"] == [] and withdrawn["mandate"]["revokedAt"]
+
+
 async def test_bad_requests_change_nothing(
-    cnaps: GraphQLClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
 ) -> None:
     org = await validated_organisation(cnaps, runtime, smtp)
     worker = await person(cnaps, runtime, smtp, "asked")
-    nobody = await request(cnaps, org, unique_email("nobody"), ["FILE_DOSSIERS"])
-    assert codes(nobody) == ["PERSON_ACCOUNT_NOT_FOUND"]
-    other_tenant = await person(cnsa, runtime, smtp, "cnsa")
-    assert codes(await request(cnaps, org, other_tenant.email, ["FILE_DOSSIERS"])) == [
-        "PERSON_ACCOUNT_NOT_FOUND"
-    ]
     yesterday = paris_today(clock) - timedelta(days=1)
     several = await request(cnaps, org, worker.email, [], ends_on=yesterday)
     assert sorted(codes(several)) == ["MANDATE_END_DATE_PAST", "REQUIRED"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from tests.helpers.flows import (
     VIEWER,
     cnaps_input,
     cnsa_input,
+    confirmed_account,
     deliver,
     link_in,
     register,
@@ -197,26 +199,50 @@ async def test_invalid_email_is_its_own_error(cnsa: GraphQLClient) -> None:
     assert codes(result["register"]) == ["INVALID_EMAIL"]
 
 
-async def test_resending_is_throttled_and_reveals_nothing(
+RESEND = """
+mutation($e: String) { resendConfirmation(input: {email: $e}) { ok errors { code field message } } }
+"""
+
+
+async def test_resending_is_throttled_silently_and_reveals_nothing(
     cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
 ) -> None:
-    resend = "mutation($e: String) { resendConfirmation(input: {email: $e}) { ok errors { code message } } }"
-    email = unique_email()
-    await register(cnsa, email)
-    first = await cnsa(resend, {"e": email})
-    assert codes(first["resendConfirmation"]) == ["TOO_MANY_REQUESTS"]  # just registered
-    clock.advance(timedelta(seconds=61))
-    second = await cnsa(resend, {"e": email})
-    assert second["resendConfirmation"] == {"ok": True, "errors": []}
-    messages = await deliver(runtime, smtp, email)
-    assert len(messages) == 2
+    """An unconfirmed address (just registered, so throttled), an unknown one and a confirmed
+    one get the same answers call after call; only the mail tells the owner anything."""
+    unconfirmed = unique_email()
+    await register(cnsa, unconfirmed)
+    confirmed = unique_email()
+    await confirmed_account(cnsa, runtime, smtp, confirmed)
+    unknown = unique_email()
+    answers: dict[str, list[Any]] = {unconfirmed: [], unknown: [], confirmed: []}
+    for wait in (timedelta(), timedelta(), timedelta(seconds=61), timedelta()):
+        clock.advance(wait)
+        for address, got in answers.items():
+            got.append((await cnsa(RESEND, {"e": address}))["resendConfirmation"])
+    assert answers[unconfirmed] == answers[unknown] == answers[confirmed]
+    assert answers[unknown] == [{"ok": True, "errors": []}] * 4
+    messages = await deliver(runtime, smtp, unconfirmed)
+    assert len(messages) == 2  # at registration, then once the minute had passed
     # The first link was superseded by the second.
     old = await cnsa(CONFIRM, {"token": token_of(link_in(messages[0]))})
     assert codes(old["confirmEmail"]) == ["TOKEN_EXPIRED"]
-    unknown = await cnsa(resend, {"e": unique_email()})
-    assert unknown["resendConfirmation"] == {"ok": True, "errors": []}
-    confirmed = await cnsa(CONFIRM, {"token": token_of(link_in(messages[1]))})
-    assert confirmed["confirmEmail"]["errors"] == []
+    assert await deliver(runtime, smtp, unknown) == []
+    done = await cnsa(CONFIRM, {"token": token_of(link_in(messages[1]))})
+    assert done["confirmEmail"]["errors"] == []
+
+
+async def test_resending_stops_silently_at_the_daily_limit(
+    cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
+) -> None:
+    email = unique_email()
+    await register(cnsa, email)
+    for _ in range(6):
+        clock.advance(timedelta(seconds=61))
+        assert (await cnsa(RESEND, {"e": email}))["resendConfirmation"] == {
+            "ok": True,
+            "errors": [],
+        }
+    assert len(await deliver(runtime, smtp, email)) == 5  # the registration's and four more
 
 
 async def test_frontend_url_per_tenant_in_links(runtime: Runtime, smtp: SmtpServer) -> None:

@@ -13,6 +13,7 @@ from tenants.session import open_session
 from tests.conftest import unique_email
 from tests.helpers.clock import TestClock
 from tests.helpers.flows import (
+    CONFIRM,
     PASSWORD,
     REGISTER,
     SIGN_IN,
@@ -189,8 +190,22 @@ async def test_an_account_that_must_change_its_password_can_do_nothing_else(
         "account": {"mustChangePassword": False},
         "errors": [],
     }
-    person = await cnsa("{ viewer { person { familyName } } }", token=token)
-    assert person["viewer"]["person"]["familyName"] == "Zemirli"
+    # Until the address is confirmed, the session may only wait, like a new sign-in.
+    waiting = await cnsa.post(
+        "{ viewer { account { emailConfirmed } person { familyName } } }", token=token
+    )
+    body = waiting.json()
+    assert body == {"data": {"viewer": {"account": {"emailConfirmed": False}, "person": None}}}
+    sessions = await cnsa.post("{ viewer { account { sessions { totalCount } } } }", token=token)
+    assert sessions.json()["errors"][0]["extensions"]["code"] == "EMAIL_NOT_CONFIRMED"
+    again = await cnsa(CHANGE, {"c": "Ma-Propre-Phrase-9", "n": "Ma-Propre-Phrase-10"}, token=token)
+    assert codes(again["changePassword"]) == ["EMAIL_NOT_CONFIRMED"]
+    fresh = await cnsa(SIGN_IN, {"email": email, "password": "Ma-Propre-Phrase-9"})
+    assert codes(fresh["signIn"]) == ["EMAIL_NOT_CONFIRMED"]
     # Then the address is confirmed through the link sent after the change.
     [*_, message] = await deliver(runtime, smtp, email)
     assert "confirmez" in message["Subject"]
+    confirmed = await cnsa(CONFIRM, {"token": token_of(link_in(message))})
+    assert confirmed["confirmEmail"]["errors"] == []
+    person = await cnsa("{ viewer { person { familyName } } }", token=token)
+    assert person["viewer"]["person"]["familyName"] == "Zemirli"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -146,6 +148,43 @@ async def test_failures_slow_down_then_lock_and_a_reset_unlocks(
     assert ok["errors"] == []
     # Success resets the count.
     assert codes((await cnaps(SIGN_IN, attempt))["signIn"]) == ["INVALID_CREDENTIALS"]
+
+
+def _answer(payload: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """Code, field and message of each error; the seconds to wait left out (the two
+    addresses are tried a few milliseconds apart)."""
+    return [(e["code"], e["field"], re.sub(r"\d+", "N", e["message"])) for e in payload["errors"]]
+
+
+async def test_an_unknown_address_is_counted_and_locked_like_a_real_one(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, clock: TestClock
+) -> None:
+    """Side by side, a real address with wrong passwords and an address without an account
+    get the same answers at every step: free failures, the lock, the growing waits, the lock
+    lifted after its window, the count forgotten after 12 hours; spelt in capitals too."""
+    real = unique_email()
+    await signed_in(cnaps, runtime, smtp, real)
+    unknown = unique_email()
+    steps: list[tuple[timedelta, str]] = [(timedelta(), "lower")] * 4 + [
+        (timedelta(), "upper"),  # the 5th failure: locked for 30 s
+        (timedelta(), "lower"),  # while locked
+        (timedelta(seconds=31), "lower"),  # after the window: the 6th failure, 1 min
+        (timedelta(seconds=61), "upper"),  # the 7th, 2 min
+        (timedelta(hours=13), "lower"),  # the count forgotten: a free failure again
+    ]
+    answers: dict[str, list[list[tuple[str, str | None, str]]]] = {real: [], unknown: []}
+    for wait, spelling in steps:
+        clock.advance(wait)
+        for address in (real, unknown):
+            typed = address.upper() if spelling == "upper" else address
+            attempt = {"email": typed, "password": "Mauvais-mot-de-passe"}
+            answers[address].append(_answer((await cnaps(SIGN_IN, attempt))["signIn"]))
+    assert answers[real] == answers[unknown]
+    assert [step[0][0] for step in answers[unknown]] == [
+        *["INVALID_CREDENTIALS"] * 4,
+        *["ACCOUNT_LOCKED"] * 4,
+        "INVALID_CREDENTIALS",
+    ]
 
 
 async def test_unconfirmed_account_is_told_why(cnsa: GraphQLClient) -> None:

@@ -43,8 +43,12 @@ def test_an_action_is_refused_where_its_capability_is_not_offered(action: Action
 def test_the_packs_offer_what_their_sources_describe() -> None:
     assert PACKS["cnaps"].capabilities == frozenset(Capability)
     assert PACKS["cnsa"].capabilities == {Capability.ORGANISATIONS, Capability.MANAGERS}
-    cnsa = actor("cnsa", must_change_password=True)
-    refused = decide(cnsa, Action.MANAGE_TITLES, Resource("Title", None))
+    refused = decide(actor("cnsa"), Action.MANAGE_TITLES, Resource("Title", None))
     assert refused.code == "NOT_AVAILABLE_ON_THIS_PORTAL"
+    # an account that must change its password hears that first, for every act
+    restricted = actor("cnsa", must_change_password=True)
+    assert decide(restricted, Action.MANAGE_TITLES, Resource("Title", None)).code == (
+        "PASSWORD_CHANGE_REQUIRED"
+    )
     # an unknown tenant is left to the other rules
     assert offered("elsewhere", Action.MANAGE_TITLES)

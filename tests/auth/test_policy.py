@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from auth.context import Actor
-from auth.policy import RULES, Action, Capacity, Decision, Resource, decide
+from auth.policy import RULES, Action, Capacity, Decision, Resource, decide, standing
 from auth.standing import MandateFact, MembershipFact
 from tenants.mandates import MandateScope, MandateStatus
 from tenants.organisations import MembershipRole, OrganisationStatus, Permission
@@ -313,3 +313,45 @@ def test_an_unconfirmed_person_cannot_commit_their_organisation() -> None:
     )
     decision = decide(unconfirmed, Action.REGISTER_ORGANISATION, resource())
     assert decision.code == "EMAIL_NOT_CONFIRMED"
+
+
+@pytest.mark.parametrize("action", list(Action))
+def test_an_unconfirmed_session_may_only_wait_for_its_confirmation(action: Action) -> None:
+    """After an opened account's password change, before its address is confirmed: its own
+    account and signing out, nothing else, whatever it holds."""
+    unconfirmed = Actor(
+        tenant="cnaps",
+        account_id=PERSON_ACCOUNT,
+        person_id=PERSON,
+        session_id=uuid.uuid4(),
+        email_confirmed=False,
+        memberships=(
+            MembershipFact(
+                uuid.uuid4(), ORG, MembershipRole.ADMINISTRATOR, frozenset(), "VALIDATED"
+            ),
+        ),
+    )
+    decision = decide(unconfirmed, action, resource(tenant="cnaps"))
+    if action in (Action.VIEW_ACCOUNT, Action.SIGN_OUT):
+        assert decision.code != "EMAIL_NOT_CONFIRMED"
+    else:
+        assert decision.code == "EMAIL_NOT_CONFIRMED"
+    assert standing(unconfirmed) == decide(unconfirmed, Action.MANAGE_TITLES, resource())
+
+
+def test_a_temporary_password_is_the_answer_even_to_another_tenants_resource() -> None:
+    temporary = Actor(
+        tenant="cnaps",
+        account_id=PERSON_ACCOUNT,
+        person_id=PERSON,
+        session_id=uuid.uuid4(),
+        must_change_password=True,
+        email_confirmed=False,
+        agent_delegations=frozenset({DELEGATION}),
+    )
+    assert decide(temporary, Action.REVIEW_ORGANISATION, resource(tenant="cnsa")).code == (
+        "PASSWORD_CHANGE_REQUIRED"
+    )
+    assert decide(temporary, Action.CHANGE_PASSWORD, resource()).code != (
+        "PASSWORD_CHANGE_REQUIRED"
+    )

@@ -5,24 +5,45 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import re
 import uuid
 from datetime import timedelta
+from email.message import EmailMessage
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from auth.account.provisioning import NewPerson, open_account_for
+from auth.context import ServiceContext
 from mail.models import OutboxMessage, OutboxStatus
 from mail.transport import SmtpTransport, transport_from_url
 from mail.worker import MailSender, backoff
 from server.app import create_app
+from server.database import create_engine
 from server.runtime import Runtime, build_runtime
+from tenants.packs import PACKS
 from tenants.session import open_session
 from tests.conftest import Database, make_settings, unique_email
 from tests.helpers.clock import TestClock
-from tests.helpers.flows import REGISTER, cnsa_input, link_in, register
+from tests.helpers.flows import (
+    REGISTER,
+    cnsa_input,
+    deliver,
+    link_in,
+    register,
+    token_of,
+)
 from tests.helpers.graphql import GraphQLClient
+from tests.helpers.organisations import validated_organisation
 from tests.helpers.smtp import SmtpServer
+
+INVITE = """
+mutation($input: InviteManagerInput!) { inviteManager(input: $input) { errors { code } } }
+"""
+REQUEST_RESET = """
+mutation($e: String) { requestPasswordReset(input: {email: $e}) { ok errors { code } } }
+"""
 
 
 def clock_like(runtime: Runtime) -> TestClock:
@@ -67,6 +88,7 @@ async def test_smtp_down_then_back_delivers_exactly_once(
     [row] = await outbox_rows(runtime, "cnsa", address)
     assert row.status == OutboxStatus.PENDING and row.attempts == 1
     assert row.last_error and "Cannot connect" in row.last_error
+    assert row.content  # still to be sent: the body stays until then
     assert row.next_attempt_at - clock.now() <= timedelta(seconds=30)
 
     back = SmtpServer(port=port, fail_next=1)  # comes back, answers 451 once
@@ -85,6 +107,7 @@ async def test_smtp_down_then_back_delivers_exactly_once(
         assert len(received) == 1
         [row] = await outbox_rows(runtime, "cnsa", address)
         assert row.status == OutboxStatus.SENT and row.attempts == 3 and row.sent_at
+        assert row.content == ""  # sent: the body (and the link in it) is gone
         assert received[0].message["Message-ID"] == row.message_id
     finally:
         back.stop()
@@ -119,8 +142,91 @@ async def test_a_permanent_refusal_is_kept_as_failed(cnsa: GraphQLClient, runtim
         [row] = await outbox_rows(runtime, "cnsa", address)
         assert row.status == OutboxStatus.FAILED and row.attempts == 1
         assert row.last_error and "550" in row.last_error
+        # failed for good: metadata and error kept, the body with its link erased
+        assert row.content == "" and row.template == "confirm_email" and row.message_id
     finally:
         refusing.stop()
+
+
+def _readable(content: str) -> str:
+    """The raw message and its decoded text and HTML parts (bodies may be base64)."""
+    if not content:
+        return ""
+    message = email.message_from_string(content, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    parts = [content]
+    for kind in ("plain", "html"):
+        body = message.get_body((kind,))
+        if isinstance(body, EmailMessage):
+            parts.append(body.get_content())
+    return "\n".join(parts)
+
+
+async def test_no_mailed_secret_stays_in_the_outbox_once_sent(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, database: Database
+) -> None:
+    """A confirmation link, a reset link, an invitation link and a temporary password are
+    mailed; once sent, no row of `outbox_messages` (read with plain SQL as the table's owner,
+    every tenant) holds any of them; each row keeps its metadata."""
+    org = await validated_organisation(cnaps, runtime, smtp, name="Sigma Sûreté")
+    newcomer = unique_email("newcomer")
+    await register(cnaps, newcomer)
+    invited = unique_email("invited")
+    await register(cnaps, invited)
+    payload = await cnaps(
+        INVITE,
+        {"input": {"organisationId": org.id, "email": invited, "permissions": ["FILE_DOSSIERS"]}},
+        token=org.admin.token,
+    )
+    assert payload["inviteManager"]["errors"] == []
+    await cnaps(REQUEST_RESET, {"e": org.admin.email})
+    opened = unique_email("opened")
+    services = runtime.services
+    async with open_session(services.sessions, "cnaps") as session:
+        ctx = ServiceContext(
+            session=session, pack=PACKS["cnaps"], clock=services.clock, config=services.auth
+        )
+        await open_account_for(
+            ctx, NewPerson(email=opened, family_name="Roux", given_names="Inès"), opened_by="X"
+        )
+        await session.commit()
+
+    secrets: dict[str, str] = {}
+    for address in (newcomer, invited, org.admin.email, opened):
+        for message in await deliver(runtime, smtp, address):
+            template = str(message["X-Guichet-Template"])
+            text_body = message.get_body(("plain",))
+            assert isinstance(text_body, EmailMessage)
+            password = re.search(r"Mot de passe provisoire : (\S+)", text_body.get_content())
+            if password:
+                secrets[f"{template}:{address}"] = password.group(1)
+            elif "token=" in link_in(message):
+                secrets[f"{template}:{address}"] = token_of(link_in(message))
+    assert {key.split(":")[0] for key in secrets} >= {
+        "confirm_email",
+        "manager_invitation",
+        "reset_password",
+        "account_opened",
+    }, sorted(secrets)
+
+    engine = create_engine(database.owner_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    text(
+                        "SELECT recipient, template, status, message_id, content FROM outbox_messages"
+                    )
+                )
+            ).all()
+    finally:
+        await engine.dispose()
+    for recipient, template, status, _message_id, content in rows:
+        readable = _readable(content)
+        for name, secret in secrets.items():
+            assert secret not in readable, (name, recipient, template, status)
+    ours = [row for row in rows if row[0] in (newcomer, invited, opened)]
+    assert ours and all(row[2] == "SENT" and row[3] and row[4] == "" for row in ours)
 
 
 def test_backoff_grows_and_is_capped() -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
+from strawberry.relay import GlobalID
 
 from auth.account.models import Account
 from server.cli import main
@@ -19,8 +20,9 @@ from server.runtime import Runtime
 from tenants.errors import DomainError
 from tenants.session import open_session
 from tests.conftest import Database, unique_email
-from tests.helpers.flows import SIGN_IN, deliver, link_in
-from tests.helpers.graphql import GraphQLClient
+from tests.helpers.flows import PASSWORD, SIGN_IN, deliver, link_in
+from tests.helpers.graphql import GraphQLClient, codes
+from tests.helpers.organisation_flows import VALIDATE, register_organisation
 from tests.helpers.organisations import person
 from tests.helpers.smtp import SmtpServer
 
@@ -157,3 +159,41 @@ def test_unknown_tenant_is_refused_before_anything() -> None:
         ["authority", "add-agent", "--tenant", "nope", "--email", "a@b.fr", "--delegation", "X"],
     )
     assert result.exit_code == 2 and "nope" in result.output
+
+
+CHANGE_PASSWORD = """
+mutation($c: String, $n: String) { changePassword(input: {currentPassword: $c, newPassword: $n}) {
+  errors { code } } }
+"""
+REVOKE_SESSION = """
+mutation($id: ID!) { revokeSession(input: {sessionId: $id}) { errors { code field } } }
+"""
+
+
+async def test_an_agent_with_a_temporary_password_is_told_so_by_every_act(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """Not NOT_FOUND: a request of the agent's delegation, one that does not exist, another
+    act on an ID: every one answers PASSWORD_CHANGE_REQUIRED until the password is changed."""
+    applicant = await person(cnaps, runtime, smtp, "applicant")
+    pending = (await register_organisation(cnaps, applicant))["organisation"]["id"]
+    email = unique_email("agent")
+    await add_agent_with(runtime, "cnaps", email, ["OUEST"], "Martin", "Léa")
+    [message] = await deliver(runtime, smtp, email)
+    password = temporary_password(message.get_body(("plain",)).get_content())  # type: ignore[union-attr]
+    token = (await cnaps(SIGN_IN, {"email": email, "password": password}))["signIn"]["accessToken"]
+    unknown = str(GlobalID("Organisation", str(uuid.uuid4())))
+    for organisation_id in (pending, unknown):
+        refused = await cnaps(VALIDATE, {"id": organisation_id}, token=token)
+        assert codes(refused["validateOrganisation"]) == ["PASSWORD_CHANGE_REQUIRED"]
+    session = str(GlobalID("SignInSession", str(uuid.uuid4())))
+    revoked = await cnaps(REVOKE_SESSION, {"id": session}, token=token)
+    assert codes(revoked["revokeSession"]) == ["PASSWORD_CHANGE_REQUIRED"]
+    changed = await cnaps(CHANGE_PASSWORD, {"c": password, "n": PASSWORD}, token=token)
+    assert changed["changePassword"]["errors"] == []
+    validated = await cnaps(VALIDATE, {"id": pending}, token=token)
+    assert validated["validateOrganisation"]["errors"] == []
+    assert validated["validateOrganisation"]["organisation"]["status"] == "VALIDATED"
+    assert codes((await cnaps(VALIDATE, {"id": unknown}, token=token))["validateOrganisation"]) == [
+        "NOT_FOUND"
+    ]

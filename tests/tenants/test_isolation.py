@@ -32,6 +32,7 @@ TABLES = [
     "employee_labels",
     "titles",
     "alerts",
+    "sign_in_attempts",
 ]
 
 
