@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from cross_web import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
@@ -19,17 +20,12 @@ from auth.account.models import Account
 from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ClientInfo, ServiceContext
 from schema.context import AppServices, GuichetContext
+from schema.outcome import shape_error
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
-from tenants.errors import DomainError, render_message
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
 log = logging.getLogger("guichet.graphql")
-
-INTERNAL = {
-    "fr": "Erreur interne du serveur : l'incident est enregistré.",
-    "en": "Internal server error: the incident was logged.",
-}
 
 
 def graphql_error(message: str, code: str, status: int, **headers: str) -> JSONResponse:
@@ -141,32 +137,61 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        """The errors were shaped by the schema's `ShapeErrors` for every transport; shaping
+        again here is a no-op, and a net for an error raised outside the operation."""
         locale = request.scope["state"].get("locale", "fr")
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            response["errors"] = [self._format(error, locale) for error in result.errors]
+            response["errors"] = [shape_error(error, locale).formatted for error in result.errors]
         if result.extensions:
             response["extensions"] = result.extensions
         return response
 
-    def _format(self, error: GraphQLError, locale: str) -> dict[str, Any]:
-        original = error.original_error
-        formatted: dict[str, Any] = dict(error.formatted)
-        if original is None or isinstance(original, GraphQLError):
-            return formatted  # syntax, validation, limits: safe and useful as they are
-        if isinstance(original, DomainError):
-            first = original.errors[0]
-            formatted["message"] = render_message(first.code, locale, first.params)
-            formatted["extensions"] = {"code": first.code}
-            return formatted
-        log.error(
-            "unexpected error in resolver",
-            exc_info=(type(original), original, original.__traceback__),
-            extra={"path": formatted.get("path")},
-        )
-        formatted["message"] = INTERNAL.get(locale, INTERNAL["fr"])
-        formatted["extensions"] = {"code": "INTERNAL_SERVER_ERROR"}
-        return formatted
+    def decode_json(self, data: str | bytes) -> object:
+        """Invalid UTF-8 is malformed JSON (HTTP 400 on HTTP, a closed socket on WebSocket),
+        not an internal error."""
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise json.JSONDecodeError("invalid UTF-8", "", 0) from None
+        return json.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or its `variables`, `extensions`, multipart `operations`) is one
+        JSON object; anything else is a 400, never an AttributeError."""
+        decoded = super().parse_json(data)
+        if not isinstance(decoded, dict):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return decoded
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:  # Strawberry's refusals, in our error format
+            locale = scope.get("state", {}).get("locale", "fr")
+            response = bad_request(exc.status_code, exc.reason, locale)
+        await response(scope, receive, send)
+
+
+def bad_request(status: int, reason: str, locale: str) -> JSONResponse:
+    if locale == "en":
+        message = reason
+    else:
+        message = f"Requête HTTP refusée ({status}) : {FRENCH_REASONS.get(reason, reason)}"
+    code = "BAD_REQUEST" if status == 400 else "HTTP_ERROR"
+    return graphql_error(message, code, status)
+
+
+FRENCH_REASONS = {
+    "Unable to parse request body as JSON": "le corps n'est pas du JSON valide en UTF-8.",
+    "The request body must be a JSON object.": "le corps doit être un objet JSON.",
+    "No GraphQL query found in the request": "aucune requête GraphQL dans le corps.",
+    "Unsupported content type": "type de contenu non pris en charge (application/json).",
+}
 
 
 class GraphQLEndpoint:
@@ -174,9 +199,12 @@ class GraphQLEndpoint:
     over to Strawberry. A token of another tenant, expired, or of a closed session is refused:
     never silently treated as anonymous."""
 
-    def __init__(self, view: GuichetGraphQL, services: AppServices) -> None:
+    def __init__(
+        self, view: GuichetGraphQL, services: AppServices, max_body_bytes: int = 1024 * 1024
+    ) -> None:
         self.view = view
         self.services = services
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         locale = preferred_locale(scope)
@@ -196,6 +224,12 @@ class GraphQLEndpoint:
                 await refusal(scope, receive, send)
                 return
             receive = _limit_body(receive, self._max_request_bytes)
+        elif scope["type"] == "http":  # JSON (or anything else): refused before it is parsed
+            length = _content_length(scope)
+            if length is not None and length > self.max_body_bytes:
+                await _too_large(locale)(scope, receive, send)
+                return
+            receive = _limit_body(receive, self.max_body_bytes)
         token = self._bearer(scope)
         if token is not None:
             found = await self._authenticate(pack, token, scope)

@@ -88,6 +88,8 @@ class CommonCode(StrEnum):
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     NOT_FOUND = "NOT_FOUND"
     TOO_MANY_IDS = "TOO_MANY_IDS"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    INVALID_CURSOR = "INVALID_CURSOR"
 
 
 register_codes(
@@ -108,6 +110,14 @@ register_codes(
         CommonCode.NOT_FOUND: Message("Cet objet n'existe pas.", "This object does not exist."),
         CommonCode.TOO_MANY_IDS: Message(
             "Au plus {max} identifiants à la fois.", "At most {max} IDs at a time."
+        ),
+        CommonCode.INVALID_CHARACTERS: Message(
+            "Ce texte contient des caractères interdits (caractère nul ou Unicode invalide).",
+            "This text contains forbidden characters (a NUL character or invalid Unicode).",
+        ),
+        CommonCode.INVALID_CURSOR: Message(
+            "Ce curseur de pagination n'est pas valide : reprenez-le d'une page reçue.",
+            "This pagination cursor is not valid: take it from a page you received.",
         ),
     },
     area="tenants",
