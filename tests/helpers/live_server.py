@@ -94,9 +94,12 @@ def first_link(message: EmailMessage) -> str:
 
 
 @contextmanager
-def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveServer]:
-    """Start `guichet serve`; on exit, stop it and check its log holds no traceback and none
-    of `secrets`."""
+def live_server(
+    workdir: Path, secrets: tuple[str, ...] = (), env: dict[str, str] | None = None
+) -> Iterator[LiveServer]:
+    """Start `guichet serve` (`env` adds or overrides settings, e.g. a PostgreSQL database);
+    on exit, stop it and check its log holds no traceback and none of `secrets`."""
+    env_overrides = dict(env or {})
     smtp = SmtpServer()
     smtp.start()
     port = free_port()
@@ -107,6 +110,7 @@ def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveSe
         "GUICHET_PASSWORD_HASH_TIME_COST": "1",
         "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
     }
+    env |= env_overrides
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [str(GUICHET), "serve", "--port", str(port)],
@@ -137,3 +141,9 @@ def live_server(workdir: Path, secrets: tuple[str, ...] = ()) -> Iterator[LiveSe
     for secret in secrets:
         assert secret not in output
     assert "token=" not in output.replace("token=[redacted]", "")
+
+
+def database_env(app_url: str) -> dict[str, str]:
+    """The settings that point a live server at the suite's database (already migrated):
+    SQLite or PostgreSQL, as the server's role."""
+    return {"GUICHET_DATABASE_URL": app_url}
