@@ -87,7 +87,6 @@ def build_schema(
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
         extensions=[
-            RefuseOddCharacters,
             shaping,
             *limit_extensions(
                 production=production,
@@ -96,6 +95,7 @@ def build_schema(
                 max_cost=max_cost,
                 max_tokens=max_tokens,
             ),
+            RefuseOddCharacters,  # after the validation cache: see its docstring
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
     )

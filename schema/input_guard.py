@@ -86,8 +86,9 @@ def odd_literal(document: DocumentNode) -> list[str] | None:
 
 
 class RefuseOddCharacters(SchemaExtension):
-    """Raises before parsing (raw request) and before validation (literals): Strawberry turns
-    the `GraphQLError` into the operation's only error, so nothing downstream sees the value."""
+    """Runs once the document is parsed, after the validation rules (so after the validation
+    cache): the refusal is added to the validation errors, which every execution path (HTTP's
+    `execute`, WebSocket's `stream`) answers before anything reads a value."""
 
     def _refuse(self, field: list[str]) -> GraphQLError:
         locale = getattr(self.execution_context.context, "locale", "fr")
@@ -97,22 +98,21 @@ class RefuseOddCharacters(SchemaExtension):
             extensions={"code": str(code), "field": field},
         )
 
-    def on_operation(self) -> Iterator[None]:
+    def _odd_field(self) -> list[str] | None:
         ctx = self.execution_context
         name = ctx._provided_operation_name
         if isinstance(name, str) and has_odd_characters(name):
-            raise self._refuse(["operationName"])
+            return ["operationName"]
         if ctx.query is not None and has_odd_characters(ctx.query):
-            raise self._refuse(["query"])
+            return ["query"]
         found = _odd_in_value(ctx.variables or {}, [])
-        if found is not None:
-            raise self._refuse(found)
-        yield
+        if found is None and ctx.graphql_document is not None:
+            found = odd_literal(ctx.graphql_document)
+        return found
 
     def on_validate(self) -> Iterator[None]:
-        document = self.execution_context.graphql_document
-        if document is not None:
-            found = odd_literal(document)
-            if found is not None:
-                raise self._refuse(found)
+        found = self._odd_field()
+        if found is not None:
+            ctx = self.execution_context
+            ctx.pre_execution_errors = [*(ctx.pre_execution_errors or ()), self._refuse(found)]
         yield

@@ -6,13 +6,13 @@ import json
 import logging
 from typing import Any
 
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from auth.account import sessions
@@ -20,8 +20,10 @@ from auth.account.models import Account
 from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ClientInfo, ServiceContext
 from schema.context import AppServices, GuichetContext
+from schema.input_guard import has_odd_characters
 from schema.outcome import shape_error
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
+from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
@@ -165,6 +167,18 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
             raise HTTPException(400, "The request body must be a JSON object.")
         return decoded
 
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """An operation name is echoed by "Unknown operation named …": one that is not text
+        is refused here (the schema's `RefuseOddCharacters` checks everything else)."""
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            name = item.operation_name
+            if isinstance(name, str) and has_odd_characters(name):
+                raise OddOperationName
+        return data
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
@@ -174,10 +188,29 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
         except HTTPException as exc:  # Strawberry's refusals, in our error format
             locale = scope.get("state", {}).get("locale", "fr")
             response = bad_request(exc.status_code, exc.reason, locale)
+        except OddOperationName:
+            locale = scope.get("state", {}).get("locale", "fr")
+            code = CommonCode.INVALID_CHARACTERS
+            response = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": render_message(code, locale, {}),
+                            "extensions": {"code": str(code), "field": ["operationName"]},
+                        }
+                    ]
+                },
+                status_code=400,
+            )
         await response(scope, receive, send)
 
 
+class OddOperationName(Exception):
+    pass
+
+
 def bad_request(status: int, reason: str, locale: str) -> JSONResponse:
+    reason = reason.encode("utf-8", "backslashreplace").decode("utf-8")  # echoed input
     if locale == "en":
         message = reason
     else:

@@ -64,7 +64,8 @@ async def test_odd_characters_in_the_operation_name_and_in_english(cnsa: GraphQL
         content=body,
         headers={"Content-Type": "application/json", "Accept-Language": "en"},
     )
-    error = _only_error(response)
+    assert response.status_code == 400  # a malformed request: the name is not text
+    [error] = response.json()["errors"]
     assert error["extensions"] == {"code": "INVALID_CHARACTERS", "field": ["operationName"]}
     assert error["message"].startswith("This text contains forbidden characters")
 
@@ -179,3 +180,36 @@ async def test_a_body_past_the_limit_is_refused_before_it_is_parsed(
     assert chunked.status_code == 413
     small = await http.post("/t/cnaps/graphql", json={"query": "{ tenant { slug } }"})
     assert small.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"query": "{ tenant { slug(x: \\"\\ud800\\") } }"}',
+        b'{"query": "{ tenant { slug } } # \\ud800"}',
+        b'{"query": "{ tenant { \\ud800 } }"}',
+        b'{"query": "{ tenant { slug } }", "extensions": {"\\ud800": "\\udfff"}}',
+        b'{"query": "{ tenant { slug } }", "variables": {"\\ud800": 1}}',
+        b'{"query": "query($x: String) { tenant { slug } }", "variables": {"x": "\\u0000"}}',
+    ],
+)
+async def test_odd_characters_anywhere_else_get_a_clean_answer(
+    http: httpx.AsyncClient, body: bytes
+) -> None:
+    response = await http.post(
+        "/t/cnaps/graphql", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code in {200, 400}, response.text
+    response.content.decode("utf-8")  # valid UTF-8 JSON, whatever was sent
+    errors = response.json().get("errors") or []  # unused `extensions` are ignored
+    assert "INTERNAL_SERVER_ERROR" not in [e.get("extensions", {}).get("code") for e in errors]
+
+
+async def test_odd_characters_in_a_get_request(http: httpx.AsyncClient) -> None:
+    response = await http.get(
+        "/t/cnaps/graphql",
+        params={"query": "query($x: ID!) { node(id: $x) { id } }", "variables": '{"x": "\\ud800"}'},
+    )
+    assert response.status_code == 200, response.text
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "INVALID_CHARACTERS", "field": ["x"]}
