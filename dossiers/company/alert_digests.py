@@ -151,7 +151,8 @@ async def run_due(
         done[pack.slug] = (created, queued)
         if created or queued:
             log.info(
-                "alerts run", extra={"tenant": pack.slug, "created": created, "queued": queued}
+                "alerts run",
+                extra={"tenant": pack.slug, "alerts_created": created, "queued": queued},
             )
     return done
 
