@@ -12,11 +12,14 @@ from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
+from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
+from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
 from schema.tenant.types import Tenant
+from schema.uploads import SCALAR_OVERRIDES
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
 
@@ -77,16 +80,24 @@ def build_schema(
     max_cost: int = 5000,
     max_tokens: int = 2000,
 ) -> strawberry.Schema:
-    return strawberry.Schema(
+    """Errors are shaped (and masked) by one extension for every transport; strings are
+    checked by one other before anything reads them."""
+    shaping = ShapeErrorsWithoutSuggestions if production else ShapeErrors
+    return GuichetSchema(
         query=Query,
         mutation=Mutation,
         types=list(NODE_TYPES.values()),
-        extensions=limit_extensions(
-            production=production,
-            max_depth=max_depth,
-            max_aliases=max_aliases,
-            max_cost=max_cost,
-            max_tokens=max_tokens,
-        ),
-        config=StrawberryConfig(auto_camel_case=True),
+        extensions=[
+            shaping,
+            *limit_extensions(
+                production=production,
+                max_depth=max_depth,
+                max_aliases=max_aliases,
+                max_cost=max_cost,
+                max_tokens=max_tokens,
+            ),
+            RefuseOddCharacters,  # after the validation cache: see its docstring
+        ],
+        config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
+        scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,7 +25,7 @@ from server.downloads import Downloads
 from server.graphql_app import GraphQLEndpoint
 from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
-from server.pages import LinkPages
+from server.pages import LinkPages, page
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
 from tenants.packs import PACKS
@@ -108,7 +108,7 @@ def create_app(runtime: Runtime) -> Starlette:
         schema=schema,
         graphql_ide=None if settings.production else "graphiql",
     )
-    graphql = GraphQLEndpoint(view, runtime.services)
+    graphql = GraphQLEndpoint(view, runtime.services, max_body_bytes=settings.max_body_bytes)
     pages = LinkPages(schema, runtime.services)
     downloads = Downloads(runtime.services)
 
@@ -141,7 +141,7 @@ def create_app(runtime: Runtime) -> Starlette:
             f'<li><a href="/t/{slug}/graphql">{pack.name}</a> — <code>/t/{slug}/graphql</code></li>'
             for slug, pack in PACKS.items()
         )
-        return HTMLResponse(
+        return page(
             "<!DOCTYPE html><html lang='fr'><meta charset='utf-8'><title>Guichet</title>"
             f"<h1>Guichet</h1><p>Portails :</p><ul>{items}</ul>"
         )

@@ -8,6 +8,7 @@ import logging
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -65,7 +66,19 @@ def serve(host: str, port: int, migrate: bool | None) -> None:
         asyncio.run(_migrate(settings))
     app = create_app(build_runtime(settings))
     log.info("serving", extra={"host": host, "port": port, "env": settings.env})
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """Forwarded headers are believed only from the proxies GUICHET_TRUSTED_PROXIES names
+    (uvicorn would otherwise trust 127.0.0.1, or FORWARDED_ALLOW_IPS)."""
+    proxies = [p.strip() for p in settings.trusted_proxies.split(",") if p.strip()]
+    options: dict[str, Any] = {"log_config": None, "access_log": False}
+    if proxies:
+        options.update(proxy_headers=True, forwarded_allow_ips=proxies)
+    else:
+        options.update(proxy_headers=False, forwarded_allow_ips=[])
+    return options
 
 
 @main.command()

@@ -17,6 +17,9 @@ log = logging.getLogger("guichet.db")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """Parameters never appear in a database error (they hold names, birth dates, tokens),
+    and so never in a log."""
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

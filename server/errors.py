@@ -15,7 +15,12 @@ class HttpCode(StrEnum):
     INVALID_TOKEN = "INVALID_TOKEN"  # noqa: S105 - a code, not a secret
     REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
     CSRF_PREFLIGHT_REQUIRED = "CSRF_PREFLIGHT_REQUIRED"
-    INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
+    # Strawberry's refusals of a request it cannot read (answered BAD_REQUEST / HTTP_ERROR)
+    BODY_NOT_JSON = "BODY_NOT_JSON"
+    BODY_NOT_OBJECT = "BODY_NOT_OBJECT"
+    NO_QUERY = "NO_QUERY"
+    UNSUPPORTED_CONTENT_TYPE = "UNSUPPORTED_CONTENT_TYPE"
+    HTTP_REFUSED = "HTTP_REFUSED"
 
 
 register_codes(
@@ -40,9 +45,25 @@ register_codes(
             "Multipart requests need an Authorization header or an "
             "Apollo-Require-Preflight (or X-Requested-With) header.",
         ),
-        HttpCode.INTERNAL_SERVER_ERROR: Message(
-            "Erreur interne du serveur : l'incident est enregistré.",
-            "Internal server error: the incident was logged.",
+        HttpCode.BODY_NOT_JSON: Message(
+            "Requête HTTP refusée ({status}) : le corps n'est pas du JSON valide en UTF-8.",
+            "Unable to parse request body as JSON",
+        ),
+        HttpCode.BODY_NOT_OBJECT: Message(
+            "Requête HTTP refusée ({status}) : le corps doit être un objet JSON.",
+            "The request body must be a JSON object.",
+        ),
+        HttpCode.NO_QUERY: Message(
+            "Requête HTTP refusée ({status}) : aucune requête GraphQL dans le corps.",
+            "No GraphQL query found in the request",
+        ),
+        HttpCode.UNSUPPORTED_CONTENT_TYPE: Message(
+            "Requête HTTP refusée ({status}) : type de contenu non pris en charge "
+            "(application/json).",
+            "Unsupported content type",
+        ),
+        HttpCode.HTTP_REFUSED: Message(
+            "Requête HTTP refusée ({status}).", "HTTP request refused ({status})."
         ),
     },
     area="server",
@@ -52,3 +73,12 @@ register_codes(
 
 def http_message(code: HttpCode, locale: str) -> str:
     return render_message(code, locale, {})
+
+
+# Strawberry's reason (its English text) → our code, for `bad_request`.
+BAD_REQUEST_REASONS = {
+    "Unable to parse request body as JSON": HttpCode.BODY_NOT_JSON,
+    "The request body must be a JSON object.": HttpCode.BODY_NOT_OBJECT,
+    "No GraphQL query found in the request": HttpCode.NO_QUERY,
+    "Unsupported content type": HttpCode.UNSUPPORTED_CONTENT_TYPE,
+}

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
-from graphql import GraphQLError
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from auth.account import sessions
@@ -20,9 +21,11 @@ from auth.account.models import Account
 from auth.account.tokens import InvalidAccessToken
 from auth.context import Actor, ClientInfo, ServiceContext
 from schema.context import AppServices, GuichetContext
-from server.errors import HttpCode, http_message
+from schema.input_guard import has_odd_characters
+from schema.outcome import shape_error
+from server.errors import BAD_REQUEST_REASONS, HttpCode, http_message
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
-from tenants.errors import DomainError, render_message
+from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
@@ -121,32 +124,82 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        """The errors were shaped by the schema's `ShapeErrors` for every transport; shaping
+        again here is a no-op, and a net for an error raised outside the operation."""
         locale = request.scope["state"].get("locale", "fr")
         response: GraphQLHTTPResponse = {"data": result.data}
         if result.errors:
-            response["errors"] = [self._format(error, locale) for error in result.errors]
+            response["errors"] = [shape_error(error, locale).formatted for error in result.errors]
         if result.extensions:
             response["extensions"] = result.extensions
         return response
 
-    def _format(self, error: GraphQLError, locale: str) -> dict[str, Any]:
-        original = error.original_error
-        formatted: dict[str, Any] = dict(error.formatted)
-        if original is None or isinstance(original, GraphQLError):
-            return formatted  # syntax, validation, limits: safe and useful as they are
-        if isinstance(original, DomainError):
-            first = original.errors[0]
-            formatted["message"] = render_message(first.code, locale, first.params)
-            formatted["extensions"] = {"code": first.code}
-            return formatted
-        log.error(
-            "unexpected error in resolver",
-            exc_info=(type(original), original, original.__traceback__),
-            extra={"path": formatted.get("path")},
-        )
-        formatted["message"] = http_message(HttpCode.INTERNAL_SERVER_ERROR, locale)
-        formatted["extensions"] = {"code": HttpCode.INTERNAL_SERVER_ERROR.value}
-        return formatted
+    def decode_json(self, data: str | bytes) -> object:
+        """Invalid UTF-8 is malformed JSON (HTTP 400 on HTTP, a closed socket on WebSocket),
+        not an internal error."""
+        if isinstance(data, bytes):
+            try:
+                data = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise json.JSONDecodeError("invalid UTF-8", "", 0) from None
+        return json.loads(data)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """A request body (or its `variables`, `extensions`, multipart `operations`) is one
+        JSON object; anything else is a 400, never an AttributeError."""
+        decoded = super().parse_json(data)
+        if not isinstance(decoded, dict):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return decoded
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """An operation name is echoed by "Unknown operation named …": one that is not text
+        is refused here (the schema's `RefuseOddCharacters` checks everything else)."""
+        data = await super().parse_http_body(request)
+        for item in data if isinstance(data, list) else [data]:
+            name = item.operation_name
+            if isinstance(name, str) and has_odd_characters(name):
+                raise OddOperationName
+        return data
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as exc:  # Strawberry's refusals, in our error format
+            locale = scope.get("state", {}).get("locale", "fr")
+            response = bad_request(exc.status_code, exc.reason, locale)
+        except OddOperationName:
+            locale = scope.get("state", {}).get("locale", "fr")
+            code = CommonCode.INVALID_CHARACTERS
+            response = JSONResponse(
+                {
+                    "errors": [
+                        {
+                            "message": render_message(code, locale, {}),
+                            "extensions": {"code": str(code), "field": ["operationName"]},
+                        }
+                    ]
+                },
+                status_code=400,
+            )
+        await response(scope, receive, send)
+
+
+class OddOperationName(Exception):
+    pass
+
+
+def bad_request(status: int, reason: str, locale: str) -> JSONResponse:
+    """Strawberry's own refusals (malformed body, no query…), in our error format, with a
+    message from the catalogue; an unknown reason gets the generic one."""
+    known = BAD_REQUEST_REASONS.get(reason, HttpCode.HTTP_REFUSED)
+    code = "BAD_REQUEST" if status == 400 else "HTTP_ERROR"
+    return graphql_error(render_message(known, locale, {"status": status}), code, status)
 
 
 class GraphQLEndpoint:
@@ -154,9 +207,12 @@ class GraphQLEndpoint:
     over to Strawberry. A token of another tenant, expired, or of a closed session is refused:
     never silently treated as anonymous."""
 
-    def __init__(self, view: GuichetGraphQL, services: AppServices) -> None:
+    def __init__(
+        self, view: GuichetGraphQL, services: AppServices, max_body_bytes: int = 1024 * 1024
+    ) -> None:
         self.view = view
         self.services = services
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         locale = preferred_locale(scope)
@@ -176,6 +232,12 @@ class GraphQLEndpoint:
                 await refusal(scope, receive, send)
                 return
             receive = _limit_body(receive, self._max_request_bytes)
+        elif scope["type"] == "http":  # JSON (or anything else): refused before it is parsed
+            length = _content_length(scope)
+            if length is not None and length > self.max_body_bytes:
+                await _too_large(locale)(scope, receive, send)
+                return
+            receive = _limit_body(receive, self.max_body_bytes)
         token = self._bearer(scope)
         if token is not None:
             found = await self._authenticate(pack, token, scope)

@@ -45,7 +45,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = _clean(key, value)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _printable(json.dumps(entry, ensure_ascii=False, default=str))
 
 
 class TextFormatter(logging.Formatter):
@@ -60,12 +60,27 @@ class TextFormatter(logging.Formatter):
             line += f" [{extras}]"
         if record.exc_info:
             line += "\n" + redact(self.formatException(record.exc_info))
-        return line
+        return _printable(line)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
+def _printable(line: str) -> str:
+    """A lone surrogate a client sent must not break the log stream's UTF-8 encoder."""
+    return line.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def resolve_format(fmt: str, stream: Any = None) -> str:
+    """`auto`: text for a human at a terminal, JSON for a collector (a pipe, a file)."""
+    if fmt != "auto":
+        return fmt
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return "text" if isatty is not None and isatty() else "json"
+
+
+def configure_logging(level: str = "INFO", fmt: str = "auto") -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())
+    json_lines = resolve_format(fmt, sys.stderr) == "json"
+    handler.setFormatter(JsonFormatter() if json_lines else TextFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

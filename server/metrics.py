@@ -34,6 +34,7 @@ from strawberry.types import ExecutionResult
 
 from mail.models import OutboxMessage, OutboxStatus
 from schema.context import AppServices
+from schema.outcome import INTERNAL_CODE
 from server.graphql_app import GuichetGraphQL
 from tenants.errors import DomainError
 from tenants.session import open_session
@@ -76,6 +77,8 @@ def outcome_of(result: ExecutionResult) -> str:
     for error in result.errors or ():
         original = error.original_error
         if original is not None and not isinstance(original, GraphQLError | DomainError):
+            return ERROR
+        if (error.extensions or {}).get("code") == INTERNAL_CODE:  # shaped by the schema
             return ERROR
     if result.errors:
         return USER_ERROR

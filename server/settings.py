@@ -48,13 +48,15 @@ class Settings:
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
     log_level: str = "INFO"
-    log_format: str = "json"
+    log_format: str = "auto"
     max_query_depth: int = 12
     max_aliases: int = 30
     max_query_cost: int = 5000
     max_query_tokens: int = 2000
     files_dir: str = ""  # empty: <data_dir>/files
     max_upload_bytes: int = 10 * 1024 * 1024
+    max_body_bytes: int = 1024 * 1024
+    trusted_proxies: str = ""
     alerts_interval_seconds: int = 3600
 
     @property
@@ -197,7 +199,13 @@ SETTINGS_DOC = (
         "password_hash_parallelism", "GUICHET_PASSWORD_HASH_PARALLELISM", "4", "Argon2id lanes."
     ),
     Setting("log_level", "GUICHET_LOG_LEVEL", "INFO", "Log level."),
-    Setting("log_format", "GUICHET_LOG_FORMAT", "json", "`json` (one object a line) or `text`."),
+    Setting(
+        "log_format",
+        "GUICHET_LOG_FORMAT",
+        "auto",
+        "`json` (one object a line), `text` (for a human), or `auto`: text on a terminal, "
+        "JSON otherwise.",
+    ),
     Setting("max_query_depth", "GUICHET_MAX_QUERY_DEPTH", "12", "GraphQL depth limit."),
     Setting(
         "max_aliases",
@@ -228,6 +236,21 @@ SETTINGS_DOC = (
         "GUICHET_MAX_UPLOAD_BYTES",
         "10485760",
         "Largest uploaded file (bytes); a multipart request may carry a few of them.",
+    ),
+    Setting(
+        "max_body_bytes",
+        "GUICHET_MAX_BODY_BYTES",
+        "1048576",
+        "Largest GraphQL request body that is not a multipart upload (bytes): a larger one "
+        "is refused with HTTP 413 before it is parsed.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "GUICHET_TRUSTED_PROXIES",
+        "(none)",
+        "Comma-separated addresses (or networks) of the reverse proxies whose "
+        "`X-Forwarded-For` and `X-Forwarded-Proto` `guichet serve` believes; empty: none, "
+        "the client address is the TCP peer's.",
     ),
     Setting(
         "alerts_interval_seconds",

@@ -101,6 +101,8 @@ class CommonCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     TOO_MANY_IDS = "TOO_MANY_IDS"
     NOT_AVAILABLE_ON_THIS_PORTAL = "NOT_AVAILABLE_ON_THIS_PORTAL"
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"
+    INVALID_CURSOR = "INVALID_CURSOR"
 
 
 register_codes(
@@ -125,6 +127,14 @@ register_codes(
         CommonCode.NOT_AVAILABLE_ON_THIS_PORTAL: Message(
             "Ce service n'est pas proposé sur ce portail (voir tenant.capabilities).",
             "This service is not offered on this portal (see tenant.capabilities).",
+        ),
+        CommonCode.INVALID_CHARACTERS: Message(
+            "Ce texte contient des caractères interdits (caractère nul ou Unicode invalide).",
+            "This text contains forbidden characters (a NUL character or invalid Unicode).",
+        ),
+        CommonCode.INVALID_CURSOR: Message(
+            "Ce curseur de pagination n'est pas valide : reprenez-le d'une page reçue.",
+            "This pagination cursor is not valid: take it from a page you received.",
         ),
     },
     area="tenants",

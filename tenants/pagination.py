@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -36,12 +36,27 @@ def encode_cursor(at: datetime, id_: uuid.UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The cursor `encode_cursor` made, or `INVALID_CURSOR` on `after`: whatever a client
+    crafts (garbage, a naive or out-of-range date, a number for the ID) never reaches SQL."""
     try:
+        if len(cursor) > 200:  # ours are about 90 characters
+            raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        at, id_ = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return datetime.fromisoformat(at), uuid.UUID(id_)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise DomainError.one(CommonCode.INVALID_FORMAT, ("after",)) from None
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not isinstance(decoded, list) or len(decoded) != 2:
+            raise ValueError("not a pair")
+        at_text, id_text = decoded
+        if not isinstance(at_text, str) or not isinstance(id_text, str):
+            raise TypeError("not strings")
+        at = datetime.fromisoformat(at_text)
+        if at.tzinfo is None or at.utcoffset() is None:
+            raise ValueError("naive date")
+        at = at.astimezone(UTC)
+        if not 1970 <= at.year <= 9000:  # rows are stamped now: a year past this is crafted
+            raise ValueError("date out of range")
+        return at, uuid.UUID(id_text)
+    except (ValueError, TypeError, OverflowError, binascii.Error):
+        raise DomainError.one(CommonCode.INVALID_CURSOR, ("after",)) from None
 
 
 def check_first(first: int | None) -> int:

@@ -4,6 +4,7 @@ follows it; they are listed, marked read, and e-mailed in a digest."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 import uuid
@@ -12,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 
 from dossiers.company.alerts import scan
@@ -297,8 +299,9 @@ async def test_renewal_window_and_expiry_are_found_once_by_the_scan(
 
 
 async def test_the_digest_mails_the_administrator_and_employee_managers_once(
-    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)  # as the server logs: the run's line must be writable
     officer = await issuer(cnaps, runtime)
     title = await officer.issue(expiring("Bernard", colour_dates(runtime)["green_far"]))
     org = await validated_organisation(cnaps, runtime, smtp, name="Delta Protection")
@@ -308,6 +311,7 @@ async def test_the_digest_mails_the_administrator_and_employee_managers_once(
     withdraw = {"titleId": gid("Title", title.id), "status": "WITHDRAWN", "reason": "Retrait"}
     await cnaps(CHANGE, {"input": withdraw}, token=officer.officer.token)
     await run_alerts(runtime)
+    assert any(record.getMessage() == "alerts run" for record in caplog.records)
     [to_admin] = await digests(runtime, smtp, org.admin.email)
     [to_chief] = await digests(runtime, smtp, chief.email)
     assert await digests(runtime, smtp, clerk.email) == []

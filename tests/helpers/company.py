@@ -15,6 +15,7 @@ from dossiers.title.issuing import NewTitle, issue_title
 from dossiers.title.models import Title, TitleKind
 from dossiers.title.numbers import add_months, renewal_limit, today_of
 from server.runtime import Runtime
+from tenants.clock import SystemClock
 from tenants.organisations import Membership, MembershipRole
 from tenants.packs import PACKS
 from tenants.session import open_session
@@ -102,7 +103,8 @@ def expiring(family_name: str, expires_on: date, **changes: Any) -> NewTitle:
         "activities": ["SURVEILLANCE"],
         "holder_family_name": family_name,
         "holder_given_names": "Jean",
-        "issued_on": min(expires_on, date.today()) - timedelta(days=400),
+        # the authority's day (Europe/Paris), not the machine's: they differ around midnight
+        "issued_on": min(expires_on, today_of(SystemClock())) - timedelta(days=400),
         "expires_on": expires_on,
     }
     values.update(changes)

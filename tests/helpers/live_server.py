@@ -119,10 +119,12 @@ def live_server(
     secrets: tuple[str, ...] = (),
     serve_args: tuple[str, ...] = (),
     ready_within: float = 20.0,
+    env: dict[str, str] | None = None,
 ) -> Iterator[LiveServer]:
-    """Start `guichet serve` (with `serve_args`) and wait until it is ready, else raise
-    `ServerNotReady`; on exit, stop it and check its log holds no traceback and none of
-    `secrets`."""
+    """Start `guichet serve` (with `serve_args`; `env` adds or overrides settings, e.g. a
+    PostgreSQL database) and wait until it is ready, else raise `ServerNotReady`; on exit,
+    stop it and check its log holds no traceback and none of `secrets`."""
+    env_overrides = dict(env or {})
     smtp = SmtpServer()
     smtp.start()
     port = free_port()
@@ -133,6 +135,7 @@ def live_server(
         "GUICHET_PASSWORD_HASH_TIME_COST": "1",
         "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
     }
+    env |= env_overrides
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [str(GUICHET), "serve", "--port", str(port), *serve_args],
@@ -155,3 +158,9 @@ def live_server(
     for secret in secrets:
         assert secret not in output
     assert "token=" not in output.replace("token=[redacted]", "")
+
+
+def database_env(app_url: str) -> dict[str, str]:
+    """The settings that point a live server at the suite's database (already migrated):
+    SQLite or PostgreSQL, as the server's role."""
+    return {"GUICHET_DATABASE_URL": app_url}
