@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import strawberry
 
 from auth.delegation.invitations import pending_invitation_pages
-from auth.delegation.mandates import organisation_mandate_pages
+from auth.delegation.mandate_reads import organisation_mandate_pages
 from auth.policy import Action, offered, organisation_resource
 from schema.context import Info
 from schema.delegation.members import MembershipNode, organisation_memberships

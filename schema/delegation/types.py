@@ -18,7 +18,7 @@ from strawberry import relay
 from auth.account.errors import AuthCode
 from auth.account.onboarding import PARIS
 from auth.delegation import invitations as invitation_rules
-from auth.delegation import mandates as mandate_rules
+from auth.delegation import mandate_reads
 from auth.policy import Action, Resource, decide
 from auth.standing import MandateFact
 from schema.context import Info
@@ -203,7 +203,7 @@ class MandateNode(VisibleNode):
         result: list[MandateNode | None] = []
         for id_ in ids:
             row = found.get(id_) if id_ else None
-            visible = row is not None and mandate_rules.may_see(actor, row)
+            visible = row is not None and mandate_reads.may_see(actor, row)
             result.append(cls.from_row(row, today) if row is not None and visible else None)
         return result
 

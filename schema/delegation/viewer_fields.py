@@ -8,7 +8,7 @@ import uuid
 
 import strawberry
 
-from auth.delegation.mandates import mandates_page
+from auth.delegation.mandate_reads import mandates_page
 from auth.policy import Action, organisations_where
 from schema.context import Info
 from schema.delegation.members import MembershipNode, person_memberships

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import strawberry
 
 from schema.context import Info
@@ -9,20 +11,23 @@ from schema.enums import graphql_enum
 from tenants.packs.base import Capability as CapabilityValue
 from tenants.packs.base import Label, TenantPack
 
-Capability = graphql_enum(
-    CapabilityValue,
-    "Capability",
-    "Un service que le portail propose (au-delà des comptes) ; les autres répondent "
-    "NOT_AVAILABLE_ON_THIS_PORTAL et leurs champs sont vides.",
-    {
-        CapabilityValue.ORGANISATIONS: "Comptes d'organisation validés par l'autorité.",
-        CapabilityValue.MANAGERS: "Gestionnaires invités par une organisation.",
-        CapabilityValue.MANDATES: "Tiers de confiance agissant pour une personne (mandats).",
-        CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
-        "bord, export, alertes sur les titres.",
-        CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
-    },
-)
+if TYPE_CHECKING:  # mypy reads the domain enum; GraphQL gets its described twin
+    from tenants.packs.base import Capability
+else:
+    Capability = graphql_enum(
+        CapabilityValue,
+        "Capability",
+        "Un service que le portail propose (au-delà des comptes) ; les autres répondent "
+        "NOT_AVAILABLE_ON_THIS_PORTAL et leurs champs sont vides.",
+        {
+            CapabilityValue.ORGANISATIONS: "Comptes d'organisation validés par l'autorité.",
+            CapabilityValue.MANAGERS: "Gestionnaires invités par une organisation.",
+            CapabilityValue.MANDATES: "Tiers de confiance agissant pour une personne (mandats).",
+            CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
+            "bord, export, alertes sur les titres.",
+            CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
+        },
+    )
 
 
 def _label(info: Info, label: Label) -> str:
@@ -89,7 +94,7 @@ class Tenant:
     pack: strawberry.Private[TenantPack]
 
     @strawberry.field(description="Les services que ce portail propose, au-delà des comptes.")
-    def capabilities(self) -> list[Capability]:  # type: ignore[valid-type]
+    def capabilities(self) -> list[Capability]:
         return [Capability(c.value) for c in CapabilityValue if self.pack.offers(c)]
 
     @strawberry.field(description="Identifiant court du portail (cnaps, cnsa).")
