@@ -15,7 +15,7 @@ from tenants.models import Base, TenantScoped, new_id
 class OutboxStatus(StrEnum):
     PENDING = "PENDING"
     SENT = "SENT"
-    FAILED = "FAILED"  # refused for good, or out of attempts: metadata kept, logged
+    FAILED = "FAILED"  # refused for good (5xx): metadata kept, logged
 
 
 class OutboxMessage(TenantScoped, Base):
@@ -26,7 +26,7 @@ class OutboxMessage(TenantScoped, Base):
     template: Mapped[str] = mapped_column(String(64))
     recipient: Mapped[str] = mapped_column(String(254))
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    # The whole RFC 5322 message, rendered once; erased ("") once sent or failed for good.
+    # The whole RFC 5322 message, rendered once; erased ("") once sent or refused for good.
     content: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

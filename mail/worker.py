@@ -3,13 +3,15 @@
 Several loops may run at once (one in each `guichet serve` of the embedded default, or
 `guichet worker`s): a message is claimed with a lease by a guarded UPDATE before it is sent,
 so two loops never send it together; a crashed loop's lease simply runs out. A message whose
-delivery fails is retried after 30 s, 1 min, 2 min… (at most an hour apart) up to
-`max_attempts`, then kept as FAILED and logged; a permanent refusal (5xx) fails at once.
+delivery fails is retried after 30 s, 1 min, 2 min… (at most an hour apart), however long
+the outage lasts: past `max_attempts` it goes on being retried hourly and each failure is
+logged as an error (someone must look), but a message the server could still accept is never
+given up. A permanent refusal (5xx) fails at once and is kept as FAILED.
 The Message-ID is fixed when the mail is written, so a rare resend after a crash between
 the server's acceptance and our bookkeeping is recognisable as the same message.
 
 Mail carries secrets (confirmation, reset and invitation links, temporary passwords): the
-outbox holds a message's body only while it is pending. Once sent, or failed for good, the
+outbox holds a message's body only while it is pending. Once sent, or refused for good, the
 row keeps its metadata (template, recipient, Message-ID, attempts, dates, last error) and
 its body is erased.
 """
@@ -37,7 +39,7 @@ from tenants.session import open_session, rows_changed
 
 log = logging.getLogger("guichet.mail")
 
-ERASED = ""  # the content of a message that was sent or failed for good
+ERASED = ""  # the content of a message that was sent or refused for good
 
 
 def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
@@ -156,11 +158,12 @@ class MailSender:
         attempts += 1
         done = self.clock.now()
         values: dict[str, object] = {"attempts": attempts, "claimed_until": None}
-        # A message leaves the outbox's hands sent or failed for good: its body (links with
-        # tokens, temporary passwords) is erased; the metadata and the error stay.
+        # A message leaves the outbox's hands sent or refused for good: its body (links with
+        # tokens, temporary passwords) is erased; the metadata and the error stay. A transient
+        # failure keeps it, however many attempts it takes: an outage loses no mail.
         if error is None:
             values.update(status=OutboxStatus.SENT, sent_at=done, last_error=None, content=ERASED)
-        elif error.permanent or attempts >= self.max_attempts:
+        elif error.permanent:
             values.update(status=OutboxStatus.FAILED, last_error=str(error)[:2000], content=ERASED)
         else:
             values.update(
@@ -179,6 +182,8 @@ class MailSender:
             log.info("mail sent", extra=extra)
         elif values.get("status") == OutboxStatus.FAILED:
             log.error("mail failed for good: %s", error, extra=extra)
+        elif attempts >= self.max_attempts:
+            log.error("mail still undelivered, retried hourly: %s", error, extra=extra)
         else:
             log.warning("mail delivery failed, will retry: %s", error, extra=extra)
         return error is None

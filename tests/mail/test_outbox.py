@@ -113,6 +113,41 @@ async def test_smtp_down_then_back_delivers_exactly_once(
         back.stop()
 
 
+async def test_a_long_outage_loses_no_mail(cnsa: GraphQLClient, runtime: Runtime) -> None:
+    """Past `max_attempts` of a transient failure the message is still pending with its body,
+    retried at the capped interval, and delivered once the server is back."""
+    down = SmtpServer()
+    down.start()
+    port = down.port
+    down.stop()
+    clock = clock_like(runtime)
+    sender = MailSender(
+        runtime.services.sessions,
+        SmtpTransport(f"smtp://127.0.0.1:{port}"),
+        clock,
+        ["cnsa"],
+        max_attempts=2,
+    )
+    address = unique_email()
+    await register(cnsa, address)
+    for _ in range(4):  # twice the attempts allowed before someone is alerted
+        assert await sender.run_once() == 0
+        clock.advance(timedelta(hours=1, seconds=1))
+    [row] = await outbox_rows(runtime, "cnsa", address)
+    assert row.status == OutboxStatus.PENDING and row.attempts == 4
+    assert row.content and "confirm-email?token=" in row.content
+    assert row.next_attempt_at - clock.now() <= timedelta(hours=1)
+    back = SmtpServer(port=port)
+    back.start()
+    try:
+        assert await sender.run_once() == 1
+        assert [m for m in back.messages if address in m.rcpt_tos]
+        [row] = await outbox_rows(runtime, "cnsa", address)
+        assert row.status == OutboxStatus.SENT and row.content == ""
+    finally:
+        back.stop()
+
+
 async def test_two_senders_never_send_the_same_message_twice(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
 ) -> None:
