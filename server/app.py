@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from schema import build_schema
 from server.database import role_bypasses_rls
 from server.downloads import Downloads
+from server.graphiql import static_routes
 from server.graphql_app import GraphQLEndpoint
 from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
@@ -186,6 +187,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
+        *static_routes(ide=not settings.production),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime

@@ -24,6 +24,7 @@ from schema.context import AppServices, GuichetContext
 from schema.input_guard import has_odd_characters
 from schema.outcome import shape_error
 from server.errors import BAD_REQUEST_REASONS, HttpCode, http_message
+from server.graphiql import graphiql_page
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
@@ -107,6 +108,11 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
         kwargs.setdefault("multipart_uploads_enabled", True)
         super().__init__(**kwargs)
         self.services = services
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page (vendored assets, strict CSP) rather than Strawberry's, which
+        loads React and GraphiQL from CDNs; only called when `graphql_ide` is set."""
+        return graphiql_page()
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
