@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def chromium(binary: str, profile: Path, *args: str) -> str:
-    completed = subprocess.run(  # noqa: S603 - the Debian package's binary
+    completed = subprocess.run(
         [binary, *OFFLINE, f"--user-data-dir={profile}", *args],
         capture_output=True,
         text=True,
@@ -69,7 +69,7 @@ def main() -> None:
     env |= {"GUICHET_SMTP_URL": "smtp://127.0.0.1:9", "GUICHET_SEND_MAIL_IN_PROCESS": "false"}
     log = out / "server.log"
     with log.open("w") as sink:
-        server = subprocess.Popen(  # noqa: S603 - our own console script
+        server = subprocess.Popen(
             [str(GUICHET), "serve", "--port", str(port)],
             cwd=out,
             env=env,
