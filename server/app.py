@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema import build_schema
+from server.cors import TenantCors, allowed_origins
 from server.database import role_bypasses_rls
 from server.downloads import Downloads
 from server.graphql_app import GraphQLEndpoint
@@ -190,5 +191,6 @@ def create_app(runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(TenantCors, origins=allowed_origins(settings.frontend_urls))
     app.add_middleware(AccessLog)
     return app
