@@ -191,6 +191,8 @@ def create_app(runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     app.add_middleware(RequestMetrics, metrics=metrics)
-    app.add_middleware(TenantCors, origins=allowed_origins(settings.frontend_urls))
+    app.add_middleware(
+        TenantCors, origins=allowed_origins(settings.frontend_urls, settings.cors_origins)
+    )
     app.add_middleware(AccessLog)
     return app

@@ -1,5 +1,6 @@
 """Cross-origin calls, per tenant: a browser app served from a tenant's frontend (its origin
-taken from GUICHET_FRONTEND_URLS) may call that tenant's API, and no other origin may.
+taken from GUICHET_FRONTEND_URLS, plus those GUICHET_CORS_ORIGINS lists) may call that
+tenant's API, and no other origin may.
 
 Credentials are off (the API takes bearer tokens, never cookies), preflights are cached.
 The tenant of a request is found as `server/tenancy.py` finds it (path `/t/{tenant}/…`,
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
 from starlette.datastructures import Headers
@@ -44,14 +45,26 @@ def origin_of(url: str) -> str | None:
     return f"{parts.scheme}://{host}{port}"
 
 
-def allowed_origins(frontend_urls: Mapping[str, str]) -> dict[str, frozenset[str]]:
-    """Each tenant's allowed origins, from its frontend URL."""
-    origins: dict[str, frozenset[str]] = {}
+def allowed_origins(
+    frontend_urls: Mapping[str, str], extra: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, frozenset[str]]:
+    """Each tenant's allowed origins: its frontend URL's, plus the `extra` ones
+    (GUICHET_CORS_ORIGINS); an extra one that is no origin stops the server from starting."""
+    origins: dict[str, set[str]] = {}
     for tenant, url in frontend_urls.items():
         origin = origin_of(url)
         if origin is not None:
-            origins[tenant.lower()] = origins.get(tenant.lower(), frozenset()) | {origin}
-    return origins
+            origins.setdefault(tenant.lower(), set()).add(origin)
+    for tenant, listed in (extra or {}).items():
+        for entry in listed:
+            origin = origin_of(entry)
+            if origin is None or origin != entry.strip().rstrip("/").lower():
+                raise ValueError(
+                    f"GUICHET_CORS_ORIGINS: {entry!r} is not an origin "
+                    "(scheme://host[:port], nothing after)"
+                )
+            origins.setdefault(tenant.lower(), set()).add(origin)
+    return {tenant: frozenset(found) for tenant, found in origins.items()}
 
 
 def _tenant(scope: Scope) -> str | None:

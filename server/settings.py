@@ -44,6 +44,7 @@ class Settings:
     refresh_token_ttl_days: int = 14
     session_max_age_days: int = 30
     frontend_urls: Mapping[str, str] = field(default_factory=dict)
+    cors_origins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
@@ -128,6 +129,10 @@ def _parse(name: str, kind: str, raw: str) -> Any:
             value = json.loads(raw) if raw.strip() else {}
             if not isinstance(value, dict):
                 raise ValueError("expected a JSON object")
+            if "tuple" in kind:
+                if not all(isinstance(v, list) for v in value.values()):
+                    raise ValueError("expected a JSON object of lists")
+                return {str(k): tuple(str(item) for item in v) for k, v in value.items()}
             return {str(k): str(v) for k, v in value.items()}
         return raw
     except ValueError as exc:
@@ -213,6 +218,13 @@ SETTINGS_DOC = (
         'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
         "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
         "frontend instead of the built-in pages.",
+    ),
+    Setting(
+        "cors_origins",
+        "GUICHET_CORS_ORIGINS",
+        "{}",
+        'JSON `{"cnaps": ["http://localhost:5173"]}`: origins allowed to call a tenant\'s API '
+        "from a browser besides its `GUICHET_FRONTEND_URLS` one (see CORS).",
     ),
     Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3", "Argon2id passes."),
     Setting(

@@ -12,14 +12,16 @@ import pytest
 from auth.account.tokens import SigningKeys
 from mail.transport import SmtpTransport
 from server.app import create_app
-from server.cors import origin_of
+from server.cors import allowed_origins, origin_of
 from server.runtime import build_runtime
+from server.settings import Settings
 from tests.conftest import Database, make_settings
 from tests.helpers.clock import TestClock
 from tests.helpers.smtp import SmtpServer
 
 CNAPS_APP = "https://espace.cnaps.example"
 CNSA_APP = "https://portail.cnsa.example:8443"
+CNAPS_DEV = "http://localhost:5173"  # GUICHET_CORS_ORIGINS
 FOREIGN = "https://evil.example"
 QUERY = {"query": "{ tenant { slug } }"}
 HEADERS = [
@@ -43,6 +45,7 @@ async def http(
         database,
         Path(tmp_path_factory.mktemp("cors")),
         frontend_urls={"cnaps": f"{CNAPS_APP}/app/", "cnsa": f"{CNSA_APP}/"},
+        cors_origins={"cnaps": (CNAPS_DEV,)},
     )
     runtime = build_runtime(
         settings, clock=TestClock(), transport=SmtpTransport(smtp.url), keys=signing_keys
@@ -82,6 +85,28 @@ async def test_preflight_and_request_from_the_tenants_frontend(http: httpx.Async
 
     other = await http.post("/t/cnsa/graphql", json=QUERY, headers={"Origin": CNSA_APP})
     assert other.headers["access-control-allow-origin"] == CNSA_APP  # a port is part of it
+
+
+async def test_extra_origins_of_a_tenant(http: httpx.AsyncClient) -> None:
+    preflight = await http.options("/t/cnaps/graphql", headers=preflight_headers(CNAPS_DEV))
+    assert preflight.headers["access-control-allow-origin"] == CNAPS_DEV
+    response = await http.post("/t/cnaps/graphql", json=QUERY, headers={"Origin": CNAPS_DEV})
+    assert response.headers["access-control-allow-origin"] == CNAPS_DEV
+    elsewhere = await http.options("/t/cnsa/graphql", headers=preflight_headers(CNAPS_DEV))
+    assert elsewhere.status_code == 403
+
+
+def test_extra_origins_are_origins() -> None:
+    assert allowed_origins({}, {"cnsa": ["https://a.example:8443"]}) == {
+        "cnsa": frozenset({"https://a.example:8443"})
+    }
+    for wrong in ("https://a.example/app", "a.example", "*", "https://a.example?x"):
+        with pytest.raises(ValueError, match="GUICHET_CORS_ORIGINS"):
+            allowed_origins({}, {"cnaps": [wrong]})
+    settings = Settings.from_env({"GUICHET_CORS_ORIGINS": '{"cnaps": ["http://localhost:5173"]}'})
+    assert settings.cors_origins == {"cnaps": ("http://localhost:5173",)}
+    with pytest.raises(ValueError, match="GUICHET_CORS_ORIGINS"):
+        Settings.from_env({"GUICHET_CORS_ORIGINS": '{"cnaps": "http://localhost:5173"}'})
 
 
 async def test_a_foreign_origin_gets_no_allow_origin(http: httpx.AsyncClient) -> None:
