@@ -20,6 +20,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from schema.limits import limit_refusal
 from tenants.errors import DomainError, Message, register_codes, render_message
 
 log = logging.getLogger("guichet.graphql")
@@ -57,6 +58,11 @@ def shape_error(error: GraphQLError, locale: str, *, suggestions: bool = True) -
     elif is_bug(error):
         extensions = {"code": INTERNAL_CODE}
         message = render_message(INTERNAL_CODE, locale, {})
+    elif (refusal := limit_refusal(error)) is not None:
+        code, params = refusal
+        extensions = {key: value for key, value in params.items() if value is not None}
+        extensions["code"] = code
+        message = render_message(code, locale, params)
     else:
         if suggestions or "Did you mean" not in error.message:
             return error  # syntax, validation, limits: safe and useful as they are
@@ -78,6 +84,9 @@ def error_code(error: GraphQLError) -> str:
         return original.errors[0].code
     if is_bug(error):
         return INTERNAL_CODE
+    refusal = limit_refusal(error)
+    if refusal is not None:
+        return refusal[0]
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code

@@ -20,6 +20,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schema import build_schema
+from server.cors import TenantCors, allowed_origins
 from server.database import role_bypasses_rls
 from server.downloads import Downloads
 from server.graphiql import static_routes
@@ -192,5 +193,8 @@ def create_app(runtime: Runtime) -> Starlette:
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.runtime = runtime
     app.add_middleware(RequestMetrics, metrics=metrics)
+    app.add_middleware(
+        TenantCors, origins=allowed_origins(settings.frontend_urls, settings.cors_origins)
+    )
     app.add_middleware(AccessLog)
     return app

@@ -59,13 +59,16 @@ def serve(host: str, port: int, migrate: bool | None) -> None:
     from server.app import create_app
     from server.runtime import build_runtime
 
-    settings = _settings()
+    settings = _settings().listening_on(host, port)
     if migrate is None:
         migrate = settings.resolved_database_url.startswith("sqlite")
     if migrate:
         asyncio.run(_migrate(settings))
     app = create_app(build_runtime(settings))
-    log.info("serving", extra={"host": host, "port": port, "env": settings.env})
+    log.info(
+        "serving",
+        extra={"host": host, "port": port, "public_url": settings.public_url, "env": settings.env},
+    )
     uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
 
 

@@ -76,8 +76,8 @@ def build_runtime(
                 parallelism=settings.password_hash_parallelism,
             )
         ),
-        tokens=AccessTokens(keys, settings.public_url, settings.access_token_ttl),
-        links=ServerLinks(settings.public_url, dict(settings.frontend_urls)),
+        tokens=AccessTokens(keys, settings.resolved_public_url, settings.access_token_ttl),
+        links=ServerLinks(settings.resolved_public_url, dict(settings.frontend_urls)),
         refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
         session_max_age=timedelta(days=settings.session_max_age_days),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str = ""  # empty: SQLite file guichet.db in the working directory
     migration_database_url: str = ""  # empty: same as database_url
-    public_url: str = "http://localhost:8000"
+    public_url: str = ""  # empty: follows `guichet serve --host/--port`
     smtp_url: str = ""  # empty: maildir folder <data_dir>/mail
     send_mail_in_process: bool = True
     signing_keys: str = ""  # JWK set JSON, or a path to one; empty: <data_dir>/signing-keys.json
@@ -44,6 +44,7 @@ class Settings:
     refresh_token_ttl_days: int = 14
     session_max_age_days: int = 30
     frontend_urls: Mapping[str, str] = field(default_factory=dict)
+    cors_origins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
@@ -62,6 +63,17 @@ class Settings:
     @property
     def production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return self.public_url or DEFAULT_PUBLIC_URL
+
+    def listening_on(self, host: str, port: int) -> Settings:
+        """These settings for a server listening on `host:port`: without GUICHET_PUBLIC_URL,
+        the links it mails lead there."""
+        if self.public_url:
+            return self
+        return replace(self, public_url=listen_url(host, port))
 
     @property
     def resolved_database_url(self) -> str:
@@ -92,6 +104,19 @@ class Settings:
         return cls(**values)
 
 
+DEFAULT_PUBLIC_URL = "http://localhost:8000"
+
+
+def listen_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `host:port` at (a wildcard bind is
+    reached as localhost)."""
+    if host in {"", "0.0.0.0", "::"}:  # noqa: S104 - a bind address read, not bound
+        host = "localhost"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _parse(name: str, kind: str, raw: str) -> Any:
     try:
         if kind == "bool":
@@ -104,6 +129,10 @@ def _parse(name: str, kind: str, raw: str) -> Any:
             value = json.loads(raw) if raw.strip() else {}
             if not isinstance(value, dict):
                 raise ValueError("expected a JSON object")
+            if "tuple" in kind:
+                if not all(isinstance(v, list) for v in value.values()):
+                    raise ValueError("expected a JSON object of lists")
+                return {str(k): tuple(str(item) for item in v) for k, v in value.items()}
             return {str(k): str(v) for k, v in value.items()}
         return raw
     except ValueError as exc:
@@ -141,8 +170,10 @@ SETTINGS_DOC = (
     Setting(
         "public_url",
         "GUICHET_PUBLIC_URL",
-        "http://localhost:8000",
-        "The server's public address: links in e-mails, token issuer.",
+        "(`http://<--host>:<--port>`)",
+        "The server's public address: links in e-mails, token issuer. Unset, `guichet serve` "
+        "uses the address it listens on (`0.0.0.0` as `localhost`) and logs it at startup; "
+        "other commands use `http://localhost:8000`.",
     ),
     Setting(
         "smtp_url",
@@ -187,6 +218,13 @@ SETTINGS_DOC = (
         'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
         "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
         "frontend instead of the built-in pages.",
+    ),
+    Setting(
+        "cors_origins",
+        "GUICHET_CORS_ORIGINS",
+        "{}",
+        'JSON `{"cnaps": ["http://localhost:5173"]}`: origins allowed to call a tenant\'s API '
+        "from a browser besides its `GUICHET_FRONTEND_URLS` one (see CORS).",
     ),
     Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3", "Argon2id passes."),
     Setting(

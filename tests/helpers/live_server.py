@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -119,35 +119,38 @@ def live_server(
     secrets: tuple[str, ...] = (),
     serve_args: tuple[str, ...] = (),
     ready_within: float = 20.0,
-    env: dict[str, str] | None = None,
+    env: Mapping[str, str | None] | None = None,
 ) -> Iterator[LiveServer]:
     """Start `guichet serve` (with `serve_args`; `env` adds or overrides settings, e.g. a
-    PostgreSQL database) and wait until it is ready, else raise `ServerNotReady`; on exit,
+    PostgreSQL database, and a `None` value unsets one) and wait until it is ready, else raise `ServerNotReady`; on exit,
     stop it and check its log holds no traceback and none of `secrets`."""
     env_overrides = dict(env or {})
     smtp = SmtpServer()
     smtp.start()
     port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")} | {
+    served = {key: value for key, value in os.environ.items() if not key.startswith("GUICHET_")}
+    served |= {
         "GUICHET_SMTP_URL": smtp.url,
         "GUICHET_PUBLIC_URL": f"http://127.0.0.1:{port}",
         "GUICHET_PASSWORD_HASH_MEMORY_KIB": "8192",
         "GUICHET_PASSWORD_HASH_TIME_COST": "1",
         "GUICHET_PASSWORD_HASH_PARALLELISM": "1",
     }
-    env |= env_overrides
+    served |= {key: value for key, value in env_overrides.items() if value is not None}
+    for key in [key for key, value in env_overrides.items() if value is None]:
+        served.pop(key, None)
     log = (workdir / "server.log").open("w")
     process = subprocess.Popen(  # noqa: S603 - our own console script
         [str(GUICHET), "serve", "--port", str(port), *serve_args],
         cwd=workdir,
-        env=env,
+        env=served,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base, process, workdir / "server.log", ready_within)
-        yield LiveServer(base=base, smtp=smtp, workdir=workdir, env=env)
+        yield LiveServer(base=base, smtp=smtp, workdir=workdir, env=served)
     finally:
         process.terminate()
         process.wait(timeout=10)
