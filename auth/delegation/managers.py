@@ -89,28 +89,21 @@ async def full_name(ctx: ServiceContext, person_id: uuid.UUID) -> str:
 # Managers
 
 
-async def _membership_in_reach(
+async def _active_membership(
     ctx: ServiceContext, membership_id: uuid.UUID | None, action: Action
 ) -> Permit[Membership]:
-    return await permit(ctx, Membership, membership_id, action, ("membershipId",))
-
-
-def _manager_target(membership: Membership) -> None:
-    if membership.revoked_at is not None:
+    """A membership of an organisation where the actor may take `action`, still in force."""
+    allowed = await permit(ctx, Membership, membership_id, action, ("membershipId",))
+    if allowed.row.revoked_at is not None:
         raise DomainError.one(DelegationCode.MEMBERSHIP_REVOKED, ("membershipId",))
+    return allowed
 
 
 async def set_manager_permissions(
     ctx: ServiceContext, membership_id: uuid.UUID | None, permissions: Iterable[str]
 ) -> Membership:
-    allowed = await _membership_in_reach(ctx, membership_id, Action.MANAGE_MANAGERS)
-    membership, org, actor, decision = (
-        allowed.row,
-        allowed.organisation,
-        allowed.actor,
-        allowed.decision,
-    )
-    _manager_target(membership)
+    grant = await _active_membership(ctx, membership_id, Action.MANAGE_MANAGERS)
+    membership, org, actor, decision = grant.row, grant.organisation, grant.actor, grant.decision
     if membership.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ADMINISTRATOR_PERMISSIONS_FIXED, ("membershipId",))
     before = canonical(membership.permissions or ())
@@ -136,14 +129,8 @@ async def set_manager_permissions(
 
 
 async def revoke_manager(ctx: ServiceContext, membership_id: uuid.UUID | None) -> Membership:
-    allowed = await _membership_in_reach(ctx, membership_id, Action.MANAGE_MANAGERS)
-    membership, org, actor, decision = (
-        allowed.row,
-        allowed.organisation,
-        allowed.actor,
-        allowed.decision,
-    )
-    _manager_target(membership)
+    grant = await _active_membership(ctx, membership_id, Action.MANAGE_MANAGERS)
+    membership, org, actor, decision = grant.row, grant.organisation, grant.actor, grant.decision
     if membership.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ADMINISTRATOR_REQUIRED, ("membershipId",))
     errors = not_held(actor, org.id, membership.permissions or (), ("membershipId",))
@@ -178,14 +165,8 @@ async def transfer_administration(
 ) -> Transferred:
     """The administration moves to an active manager; the administrator stays on as a manager
     with every permission (the new administrator may then change or revoke that)."""
-    allowed = await _membership_in_reach(ctx, membership_id, Action.TRANSFER_ADMINISTRATION)
-    target, org, actor, decision = (
-        allowed.row,
-        allowed.organisation,
-        allowed.actor,
-        allowed.decision,
-    )
-    _manager_target(target)
+    grant = await _active_membership(ctx, membership_id, Action.TRANSFER_ADMINISTRATION)
+    target, org, actor, decision = grant.row, grant.organisation, grant.actor, grant.decision
     if target.role == MembershipRole.ADMINISTRATOR:
         raise DomainError.one(DelegationCode.ALREADY_ADMINISTRATOR, ("membershipId",))
     previous = await ctx.session.scalar(
