@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from auth.account import email_tokens
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import AddressData, Collector
-from auth.account.models import Account, AccountKind, EmailTokenPurpose
+from auth.account.models import Account, AccountKind, EmailToken, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
 from auth.audit.actions import AuditAction
@@ -23,6 +24,7 @@ from tenants.errors import CommonCode, DomainError
 from tenants.mandates import claim_requests
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
+from tenants.packs.base import TenantPack
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -164,23 +166,44 @@ async def _email_taken(ctx: ServiceContext, email: str) -> bool:
     return found is not None
 
 
-async def send_confirmation(ctx: ServiceContext, account: Account, person: Person) -> datetime:
-    raw, token = await email_tokens.issue(
-        ctx, account, EmailTokenPurpose.CONFIRM_EMAIL, ctx.pack.confirmation_ttl
-    )
+async def mail_link(
+    ctx: ServiceContext,
+    account: Account,
+    person: Person,
+    purpose: EmailTokenPurpose,
+    ttl: timedelta,
+    template: str,
+    link: Callable[[TenantPack, str], str],
+) -> EmailToken:
+    """A new single-use token for the account, and the mail carrying its link to the person
+    (the confirmation and the reset links)."""
+    raw, token = await email_tokens.issue(ctx, account, purpose, ttl)
     await enqueue(
         ctx.session,
         pack=ctx.pack,
         recipient=account.email,
-        template="confirm_email",
+        template=template,
         locale=account.locale,
         context={
             "given_names": person.given_names,
             "family_name": person.family_name,
-            "link": ctx.config.links.confirm_email(ctx.pack, raw),
+            "link": link(ctx.pack, raw),
             "expires_at": format_local(token.expires_at, account.locale),
         },
         now=ctx.clock.now(),
+    )
+    return token
+
+
+async def send_confirmation(ctx: ServiceContext, account: Account, person: Person) -> datetime:
+    token = await mail_link(
+        ctx,
+        account,
+        person,
+        EmailTokenPurpose.CONFIRM_EMAIL,
+        ctx.pack.confirmation_ttl,
+        "confirm_email",
+        ctx.config.links.confirm_email,
     )
     return token.expires_at
 

@@ -10,7 +10,7 @@ from auth.account import email_tokens, sessions
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind, EmailTokenPurpose
-from auth.account.onboarding import address_confirmed, format_local, send_confirmation
+from auth.account.onboarding import address_confirmed, format_local, mail_link, send_confirmation
 from auth.account.password_policy import check_password, normalise
 from auth.account.signin import forget_failures
 from auth.audit import trail
@@ -41,23 +41,15 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
     )
     if len(sent) >= RESET_HOURLY_LIMIT:
         return
-    raw, token = await email_tokens.issue(
-        ctx, account, EmailTokenPurpose.RESET_PASSWORD, ctx.pack.password_reset_ttl
-    )
     person = await ctx.session.get_one(Person, account.person_id)
-    await enqueue(
-        ctx.session,
-        pack=ctx.pack,
-        recipient=account.email,
-        template="reset_password",
-        locale=account.locale,
-        context={
-            "given_names": person.given_names,
-            "family_name": person.family_name,
-            "link": ctx.config.links.reset_password(ctx.pack, raw),
-            "expires_at": format_local(token.expires_at, account.locale),
-        },
-        now=ctx.clock.now(),
+    await mail_link(
+        ctx,
+        account,
+        person,
+        EmailTokenPurpose.RESET_PASSWORD,
+        ctx.pack.password_reset_ttl,
+        "reset_password",
+        ctx.config.links.reset_password,
     )
     trail.record(
         ctx, AuditAction.PASSWORD_RESET_REQUESTED, subject_type="Account", subject_id=account.id
