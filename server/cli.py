@@ -126,6 +126,7 @@ def worker(once: bool) -> None:
 @main.command()
 def demo() -> None:
     """Load a small demo data set into both tenants (idempotent)."""
+    from mail.transport import MaildirTransport
     from server.demo import load_demo
     from server.runtime import build_runtime
 
@@ -143,6 +144,11 @@ def demo() -> None:
 
     for line in asyncio.run(run()):
         click.echo(line)
+    sender = runtime.sender.transport
+    if isinstance(sender, MaildirTransport):
+        click.echo(f"mail (temporary passwords, links): .eml files in {sender.directory / 'new'}")
+    else:
+        click.echo("mail (temporary passwords, links): sent to the server of GUICHET_SMTP_URL")
 
 
 @main.group()

@@ -66,11 +66,14 @@ async def open_account_for(
     delegations: list[str] | None = None,
     opened_by: str,
     field_prefix: tuple[str, ...] = (),
+    temporary: str | None = None,
 ) -> Provisioned:
     """Create the person and the account (must change password, address not yet confirmed)
     and queue the e-mail with the identifier and the temporary password.
 
-    `opened_by` names who opened it in the e-mail (an organisation, the authority).
+    `opened_by` names who opened it in the e-mail (an organisation, the authority). The
+    temporary password is random unless `temporary` gives it (the demo data, whose password
+    is published).
     """
     check = Collector([])
     email = check.email(data.email, (*field_prefix, "email"))
@@ -84,7 +87,7 @@ async def open_account_for(
         raise DomainError(check.errors)
     assert email is not None and family_name is not None and given_names is not None  # noqa: S101
     now = ctx.clock.now()
-    password = temporary_password(ctx)
+    password = temporary or temporary_password(ctx)
     password_hash = await ctx.config.hasher.hash(normalise(password))
     person = Person(family_name=family_name, given_names=given_names, created_at=now)
     ctx.session.add(person)
