@@ -25,6 +25,7 @@ from schema.input_guard import has_odd_characters
 from schema.outcome import shape_error
 from server.errors import BAD_REQUEST_REASONS, HttpCode, http_message
 from server.graphiql import graphiql_page
+from server.html import not_found_page, wants_html
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
@@ -225,7 +226,10 @@ class GraphQLEndpoint:
         try:
             pack = resolve_tenant(scope)
         except TenantNotFound as exc:
-            if scope["type"] == "http":
+            if scope["type"] == "http" and scope["method"] == "GET" and wants_html(scope):
+                page = not_found_page(scope, exc.asked, tenant=True)  # a browser's navigation
+                await page(scope, receive, send)
+            elif scope["type"] == "http":
                 await tenant_not_found(exc, locale)(scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 4404})

@@ -223,6 +223,11 @@ async def send_confirmation(ctx: ServiceContext, account: Account, person: Perso
     return token.expires_at
 
 
+async def check_confirmation_link(ctx: ServiceContext, token: str) -> None:
+    """Raise why a confirmation link could not be used now; changes nothing."""
+    await email_tokens.usable(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
+
+
 async def confirm_email(ctx: ServiceContext, token: str) -> Account:
     account = await email_tokens.consume(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
     if account.email_confirmed_at is None:

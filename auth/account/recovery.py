@@ -56,6 +56,11 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
     )
 
 
+async def check_reset_link(ctx: ServiceContext, token: str) -> None:
+    """Raise why a reset link could not be used now (expired, used, unknown); changes nothing."""
+    await email_tokens.usable(ctx, token, EmailTokenPurpose.RESET_PASSWORD, ("token",))
+
+
 async def reset_password(ctx: ServiceContext, token: str, new_password: str | None) -> Account:
     if not new_password:
         raise DomainError.one(CommonCode.REQUIRED, ("newPassword",))
