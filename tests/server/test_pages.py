@@ -273,3 +273,19 @@ async def test_every_page_has_the_favicon_the_policy_and_ways_out(
             urljoin(f"http://testserver{path}", link), headers={"Accept": "text/html"}
         )
         assert target.status_code == 200, (path, link)
+
+
+async def test_production_pages_do_not_point_to_graphiql(
+    runtime: Runtime, cnaps: GraphQLClient, smtp: SmtpServer
+) -> None:
+    email = unique_email("pages")
+    await confirmed_account(cnaps, runtime, smtp, email)
+    production = replace(runtime, settings=replace(runtime.settings, env="production"))
+    transport = httpx.ASGITransport(app=create_app(production))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        home = await client.get("/")
+        assert "t/cnaps/sign-in" in links(home.text)
+        assert not [link for link in links(home.text) if link.endswith("graphql")]
+        page = await client.post("/t/cnaps/sign-in", data={"email": email, "password": PASSWORD})
+        assert 'data-code="SIGNED_IN"' in page.text and "graphql" not in links(page.text)
+        assert "<code>http://testserver/t/cnaps/graphql</code>" in page.text
