@@ -2,6 +2,8 @@
 
 cnaps also gets an authority agent (OUEST) and a validated security company administered by
 Camille Martin, with a dozen employees whose titles show every colour, under two labels.
+What is printed is read back from the database (`describe_demo`), never assumed: run again
+after someone changed a password or confirmed an address, it says so.
 """
 
 from __future__ import annotations
