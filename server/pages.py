@@ -159,7 +159,7 @@ CHANGE_CREDENTIALS = """mutation ($current: String, $new: String) {
     account { id } errors { code message }
   }
 }"""
-SIGN_OUT = "mutation { signOut { signedOut errors { code } } }"
+SIGN_OUT = "mutation { signOut { ok errors { code } } }"
 
 CONFIRM = """mutation ($token: String!) {
   confirmEmail(input: {token: $token}) { email errors { code message } }

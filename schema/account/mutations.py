@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 import strawberry
 
@@ -11,9 +13,8 @@ from auth.account.models import Account, AuthSession
 from auth.account.onboarding import AddressData, RegistrationData
 from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
-from schema.errors import UserError
 from schema.ids import uuid_of
-from schema.transactions import run_mutation
+from schema.transactions import MutationInput, MutationPayload, run_mutation
 
 
 @strawberry.input(description="Adresse postale (exigée par cnaps).")
@@ -48,67 +49,92 @@ class RegisterInput:
     )
 
 
-@strawberry.type
-class RegisterPayload:
+@strawberry.type(description="Réponse de `register`.")
+class RegisterPayload(MutationPayload):
     email: str | None = strawberry.field(
         default=None, description="L'adresse, normalisée, où le lien a été envoyé."
     )
-    confirmation_expires_at: datetime | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    confirmation_expires_at: datetime | None = strawberry.field(
+        default=None, description="Fin de validité du lien de confirmation."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Entrée de `confirmEmail`.")
 class ConfirmEmailInput:
-    token: str
+    token: str = strawberry.field(description="Le jeton du lien reçu par courriel.")
 
 
-@strawberry.type
-class ConfirmEmailPayload:
-    email: str | None = None
+@strawberry.type(description="Réponse de `confirmEmail`.")
+class ConfirmEmailPayload(MutationPayload):
+    email: str | None = strawberry.field(default=None, description="L'adresse confirmée.")
     account: AccountNode | None = strawberry.field(
         default=None, description="Visible seulement si la personne est connectée."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
-class EmailInput:
-    email: str | None = None
+@strawberry.input(description="Entrée de `resendConfirmation`.")
+class ResendConfirmationInput:
+    email: str | None = strawberry.field(
+        default=None, description="L'adresse du compte à confirmer."
+    )
 
 
-@strawberry.type(description="La même réponse qu'un compte existe ou non.")
-class AcknowledgedPayload:
-    ok: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(
+    description="Réponse de `resendConfirmation` : la même qu'un compte existe ou non."
+)
+class ResendConfirmationPayload(MutationPayload):
+    pass
 
 
-@strawberry.input
+@strawberry.input(description="Entrée de `signIn`.")
 class SignInInput:
-    email: str
-    password: str
+    email: str = strawberry.field(description="L'adresse du compte.")
+    password: str = strawberry.field(description="Le mot de passe.")
 
 
 @strawberry.type(description="Jetons d'une session : l'accès (court) et le renouvellement.")
-class SessionTokensPayload:
+class SessionTokens(MutationPayload):
     access_token: str | None = strawberry.field(
         default=None, description="JWT à présenter en `Authorization: Bearer …`."
     )
-    access_token_expires_at: datetime | None = None
+    access_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="Fin de validité du jeton d'accès."
+    )
     refresh_token: str | None = strawberry.field(
         default=None, description="À usage unique : `refreshSession` en rend un nouveau."
     )
-    refresh_token_expires_at: datetime | None = None
-    token_type: str = "Bearer"  # noqa: S105
-    must_change_password: bool | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    refresh_token_expires_at: datetime | None = strawberry.field(
+        default=None, description="Fin de validité du jeton de renouvellement."
+    )
+    token_type: str = strawberry.field(
+        default="Bearer",
+        description="Toujours « Bearer » : le schéma d'autorisation HTTP du jeton d'accès.",
+    )
+    must_change_password: bool | None = strawberry.field(
+        default=None,
+        description="Vrai pour un mot de passe provisoire : `changePassword` avant toute autre "
+        "opération.",
+    )
 
 
-@strawberry.input
+@strawberry.type(description="Réponse de `signIn` : les jetons de la nouvelle session.")
+class SignInPayload(SessionTokens):
+    pass
+
+
+@strawberry.input(description="Entrée de `refreshSession`.")
 class RefreshSessionInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(
+        description="Le dernier jeton de renouvellement reçu (à usage unique)."
+    )
 
 
-@strawberry.input
+@strawberry.type(description="Réponse de `refreshSession` : les nouveaux jetons.")
+class RefreshSessionPayload(SessionTokens):
+    pass
+
+
+@strawberry.input(description="Entrée de `signOut` (facultative).")
 class SignOutInput:
     refresh_token: str | None = strawberry.field(
         default=None, description="Sans jeton d'accès : la session de ce jeton."
@@ -118,53 +144,80 @@ class SignOutInput:
     )
 
 
-@strawberry.type
-class SignOutPayload:
-    signed_out: bool = False
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Réponse de `signOut` : `ok` quand la session est fermée.")
+class SignOutPayload(MutationPayload):
+    pass
 
 
-@strawberry.input
+@strawberry.input(description="Entrée de `revokeSession`.")
 class RevokeSessionInput:
-    session_id: strawberry.ID
+    session_id: strawberry.ID = strawberry.field(
+        description="L'identifiant de la session à fermer (`SignInSession`)."
+    )
 
 
-@strawberry.type
-class RevokeSessionPayload:
-    session: SessionNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Réponse de `revokeSession`.")
+class RevokeSessionPayload(MutationPayload):
+    session: SessionNode | None = strawberry.field(
+        default=None, description="La session, désormais fermée."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Entrée de `requestPasswordReset`.")
+class RequestPasswordResetInput:
+    email: str | None = strawberry.field(
+        default=None, description="L'adresse du compte dont le mot de passe est oublié."
+    )
+
+
+@strawberry.type(
+    description="Réponse de `requestPasswordReset` : la même qu'un compte existe ou non."
+)
+class RequestPasswordResetPayload(MutationPayload):
+    pass
+
+
+@strawberry.input(description="Entrée de `resetPassword`.")
 class ResetPasswordInput:
-    token: str
-    new_password: str | None = None
+    token: str = strawberry.field(description="Le jeton du lien reçu par courriel.")
+    new_password: str | None = strawberry.field(
+        default=None, description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
+    )
 
 
-@strawberry.input
+@strawberry.type(description="Réponse de `resetPassword` : `ok` quand le mot de passe a changé.")
+class ResetPasswordPayload(MutationPayload):
+    pass
+
+
+@strawberry.input(description="Entrée de `changePassword`.")
 class ChangePasswordInput:
-    current_password: str | None = None
-    new_password: str | None = None
+    current_password: str | None = strawberry.field(
+        default=None, description="Le mot de passe actuel."
+    )
+    new_password: str | None = strawberry.field(
+        default=None, description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
+    )
 
 
-@strawberry.type
-class AccountPayload:
-    account: AccountNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Réponse de `changePassword`.")
+class ChangePasswordPayload(MutationPayload):
+    account: AccountNode | None = strawberry.field(default=None, description="Le compte.")
 
 
-def _tokens_payload(result: sessions.IssuedTokens) -> SessionTokensPayload:
-    return SessionTokensPayload(
+TokensPayload = TypeVar("TokensPayload", bound=SessionTokens)
+
+
+def _tokens_payload(
+    payload: Callable[..., TokensPayload],
+) -> Callable[[sessions.IssuedTokens], TokensPayload]:
+    return lambda result: payload(
         access_token=result.access_token,
         access_token_expires_at=result.access_token_expires_at,
         refresh_token=result.refresh_token,
         refresh_token_expires_at=result.refresh_token_expires_at,
         must_change_password=result.account.must_change_password,
     )
-
-
-def _acknowledged(_result: object) -> AcknowledgedPayload:
-    return AcknowledgedPayload(ok=True)
 
 
 def _registration(data: RegisterInput) -> RegistrationData:
@@ -195,7 +248,7 @@ def _registration(data: RegisterInput) -> RegistrationData:
 @strawberry.type
 class AccountMutations:
     @strawberry.mutation(description="Ouvrir un compte ; un lien de confirmation est envoyé.")
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: MutationInput[RegisterInput]) -> RegisterPayload:
         return await run_mutation(
             info,
             lambda ctx: onboarding.register(ctx, _registration(input)),
@@ -207,7 +260,9 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Confirmer l'adresse avec le jeton du lien reçu.")
-    async def confirm_email(self, info: Info, input: ConfirmEmailInput) -> ConfirmEmailPayload:
+    async def confirm_email(
+        self, info: Info, input: MutationInput[ConfirmEmailInput]
+    ) -> ConfirmEmailPayload:
         def confirmed(account: Account) -> ConfirmEmailPayload:
             actor = info.context.actor
             mine = actor is not None and actor.account_id == account.id
@@ -223,47 +278,55 @@ class AccountMutations:
         )
 
     @strawberry.mutation(description="Renvoyer le lien de confirmation (limité dans le temps).")
-    async def resend_confirmation(self, info: Info, input: EmailInput) -> AcknowledgedPayload:
+    async def resend_confirmation(
+        self, info: Info, input: MutationInput[ResendConfirmationInput]
+    ) -> ResendConfirmationPayload:
         return await run_mutation(
             info,
             lambda ctx: onboarding.resend_confirmation(ctx, input.email),
-            AcknowledgedPayload,
-            _acknowledged,
+            ResendConfirmationPayload,
+            lambda _result: ResendConfirmationPayload(),
         )
 
     @strawberry.mutation(description="Se connecter avec son adresse et son mot de passe.")
-    async def sign_in(self, info: Info, input: SignInInput) -> SessionTokensPayload:
+    async def sign_in(self, info: Info, input: MutationInput[SignInInput]) -> SignInPayload:
         return await run_mutation(
             info,
             lambda ctx: signin.sign_in(ctx, input.email, input.password),
-            SessionTokensPayload,
-            _tokens_payload,
+            SignInPayload,
+            _tokens_payload(SignInPayload),
         )
 
     @strawberry.mutation(
         description="Échanger le jeton de renouvellement contre de nouveaux jetons. Présenter "
         "un jeton déjà utilisé ferme toute la session."
     )
-    async def refresh_session(self, info: Info, input: RefreshSessionInput) -> SessionTokensPayload:
+    async def refresh_session(
+        self, info: Info, input: MutationInput[RefreshSessionInput]
+    ) -> RefreshSessionPayload:
         return await run_mutation(
             info,
             lambda ctx: sessions.refresh(ctx, input.refresh_token),
-            SessionTokensPayload,
-            _tokens_payload,
+            RefreshSessionPayload,
+            _tokens_payload(RefreshSessionPayload),
         )
 
     @strawberry.mutation(description="Se déconnecter (cette session, ou toutes).")
-    async def sign_out(self, info: Info, input: SignOutInput | None = None) -> SignOutPayload:
+    async def sign_out(
+        self, info: Info, input: MutationInput[SignOutInput | None] = None
+    ) -> SignOutPayload:
         given = input or SignOutInput()
         return await run_mutation(
             info,
             lambda ctx: sessions.sign_out(ctx, given.refresh_token, given.everywhere),
             SignOutPayload,
-            lambda _result: SignOutPayload(signed_out=True),
+            lambda _result: SignOutPayload(),
         )
 
     @strawberry.mutation(description="Fermer une de ses sessions (un appareil perdu).")
-    async def revoke_session(self, info: Info, input: RevokeSessionInput) -> RevokeSessionPayload:
+    async def revoke_session(
+        self, info: Info, input: MutationInput[RevokeSessionInput]
+    ) -> RevokeSessionPayload:
         session_id = uuid_of(input.session_id, "SignInSession")
 
         def revoked(row: AuthSession) -> RevokeSessionPayload:
@@ -282,28 +345,34 @@ class AccountMutations:
         description="Demander un lien de réinitialisation. La réponse est la même qu'un compte "
         "existe ou non."
     )
-    async def request_password_reset(self, info: Info, input: EmailInput) -> AcknowledgedPayload:
+    async def request_password_reset(
+        self, info: Info, input: MutationInput[RequestPasswordResetInput]
+    ) -> RequestPasswordResetPayload:
         return await run_mutation(
             info,
             lambda ctx: recovery.request_password_reset(ctx, input.email),
-            AcknowledgedPayload,
-            _acknowledged,
+            RequestPasswordResetPayload,
+            lambda _result: RequestPasswordResetPayload(),
         )
 
     @strawberry.mutation(description="Choisir un nouveau mot de passe avec le jeton du lien.")
-    async def reset_password(self, info: Info, input: ResetPasswordInput) -> AcknowledgedPayload:
+    async def reset_password(
+        self, info: Info, input: MutationInput[ResetPasswordInput]
+    ) -> ResetPasswordPayload:
         return await run_mutation(
             info,
             lambda ctx: recovery.reset_password(ctx, input.token, input.new_password),
-            AcknowledgedPayload,
-            _acknowledged,
+            ResetPasswordPayload,
+            lambda _result: ResetPasswordPayload(),
         )
 
     @strawberry.mutation(description="Changer son mot de passe (connecté).")
-    async def change_password(self, info: Info, input: ChangePasswordInput) -> AccountPayload:
+    async def change_password(
+        self, info: Info, input: MutationInput[ChangePasswordInput]
+    ) -> ChangePasswordPayload:
         return await run_mutation(
             info,
             lambda ctx: recovery.change_password(ctx, input.current_password, input.new_password),
-            AccountPayload,
-            lambda account: AccountPayload(account=AccountNode.from_row(account)),
+            ChangePasswordPayload,
+            lambda account: ChangePasswordPayload(account=AccountNode.from_row(account)),
         )

@@ -39,7 +39,7 @@ NO_MATCH = uuid.UUID(int=0)
 
 
 @strawberry.type(
-    name="EmployeeDashboard",
+    name="EmployeeDashboardConnection",
     description="Le tableau de bord : une page de salariés avec leur titre et sa couleur, le "
     "nombre de lignes retenues par les filtres et les totaux par couleur.",
 )
