@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import strawberry
 
@@ -15,37 +15,68 @@ from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
 from schema.ids import uuid_of
 from schema.transactions import MutationInput, MutationPayload, run_mutation
+from tenants.packs import PACKS
+from tenants.packs.base import RegistrationField
 
 
 @strawberry.input(description="Adresse postale (exigée par cnaps).")
 class AddressInput:
-    line1: str | None = None
-    line2: str | None = None
-    postal_code: str | None = None
-    city: str | None = None
+    line1: str | None = strawberry.field(default=None, description="Numéro et voie.")
+    line2: str | None = strawberry.field(default=None, description="Complément d'adresse.")
+    postal_code: str | None = strawberry.field(default=None, description="Code postal.")
+    city: str | None = strawberry.field(default=None, description="Commune.")
     country: str | None = strawberry.field(default=None, description="Code ISO 3166 (FR).")
 
 
+def _by_tenant(field: RegistrationField, what: str) -> Any:
+    """A registration field, its description saying which portals require, accept or ignore
+    it (read from the packs, so it stays true)."""
+    required = [slug for slug, pack in PACKS.items() if pack.requires(field)]
+    optional = [
+        slug for slug, pack in PACKS.items() if pack.accepts(field) and slug not in required
+    ]
+    ignored = [slug for slug, pack in PACKS.items() if not pack.accepts(field)]
+    if not optional and not ignored:
+        return strawberry.field(description=f"{what} Exigé par tous les portails.")
+    said = [
+        f"{label} : {', '.join(slugs)}"
+        for label, slugs in (("exigé", required), ("facultatif", optional), ("ignoré", ignored))
+        if slugs
+    ]
+    return strawberry.field(default=None, description=f"{what} Champ {' ; '.join(said)}.")
+
+
+F = RegistrationField
+
+
 @strawberry.input(
-    description="Inscription, même forme pour tous les portails ; le portail dit quels champs "
-    "il exige (`tenant { registrationFields }`) : un champ exigé manquant est une erreur "
-    "REQUIRED sur ce champ, un champ qu'il n'utilise pas est ignoré."
+    description="Inscription, même forme pour tous les portails. Les champs que tous exigent "
+    "sont non nuls ; les autres dépendent du portail (`tenant { registrationFields }`) : un "
+    "champ exigé manquant est une erreur REQUIRED sur ce champ, un champ que le portail "
+    "n'utilise pas est ignoré (sa description le dit)."
 )
 class RegisterInput:
-    email: str | None = None
-    password: str | None = None
-    family_name: str | None = None
-    given_names: str | None = None
-    birth_date: date | None = None
-    birth_city: str | None = None
-    birth_country: str | None = strawberry.field(default=None, description="Code ISO 3166.")
-    address: AddressInput | None = None
-    phone: str | None = strawberry.field(
-        default=None, description="Avec l'indicatif du pays : +33 6 12 34 56 78."
+    email: str = strawberry.field(
+        description="L'adresse du compte : son identifiant de connexion, où le lien de "
+        "confirmation est envoyé. Exigé par tous les portails."
     )
-    structure: str | None = strawberry.field(default=None, description="Structure (cnsa).")
-    accept_terms: bool | None = strawberry.field(
-        default=None, description="« Je certifie avoir lu et accepter les conditions… » (cnaps)."
+    password: str = strawberry.field(
+        description="Le mot de passe (règles : `tenant { passwordPolicy }`). Exigé par tous "
+        "les portails."
+    )
+    family_name: str = _by_tenant(F.FAMILY_NAME, "Nom de famille.")
+    given_names: str = _by_tenant(F.GIVEN_NAMES, "Prénoms.")
+    birth_date: date | None = _by_tenant(F.BIRTH_DATE, "Date de naissance.")
+    birth_city: str | None = _by_tenant(F.BIRTH_CITY, "Commune de naissance.")
+    birth_country: str | None = _by_tenant(F.BIRTH_COUNTRY, "Pays de naissance (ISO 3166).")
+    address: AddressInput | None = _by_tenant(F.ADDRESS, "Adresse de domicile.")
+    phone: str | None = _by_tenant(
+        F.PHONE, "Téléphone, avec l'indicatif du pays : +33 6 12 34 56 78."
+    )
+    structure: str | None = _by_tenant(F.STRUCTURE, "Structure d'appartenance.")
+    accept_terms: bool | None = _by_tenant(
+        F.ACCEPT_TERMS,
+        "Vrai pour « Je certifie avoir lu et accepter les conditions… » (`tenant { termsText }`).",
     )
 
 
@@ -106,8 +137,8 @@ class SessionTokens(MutationPayload):
     refresh_token_expires_at: datetime | None = strawberry.field(
         default=None, description="Fin de validité du jeton de renouvellement."
     )
-    token_type: str = strawberry.field(
-        default="Bearer",
+    token_type: str | None = strawberry.field(
+        default=None,
         description="Toujours « Bearer » : le schéma d'autorisation HTTP du jeton d'accès.",
     )
     must_change_password: bool | None = strawberry.field(
@@ -217,6 +248,7 @@ def _tokens_payload(
         refresh_token=result.refresh_token,
         refresh_token_expires_at=result.refresh_token_expires_at,
         must_change_password=result.account.must_change_password,
+        token_type="Bearer",  # noqa: S106 - the scheme's name
     )
 
 

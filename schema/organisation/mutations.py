@@ -27,15 +27,15 @@ from tenants.organisations import Organisation, OrganisationDocument
 
 @strawberry.input(description="Le représentant légal de l'organisation.")
 class LegalRepresentativeInput:
-    family_name: str | None = None
-    given_names: str | None = None
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
     role: str | None = strawberry.field(default=None, description="Qualité (gérant, président…).")
 
 
 @strawberry.input(description="Une pièce : sa nature et le fichier (PDF, PNG ou JPEG).")
 class OrganisationDocumentInput:
-    kind: DocumentKind
-    file: Upload
+    kind: DocumentKind = strawberry.field(description="La nature de la pièce.")
+    file: Upload = strawberry.field(description="Le fichier, partie de la requête multipart.")
 
 
 @strawberry.input(
@@ -43,21 +43,28 @@ class OrganisationDocumentInput:
     "du représentant légal et, si le demandeur n'est pas le représentant, mandat signé."
 )
 class RegisterOrganisationInput:
-    kind: str | None = strawberry.field(
-        default=None,
-        description="Code d'une sorte d'organisation (`tenant { organisationKinds }`).",
+    kind: str = strawberry.field(
+        description="Code d'une sorte d'organisation (`tenant { organisationKinds }`)."
     )
-    name: str | None = None
-    siren: str | None = strawberry.field(default=None, description="9 chiffres (espaces admis).")
-    head_office_siret: str | None = strawberry.field(
-        default=None, description="SIRET du siège : 14 chiffres, le SIREN suivi du NIC."
+    name: str = strawberry.field(description="Raison sociale.")
+    siren: str = strawberry.field(description="9 chiffres (espaces admis).")
+    head_office_siret: str = strawberry.field(
+        description="SIRET du siège : 14 chiffres, le SIREN suivi du NIC."
     )
-    address: AddressInput | None = strawberry.field(
-        default=None, description="Adresse du siège : son code postal désigne la délégation."
+    address: AddressInput = strawberry.field(
+        description="Adresse du siège : son code postal désigne la délégation."
     )
-    legal_representative: LegalRepresentativeInput | None = None
-    applicant_is_representative: bool = True
-    documents: list[OrganisationDocumentInput] = strawberry.field(default_factory=list)
+    legal_representative: LegalRepresentativeInput = strawberry.field(
+        description="Le représentant légal."
+    )
+    applicant_is_representative: bool = strawberry.field(
+        default=True,
+        description="Vrai si la personne connectée est le représentant légal (sinon, un "
+        "mandat signé est exigé parmi les pièces).",
+    )
+    documents: list[OrganisationDocumentInput] = strawberry.field(
+        default_factory=list, description="Les pièces (`Organisation.requiredDocuments`)."
+    )
 
 
 @strawberry.input(
@@ -65,14 +72,29 @@ class RegisterOrganisationInput:
     "les champs donnés changent."
 )
 class UpdateOrganisationRequestInput:
-    organisation_id: strawberry.ID
-    kind: str | None = None
-    name: str | None = None
-    siren: str | None = None
-    head_office_siret: str | None = None
-    address: AddressInput | None = None
-    legal_representative: LegalRepresentativeInput | None = None
-    applicant_is_representative: bool | None = None
+    organisation_id: strawberry.ID = strawberry.field(description="L'organisation.")
+    kind: str | None = strawberry.field(
+        default=None, description="Nouvelle sorte d'organisation (absente : inchangée)."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="Nouvelle raison sociale (absente : inchangée)."
+    )
+    siren: str | None = strawberry.field(
+        default=None, description="Nouveau SIREN (absent : inchangé)."
+    )
+    head_office_siret: str | None = strawberry.field(
+        default=None, description="Nouveau SIRET du siège (absent : inchangé)."
+    )
+    address: AddressInput | None = strawberry.field(
+        default=None, description="Nouvelle adresse du siège, entière (absente : inchangée)."
+    )
+    legal_representative: LegalRepresentativeInput | None = strawberry.field(
+        default=None, description="Nouveau représentant légal, entier (absent : inchangé)."
+    )
+    applicant_is_representative: bool | None = strawberry.field(
+        default=None,
+        description="Le demandeur est-il le représentant légal (absent : inchangé) ?",
+    )
 
 
 @strawberry.input(description="Entrée de `addOrganisationDocument`.")
