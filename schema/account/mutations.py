@@ -105,9 +105,7 @@ class ConfirmEmailPayload(MutationPayload):
 
 @strawberry.input(description="Entrée de `resendConfirmation`.")
 class ResendConfirmationInput:
-    email: str | None = strawberry.field(
-        default=None, description="L'adresse du compte à confirmer."
-    )
+    email: str = strawberry.field(description="L'adresse du compte à confirmer.")
 
 
 @strawberry.type(
@@ -196,8 +194,8 @@ class RevokeSessionPayload(MutationPayload):
 
 @strawberry.input(description="Entrée de `requestPasswordReset`.")
 class RequestPasswordResetInput:
-    email: str | None = strawberry.field(
-        default=None, description="L'adresse du compte dont le mot de passe est oublié."
+    email: str = strawberry.field(
+        description="L'adresse du compte dont le mot de passe est oublié."
     )
 
 
@@ -211,8 +209,8 @@ class RequestPasswordResetPayload(MutationPayload):
 @strawberry.input(description="Entrée de `resetPassword`.")
 class ResetPasswordInput:
     token: str = strawberry.field(description="Le jeton du lien reçu par courriel.")
-    new_password: str | None = strawberry.field(
-        default=None, description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
+    new_password: str = strawberry.field(
+        description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
     )
 
 
@@ -223,11 +221,9 @@ class ResetPasswordPayload(MutationPayload):
 
 @strawberry.input(description="Entrée de `changePassword`.")
 class ChangePasswordInput:
-    current_password: str | None = strawberry.field(
-        default=None, description="Le mot de passe actuel."
-    )
-    new_password: str | None = strawberry.field(
-        default=None, description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
+    current_password: str = strawberry.field(description="Le mot de passe actuel.")
+    new_password: str = strawberry.field(
+        description="Le nouveau mot de passe (règles : `tenant { passwordPolicy }`)."
     )
 
 

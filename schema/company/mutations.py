@@ -28,11 +28,11 @@ from tenants.files import Upload as FileUpload
 @strawberry.input(description="Ouvrir le compte d'un salarié ou stagiaire et l'ajouter à la liste.")
 class CreateEmployeeAccountInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
-    email: str | None = strawberry.field(
-        default=None, description="L'adresse du salarié : son identifiant de connexion."
+    email: str = strawberry.field(
+        description="L'adresse du salarié : son identifiant de connexion."
     )
-    family_name: str | None = strawberry.field(default=None, description="Nom de famille.")
-    given_names: str | None = strawberry.field(default=None, description="Prénoms.")
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
     establishment_id: strawberry.ID | None = strawberry.field(
         default=None, description="L'établissement où il travaille (facultatif)."
     )
@@ -47,12 +47,8 @@ class CreateEmployeeAccountInput:
 @strawberry.input(description="Ajouter une ligne : nom du titulaire et numéro de son titre.")
 class AddEmployeeInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
-    family_name: str | None = strawberry.field(
-        default=None, description="Nom de famille du titulaire."
-    )
-    title_number: str | None = strawberry.field(
-        default=None, description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN."
-    )
+    family_name: str = strawberry.field(description="Nom de famille du titulaire.")
+    title_number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
     given_names: str | None = strawberry.field(default=None, description="Prénoms.")
     establishment_id: strawberry.ID | None = strawberry.field(
         default=None, description="L'établissement où il travaille (facultatif)."
@@ -125,8 +121,7 @@ class ImportEmployeesPayload(MutationPayload):
 @strawberry.input(description="Entrée de `createLabel`.")
 class CreateLabelInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation.")
-    name: str | None = strawberry.field(
-        default=None,
+    name: str = strawberry.field(
         description="Le nom, unique dans l'organisation (sans tenir compte de la casse).",
     )
 
@@ -139,9 +134,7 @@ class CreateLabelPayload(MutationPayload):
 @strawberry.input(description="Entrée de `renameLabel`.")
 class RenameLabelInput:
     label_id: strawberry.ID = strawberry.field(description="Le libellé.")
-    name: str | None = strawberry.field(
-        default=None, description="Le nouveau nom, unique dans l'organisation."
-    )
+    name: str = strawberry.field(description="Le nouveau nom, unique dans l'organisation.")
 
 
 @strawberry.type(description="Réponse de `renameLabel`.")

@@ -48,9 +48,7 @@ async def _refresh_actor(info: Info) -> None:
 @strawberry.input(description="Inviter une personne, par courriel, à devenir gestionnaire.")
 class InviteManagerInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation.")
-    email: str | None = strawberry.field(
-        default=None, description="L'adresse où envoyer l'invitation."
-    )
+    email: str = strawberry.field(description="L'adresse où envoyer l'invitation.")
     permissions: list[Permission] = strawberry.field(
         default_factory=list, description="Les droits délégués (au plus ceux qu'on détient)."
     )
@@ -139,8 +137,7 @@ class RequestMandateInput:
     organisation_id: strawberry.ID = strawberry.field(
         description="L'organisation qui demande le mandat."
     )
-    email: str | None = strawberry.field(
-        default=None,
+    email: str = strawberry.field(
         description="L'adresse de la personne. Sans compte à cette adresse, elle reçoit une "
         "invitation à en ouvrir un et la demande l'attend ; la réponse est la même dans les deux "
         "cas.",

@@ -126,18 +126,16 @@ class RejectOrganisationInput:
     organisation_id: strawberry.ID = strawberry.field(
         description="L'organisation dont la demande est refusée."
     )
-    reason: str | None = strawberry.field(
-        default=None, description="Motif du refus, envoyé au demandeur (obligatoire)."
-    )
+    reason: str = strawberry.field(description="Motif du refus, envoyé au demandeur (obligatoire).")
 
 
 @strawberry.input(description="Entrée de `addEstablishment`.")
 class AddEstablishmentInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation, validée.")
-    siret: str | None = strawberry.field(
-        default=None, description="SIRET de l'établissement : 14 chiffres (espaces admis)."
+    siret: str = strawberry.field(
+        description="SIRET de l'établissement : 14 chiffres (espaces admis)."
     )
-    name: str | None = strawberry.field(default=None, description="Nom de l'établissement.")
+    name: str = strawberry.field(description="Nom de l'établissement.")
     address: AddressInput | None = strawberry.field(
         default=None, description="Adresse de l'établissement."
     )

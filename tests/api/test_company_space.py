@@ -492,7 +492,12 @@ async def test_an_organisation_opens_its_employee_s_account(
         "createEmployeeAccount"
     ]
     assert codes(twice) == ["EMAIL_ALREADY_REGISTERED"]
-    missing = {"organisationId": org.id, "email": unique_email(), "familyName": " "}
+    missing = {
+        "organisationId": org.id,
+        "email": unique_email(),
+        "familyName": " ",
+        "givenNames": "",
+    }
     assert set(
         codes(
             (await cnaps(CREATE_ACCOUNT, {"input": missing}, token=org.admin.token))[

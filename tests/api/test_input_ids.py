@@ -189,7 +189,7 @@ async def test_organisation_inputs(
     cases: list[tuple[str, str, str, dict[str, Any]]] = [
         (admin, "updateOrganisationRequest", "UpdateOrganisationRequestInput", here),
         (admin, "resubmitOrganisation", "ResubmitOrganisationInput", here),
-        (admin, "addEstablishment", "AddEstablishmentInput", {**here, "siret": "x"}),
+        (admin, "addEstablishment", "AddEstablishmentInput", {**here, "siret": "x", "name": "n"}),
         (officer.token, "validateOrganisation", "ValidateOrganisationInput", here),
         (officer.token, "rejectOrganisation", "RejectOrganisationInput", {**here, "reason": "r"}),
     ]
@@ -215,7 +215,8 @@ async def test_company_space_inputs(
         ("addEmployee", "AddEmployeeInput", {**employee, "labelIds": [label, label]},
          ["labelIds", "1"], "Label"),
         ("createEmployeeAccount", "CreateEmployeeAccountInput",
-         {**here, "email": "new@example.org", "familyName": "Roux"}, ["organisationId"],
+         {**here, "email": "new@example.org", "familyName": "Roux", "givenNames": "Lou"},
+         ["organisationId"],
          "Organisation"),
         ("importEmployees", "ImportEmployeesInput", {**here, "csv": "nom;numéro de titre\n"},
          ["organisationId"], "Organisation"),
@@ -350,7 +351,8 @@ async def test_a_policy_refusal_names_no_field(
         ("createLabel", "CreateLabelInput", {**here, "name": "Nuit"}, "PERMISSION_MISSING"),
         ("inviteManager", "InviteManagerInput", {**here, "email": "x@example.org"},
          "PERMISSION_MISSING"),
-        ("addEstablishment", "AddEstablishmentInput", {**here, "siret": "x"}, "FORBIDDEN"),
+        ("addEstablishment", "AddEstablishmentInput", {**here, "siret": "x", "name": "n"},
+         "FORBIDDEN"),
         ("renameLabel", "RenameLabelInput", {"labelId": w.own["Label"], "name": "Nuit"},
          "PERMISSION_MISSING"),
     ]  # fmt: skip

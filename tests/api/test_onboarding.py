@@ -212,7 +212,7 @@ async def test_invalid_email_is_its_own_error(cnsa: GraphQLClient) -> None:
 
 
 RESEND = """
-mutation($e: String) { resendConfirmation(input: {email: $e}) { ok errors { code field message } } }
+mutation($e: String!) { resendConfirmation(input: {email: $e}) { ok errors { code field message } } }
 """
 
 

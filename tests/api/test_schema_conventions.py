@@ -188,6 +188,49 @@ def test_custom_scalars_say_their_specification(schema: GraphQLSchema) -> None:
     assert exported.count("@specifiedBy(url:") == 3
 
 
+# Input fields no portal does without (their service answers REQUIRED when given empty):
+# typed non-null, so code generators make them required.
+REQUIRED_EVERYWHERE = [
+    "RegisterInput.email",
+    "RegisterInput.password",
+    "SignInInput.email",
+    "SignInInput.password",
+    "ResendConfirmationInput.email",
+    "RequestPasswordResetInput.email",
+    "ResetPasswordInput.newPassword",
+    "ChangePasswordInput.currentPassword",
+    "ChangePasswordInput.newPassword",
+    "RegisterOrganisationInput.kind",
+    "RegisterOrganisationInput.name",
+    "RegisterOrganisationInput.siren",
+    "RegisterOrganisationInput.headOfficeSiret",
+    "RegisterOrganisationInput.address",
+    "RegisterOrganisationInput.legalRepresentative",
+    "LegalRepresentativeInput.familyName",
+    "LegalRepresentativeInput.givenNames",
+    "RejectOrganisationInput.reason",
+    "AddEstablishmentInput.siret",
+    "AddEstablishmentInput.name",
+    "InviteManagerInput.email",
+    "RequestMandateInput.email",
+    "CreateEmployeeAccountInput.email",
+    "CreateEmployeeAccountInput.familyName",
+    "CreateEmployeeAccountInput.givenNames",
+    "AddEmployeeInput.familyName",
+    "AddEmployeeInput.titleNumber",
+    "CreateLabelInput.name",
+    "RenameLabelInput.name",
+]
+
+
+@pytest.mark.parametrize("coordinate", REQUIRED_EVERYWHERE)
+def test_fields_every_portal_requires_are_non_null(schema: GraphQLSchema, coordinate: str) -> None:
+    type_name, field_name = coordinate.split(".")
+    input_type = schema.type_map[type_name]
+    assert isinstance(input_type, GraphQLInputObjectType)
+    assert isinstance(input_type.fields[field_name].type, GraphQLNonNull), coordinate
+
+
 def test_register_input_is_non_null_where_every_portal_requires_it(
     schema: GraphQLSchema,
 ) -> None:
