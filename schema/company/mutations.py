@@ -100,11 +100,14 @@ class RemoveEmployeePayload(MutationPayload):
 class ImportEmployeesInput:
     organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
     csv: str | None = strawberry.field(
-        default=None, description="Le contenu du fichier (5 000 lignes au plus)…"
+        default=None,
+        description="Le contenu du fichier (5 000 lignes au plus) ; ou bien `file`, l'un ou "
+        "l'autre.",
     )
     file: Upload | None = strawberry.field(
         default=None,
-        description="… ou le fichier lui-même (requête multipart), l'un ou l'autre.",
+        description="Le fichier lui-même (partie d'une requête multipart) ; ou bien `csv`, "
+        "l'un ou l'autre.",
     )
 
 

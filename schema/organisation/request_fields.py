@@ -103,7 +103,9 @@ class OrganisationDocumentNode(VisibleNode):
     id: relay.NodeID[str]
     kind: DocumentKind = strawberry.field(description="La nature de la pièce.")
     filename: str = strawberry.field(description="Le nom du fichier envoyé.")
-    content_type: str = strawberry.field(description="application/pdf, image/png, image/jpeg.")
+    content_type: str = strawberry.field(
+        description="Type lu dans le contenu : application/pdf, image/png ou image/jpeg."
+    )
     size: int = strawberry.field(description="Taille en octets.")
     sha256: str = strawberry.field(description="Empreinte SHA-256 du contenu, en hexadécimal.")
     created_at: datetime = strawberry.field(description="Dépôt de la pièce.")

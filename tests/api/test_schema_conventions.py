@@ -106,6 +106,9 @@ def test_every_element_has_a_french_description(schema: GraphQLSchema) -> None:
     ]
     # `Locale.EN` is described in its own language on purpose: « English ».
     assert english == [], english
+    # as schema linters want them (graphql-schema-linter's descriptions-are-capitalized)
+    uncapitalised = [(where, text) for where, text in elements if text and not text[0].isupper()]
+    assert [x for x in uncapitalised if not x[1][0].isdigit()] == []
 
 
 def test_the_english_check_knows_the_libraries_defaults() -> None:

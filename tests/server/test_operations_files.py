@@ -20,14 +20,23 @@ import yaml
 from click.testing import CliRunner
 from graphql import (
     DocumentNode,
+    FieldNode,
     FragmentDefinitionNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLScalarType,
+    InlineFragmentNode,
     OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
     build_schema,
     parse,
     print_ast,
     specified_scalar_types,
     validate,
+    visit,
 )
 from sqlalchemy.engine import make_url
 
@@ -236,6 +245,46 @@ def test_operations_are_named_unique_and_valid_against_the_schema() -> None:
         if operation.operation.value == "mutation" and hasattr(selection, "name")
     }
     assert set(mutation_type.fields) - asked == set()  # every mutation has its operation
+
+
+class _MissingIds(Visitor):
+    """Selections of a type that has an `id` but do not ask for it (a normalised cache such as
+    Relay's or Apollo's needs it: @graphql-eslint's `require-selections`)."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.missing: list[str] = []
+
+    def enter_selection_set(self, node: SelectionSetNode, *_args: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return
+        if "id" not in parent.fields or parent.name in ("Query", "Mutation"):
+            return
+        asked = {s.name.value for s in node.selections if isinstance(s, FieldNode)}
+        in_fragments = {
+            s.name.value
+            for fragment in node.selections
+            if isinstance(fragment, InlineFragmentNode)
+            for s in fragment.selection_set.selections
+            if isinstance(s, FieldNode)
+        }
+        if "id" not in asked | in_fragments:
+            self.missing.append(parent.name)
+
+
+def test_operations_follow_what_client_linters_require() -> None:
+    schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    for name, operation in named_operations().items():
+        # PascalCase, no Query/Mutation/Get decoration (@graphql-eslint's naming-convention)
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", name), name
+        assert not re.match(r"(Query|Mutation|Subscription|Get)[A-Z]", name), name
+        assert not name.endswith(("Query", "Mutation", "Subscription")), name
+        type_info = TypeInfo(schema)
+        visitor = _MissingIds(type_info)
+        visit(operation, TypeInfoVisitor(type_info, visitor))
+        assert visitor.missing == [], (name, visitor.missing)
 
 
 def test_readme_blocks_are_operations_of_the_folder_verbatim() -> None:
