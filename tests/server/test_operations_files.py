@@ -317,6 +317,7 @@ def test_codegen_configuration_maps_every_custom_scalar() -> None:
         OPERATIONS.glob("*.graphql")
     )
     [(_, target)] = config["generates"].items()
+    assert target["preset"] == "client"
     assert target["config"]["strictScalars"] is True
     schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
     custom = {
