@@ -31,13 +31,13 @@ from schema.errors import UserError, to_user_errors
 from tenants.errors import DomainError
 
 T = TypeVar("T")
-I = TypeVar("I")  # noqa: E741 - an input type
+InputT = TypeVar("InputT")
 P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
 
 
 MutationInput = Annotated[
-    I,
+    InputT,
     strawberry.argument(
         description="Les données de la mutation (un type d'entrée qui lui est propre)."
     ),
