@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
@@ -18,8 +20,8 @@ from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tenant.types import Tenant
-from schema.uploads import SCALAR_OVERRIDES
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
 
@@ -46,14 +48,24 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
     return result
 
 
-@strawberry.type
+@strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
 class Query(OrganisationQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="L'identifiant global.")],
+    ) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
 
     @strawberry.field(description="Des objets par leurs identifiants globaux (100 au plus).")
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Les identifiants globaux.")
+        ],
+    ) -> list[relay.Node | None]:
         if len(ids) > MAX_NODES:
             raise DomainError.one(CommonCode.TOO_MANY_IDS, ("ids",), max=MAX_NODES)
         return await _resolve_global_ids(info, [str(i) for i in ids])
@@ -67,7 +79,10 @@ class Query(OrganisationQueries):
         return Tenant(pack=info.context.pack)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Les écritures : chacune prend son `input` et répond son `…Payload` (`ok`, "
+    "`errors`, les objets produits)."
+)
 class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
     pass
 

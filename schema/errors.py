@@ -30,7 +30,7 @@ else:
 
 @strawberry.type(description="Une erreur attendue : code stable, champ fautif, message.")
 class UserError:
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(description="Le code stable, à tester par programme.")
     field: list[str] | None = strawberry.field(
         description='Chemin du champ fautif depuis les arguments, ex. ["input", "email"].'
     )

@@ -1,23 +1,29 @@
 """Running a mutation: one transaction, committed on success, rolled back on a refusal, and
 the payload built in one place (after Saleor's `BaseMutation.handle_errors`).
 
-A resolver names its payload class and how to fill it from the service's result:
+Each mutation `doThing` takes its own `DoThingInput` and answers its own `DoThingPayload`,
+a `MutationPayload`: `ok` (true iff `errors` is empty), `errors`, and the object(s) produced
+as nullable fields. A resolver names its payload class and how to fill it from the service's
+result:
 
     return await run_mutation(
         info,
         lambda ctx: labels.create_label(ctx, organisation, input.name),
-        LabelPayload,
-        lambda label: LabelPayload(label=LabelNode.from_row(label)),
+        CreateLabelPayload,
+        lambda label: CreateLabelPayload(label=LabelNode.from_row(label)),
     )
 
-A refusal (`DomainError`) becomes `LabelPayload(errors=[...])`; the resolver never sees it.
+A refusal (`DomainError`) becomes `CreateLabelPayload(errors=[...])`; the resolver never sees
+it. (`tests/api/test_schema_conventions.py` checks every mutation of the schema for this.)
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from typing import Annotated, Protocol, TypeVar
+
+import strawberry
 
 from auth.context import ServiceContext
 from schema.context import Info
@@ -25,8 +31,35 @@ from schema.errors import UserError, to_user_errors
 from tenants.errors import DomainError
 
 T = TypeVar("T")
+InputT = TypeVar("InputT")
 P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
+
+
+MutationInput = Annotated[
+    InputT,
+    strawberry.argument(
+        description="Les données de la mutation (un type d'entrée qui lui est propre)."
+    ),
+]
+"""The one argument of a mutation, `input: MutationInput[DoThingInput]`."""
+
+
+@strawberry.type(description="Réponse d'une mutation.")
+class MutationPayload:
+    """The fields every payload starts with; a payload adds what the mutation produced."""
+
+    @strawberry.field(
+        description="Vrai si et seulement si `errors` est vide : rien n'a été refusé."
+    )
+    def ok(self) -> bool:
+        return not self.errors
+
+    errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Les refus attendus (code, champ, message) ; vide quand tout a réussi, "
+        "et alors seulement la mutation a pris effet.",
+    )
 
 
 class PayloadClass(Protocol[P_co]):

@@ -24,13 +24,13 @@ class Viewer(
     ViewerCompanyFields,
     ViewerAuditFields,
 ):
-    account: AccountNode
+    account: AccountNode = strawberry.field(description="Son compte.")
 
-    @strawberry.field
+    @strawberry.field(description="Son identité (null si elle n'est pas lisible).")
     async def person(self, info: Info) -> PersonNode | None:
         return await self.account.person(info)
 
-    @strawberry.field
+    @strawberry.field(description="Le portail.")
     def tenant(self, info: Info) -> Tenant:
         return Tenant(pack=info.context.pack)
 

@@ -295,12 +295,12 @@ SIGN_IN = """mutation ($email: String!, $password: String!) {
 ACCEPT_INVITATION = """mutation ($token: String!) {
   acceptInvitation(input: {token: $token}) { membership { id permissions } errors { code message } }
 }"""
-CHANGE_CREDENTIALS = """mutation ($current: String, $new: String) {
+CHANGE_CREDENTIALS = """mutation ($current: String!, $new: String!) {
   changePassword(input: {currentPassword: $current, newPassword: $new}) {
     account { id } errors { code message }
   }
 }"""
-SIGN_OUT = "mutation { signOut { signedOut errors { code } } }"
+SIGN_OUT = "mutation { signOut { ok errors { code } } }"
 ACCOUNT_STATE = "query { viewer { account { email emailConfirmed } } }"
 VIEWER = """query {
   viewer {
@@ -313,7 +313,7 @@ VIEWER = """query {
 CONFIRM = """mutation ($token: String!) {
   confirmEmail(input: {token: $token}) { email errors { code message } }
 }"""
-RESET = """mutation ($token: String!, $password: String) {
+RESET = """mutation ($token: String!, $password: String!) {
   resetPassword(input: {token: $token, newPassword: $password}) { ok errors { code message } }
 }"""
 REQUEST_RESET = """mutation ($email: String!) {

@@ -42,8 +42,8 @@ else:
 
 @strawberry.type(description="La personne qui a agi.")
 class AuditActor:
-    family_name: str
-    given_names: str
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
     authority_agent: bool = strawberry.field(description="Un agent de l'autorité.")
 
 
@@ -79,13 +79,15 @@ def event_visible(info: Info, row: AuditEventRow) -> bool:
 )
 class AuditEventNode(VisibleNode):
     id: relay.NodeID[str]
-    at: datetime
+    at: datetime = strawberry.field(description="Quand l'acte a eu lieu.")
     action: str = strawberry.field(description="Code de l'acte (ex. UPDATE_PERSON_CONTACT).")
-    capacity: Capacity
+    capacity: Capacity = strawberry.field(description="À quel titre la personne a agi.")
     permission: str | None = strawberry.field(
         description="Le droit délégué invoqué, quand un gestionnaire a agi."
     )
-    subject_type: str
+    subject_type: str = strawberry.field(
+        description="La sorte d'objet sur lequel porte l'acte (nom de type GraphQL)."
+    )
     subject_id: strawberry.ID | None = strawberry.field(
         description="Identifiant global de l'objet de l'acte."
     )

@@ -58,8 +58,8 @@ def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID
 )
 class LabelNode(VisibleNode):
     id: relay.NodeID[str]
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(description="Le nom du libellé.")
+    created_at: datetime = strawberry.field(description="Création du libellé.")
     organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -98,11 +98,11 @@ class EmployeeNode(VisibleNode):
     every field is plain data, so a page of 100 costs no resolver call per row."""
 
     id: relay.NodeID[str]
-    family_name: str
-    given_names: str | None
-    title_number: str | None
-    email: str | None
-    created_at: datetime
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str | None = strawberry.field(description="Prénoms.")
+    title_number: str | None = strawberry.field(description="Numéro du titre du salarié.")
+    email: str | None = strawberry.field(description="Son adresse, si elle est connue.")
+    created_at: datetime = strawberry.field(description="Ajout à la liste.")
     has_account: bool = strawberry.field(
         description="La ligne est reliée au compte d'une personne (titulaire du titre, ou compte "
         "ouvert par l'organisation)."
@@ -189,11 +189,13 @@ async def employee_nodes(
 )
 class AlertNode(VisibleNode):
     id: relay.NodeID[str]
-    kind: AlertKind
+    kind: AlertKind = strawberry.field(description="La sorte d'alerte.")
     colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
-    title_number: str
-    created_at: datetime
-    read_at: datetime | None
+    title_number: str = strawberry.field(description="Le numéro du titre concerné.")
+    created_at: datetime = strawberry.field(description="Quand l'alerte a été émise.")
+    read_at: datetime | None = strawberry.field(
+        description="Quand elle a été marquée lue (null si elle ne l'est pas)."
+    )
     row: strawberry.Private[Alert]
 
     @property
@@ -239,9 +241,11 @@ class AlertNode(VisibleNode):
 
 @strawberry.type(description="Nombre de salariés par couleur.")
 class ColourTotals:
-    green: int
-    orange: int
-    red: int
+    green: int = strawberry.field(description="Lignes au titre vert (valide, loin de l'échéance).")
+    orange: int = strawberry.field(description="Lignes au titre orange (échéance proche).")
+    red: int = strawberry.field(
+        description="Lignes au titre rouge (échu, suspendu, retiré ou introuvable)."
+    )
 
 
 register_node(TitleNode)

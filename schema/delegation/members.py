@@ -40,13 +40,15 @@ def membership_resource(row: MembershipRow) -> Resource:
 )
 class MembershipNode(VisibleNode):
     id: relay.NodeID[str]
-    role: MembershipRole
+    role: MembershipRole = strawberry.field(description="Administrateur ou gestionnaire.")
     permissions: list[Permission] = strawberry.field(
         description="Droits effectifs (tous pour l'administrateur)."
     )
-    created_at: datetime
-    updated_at: datetime
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="Début de l'adhésion.")
+    updated_at: datetime = strawberry.field(description="Dernier changement (droits, rôle).")
+    revoked_at: datetime | None = strawberry.field(
+        description="Révocation (null si elle est en vigueur)."
+    )
     organisation_id: strawberry.Private[uuid.UUID]
     person_id: strawberry.Private[uuid.UUID]
 
@@ -90,8 +92,8 @@ class MembershipNode(VisibleNode):
 
 @strawberry.type(description="Le nom d'un membre d'une organisation.")
 class MemberPerson:
-    family_name: str
-    given_names: str
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
 
 
 register_node(MembershipNode)

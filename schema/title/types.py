@@ -69,15 +69,19 @@ else:
 class TitleNode(VisibleNode):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
-    kind: TitleKind
-    holder_family_name: str
-    holder_given_names: str | None
-    departement: str
-    issued_on: date
-    expires_on: date
+    kind: TitleKind = strawberry.field(description="La sorte de titre.")
+    holder_family_name: str = strawberry.field(description="Nom de famille du titulaire.")
+    holder_given_names: str | None = strawberry.field(description="Prénoms du titulaire.")
+    departement: str = strawberry.field(description="Le département du numéro (44, 2A, 974…).")
+    issued_on: date = strawberry.field(description="Date de délivrance.")
+    expires_on: date = strawberry.field(
+        description="Date d'échéance (null pour un titre sans échéance)."
+    )
     status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")
-    colour: Colour
-    status_changed_at: datetime
+    colour: Colour = strawberry.field(
+        description="Vert, orange ou rouge, au jour de la requête (heure de Paris)."
+    )
+    status_changed_at: datetime = strawberry.field(description="Dernier changement de statut.")
     row: strawberry.Private[m.Title]
 
     @classmethod

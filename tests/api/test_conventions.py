@@ -187,7 +187,8 @@ async def test_depth_alias_and_cost_limits(cnaps: GraphQLClient) -> None:
 
 
 async def test_messages_follow_accept_language(cnsa: GraphQLClient) -> None:
-    query = 'mutation { register(input: {email: "x"}) { errors { code message } } }'
+    query = """mutation { register(input: {email: "x", password: "", familyName: "",
+        givenNames: ""}) { errors { code message } } }"""
     fr = (await cnsa(query))["register"]["errors"][0]["message"]
     en = (await cnsa(query, lang="en-GB,en;q=0.9,fr;q=0.5"))["register"]["errors"][0]["message"]
     assert fr == "Cette adresse électronique n'est pas valide."
