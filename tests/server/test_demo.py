@@ -41,7 +41,7 @@ query {
 }
 """
 CHANGE = """
-mutation ($c: String, $n: String) {
+mutation ($c: String!, $n: String!) {
   changePassword(input: {currentPassword: $c, newPassword: $n}) { errors { code } }
 }
 """
