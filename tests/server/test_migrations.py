@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 # every model on the metadata, as in migrations/env.py
 import auth.habilitation.models  # noqa: F401
 import dossiers.company.models
-import dossiers.deposit.models  # noqa: F401
+import dossiers.deposit.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates
