@@ -14,6 +14,7 @@ spaces) and returns `None` when what is left is not of the right shape.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LA_POSTE_SIREN = "356000000"
 LA_POSTE_HEAD_OFFICE = "35600000000048"  # keeps the Luhn key, as every validator knows
@@ -118,3 +119,12 @@ def normalise_postal_code(value: str) -> str | None:
     """A French postal code: 5 digits naming a département, or `None`."""
     code = _compact(value)
     return code if departement_of(code) is not None else None
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation out, single spaces: "Hôpital  St-Jean" →
+    "hopital st jean" (search keys and login identifiers)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    cleaned = "".join(c if c.isascii() and c.isalnum() else " " for c in plain)
+    return " ".join(cleaned.split())

@@ -4,13 +4,13 @@ import`), identified by their FINESS number (docs/DOMAIN.md "cnsa portal", "Iden
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from datetime import datetime
 
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tenants.identifiers import fold
 from tenants.models import Base, TenantScoped, new_id
 
 
@@ -34,15 +34,6 @@ class Structure(TenantScoped, Base):
     # Name, town and postal code folded (lower case, no accents, single spaces): searched.
     search_key: Mapped[str] = mapped_column(String(320))
     updated_at: Mapped[datetime]
-
-
-def fold(text: str) -> str:
-    """Lower case, accents and punctuation out, single spaces: "Hôpital  St-Jean" →
-    "hopital st jean" (search keys and login identifiers)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    cleaned = "".join(c if c.isascii() and c.isalnum() else " " for c in plain)
-    return " ".join(cleaned.split())
 
 
 def search_key(name: str, town: str | None, postal_code: str | None) -> str:
