@@ -163,6 +163,9 @@ class TenantPack:
     # Accounts get a login identifier at registration (cnsa: "yzemirli"), and sign in with
     # it or with their address; otherwise with the address only.
     login_identifiers: bool = False
+    # The application whose holders deposit documents for their structures (cnsa: CAMSP /
+    # CMPP), with the `DOCUMENT_DEPOSIT` capability.
+    deposit_application: str | None = None
 
     def application(self, code: str) -> Application | None:
         return next((a for a in self.applications if a.code == code), None)

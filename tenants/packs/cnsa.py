@@ -67,6 +67,7 @@ PACK = TenantPack(
     ),
     # seed 004: "Identifiant yzemirli" — the portal signs in by identifier (or address).
     login_identifiers=True,
+    deposit_application="CAMSP_CMPP",
     applications=(
         Application(
             code="CAMSP_CMPP",
