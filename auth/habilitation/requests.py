@@ -296,7 +296,9 @@ async def _to_review(
     return request, decision
 
 
-async def approve(ctx: ServiceContext, request_id: uuid.UUID | None) -> Habilitation:
+async def approve(
+    ctx: ServiceContext, request_id: uuid.UUID | None
+) -> tuple[Habilitation, HabilitationRequest]:
     request, decision = await _to_review(ctx, request_id)
     now = ctx.clock.now()
     actor_id = ctx.actor.account_id if ctx.actor else None
@@ -327,7 +329,7 @@ async def approve(ctx: ServiceContext, request_id: uuid.UUID | None) -> Habilita
         )
     _audit(ctx, AuditAction.APPROVE_HABILITATION_REQUEST, request, decision)
     await _tell_requester(ctx, request, "habilitation_approved", structure_ids, reason=None)
-    return habilitation
+    return habilitation, request
 
 
 async def reject(

@@ -12,6 +12,8 @@ from auth.account.onboarding import AddressData, RegistrationData
 from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
 from schema.errors import UserError
+from schema.habilitation.mutations import RequestHabilitationInput
+from schema.habilitation.types import HabilitationRequestNode
 from schema.ids import uuid_of
 from schema.transactions import run_mutation
 
@@ -46,6 +48,12 @@ class RegisterInput:
     accept_terms: bool | None = strawberry.field(
         default=None, description="« Je certifie avoir lu et accepter les conditions… » (cnaps)."
     )
+    habilitation_request: RequestHabilitationInput | None = strawberry.field(
+        default=None,
+        description="cnsa : la demande d'habilitation faite avec le compte (« Demande de "
+        "création de compte ») ; elle attend la confirmation de l'adresse, puis un "
+        "gestionnaire.",
+    )
 
 
 @strawberry.type
@@ -54,6 +62,13 @@ class RegisterPayload:
         default=None, description="L'adresse, normalisée, où le lien a été envoyé."
     )
     confirmation_expires_at: datetime | None = None
+    identifier: str | None = strawberry.field(
+        default=None,
+        description="L'identifiant de connexion donné au compte (cnsa : « yzemirli »).",
+    )
+    habilitation_request: HabilitationRequestNode | None = strawberry.field(
+        default=None, description="La demande d'habilitation faite avec le compte (cnsa)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -84,8 +99,14 @@ class AcknowledgedPayload:
 
 @strawberry.input
 class SignInInput:
-    email: str
-    password: str
+    email: str | None = strawberry.field(
+        default=None,
+        description="L'adresse ; sur cnsa, l'identifiant de connexion y est aussi accepté.",
+    )
+    password: str = strawberry.field(description="Le mot de passe.")
+    identifier: str | None = strawberry.field(
+        default=None, description="L'identifiant de connexion (cnsa), à la place de l'adresse."
+    )
 
 
 @strawberry.type(description="Jetons d'une session : l'accès (court) et le renouvellement.")
@@ -189,6 +210,9 @@ def _registration(data: RegisterInput) -> RegistrationData:
         phone=data.phone,
         structure=data.structure,
         accept_terms=data.accept_terms,
+        habilitation_request=data.habilitation_request.data()
+        if data.habilitation_request is not None
+        else None,
     )
 
 
@@ -196,6 +220,7 @@ def _registration(data: RegisterInput) -> RegistrationData:
 class AccountMutations:
     @strawberry.mutation(description="Ouvrir un compte ; un lien de confirmation est envoyé.")
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+        locale = info.context.locale
         return await run_mutation(
             info,
             lambda ctx: onboarding.register(ctx, _registration(input)),
@@ -203,6 +228,10 @@ class AccountMutations:
             lambda result: RegisterPayload(
                 email=result.account.email,
                 confirmation_expires_at=result.confirmation_expires_at,
+                identifier=result.account.identifier,
+                habilitation_request=HabilitationRequestNode.from_row(result.request, locale)
+                if result.request is not None
+                else None,
             ),
         )
 
@@ -235,7 +264,7 @@ class AccountMutations:
     async def sign_in(self, info: Info, input: SignInInput) -> SessionTokensPayload:
         return await run_mutation(
             info,
-            lambda ctx: signin.sign_in(ctx, input.email, input.password),
+            lambda ctx: signin.sign_in(ctx, input.identifier or input.email or "", input.password),
             SessionTokensPayload,
             _tokens_payload,
         )

@@ -70,40 +70,6 @@ PACK = TenantPack(
     deposit_application="CAMSP_CMPP",
     applications=(
         Application(
-            code="CAMSP_CMPP",
-            name="CAMSP / CMPP",
-            description=Label(
-                "Plateforme de dépôt des rapports d'activités CAMSP/CMPP",
-                "Filing platform for CAMSP/CMPP activity reports",
-            ),
-            url="https://camsp-cmpp.cnsa.fr/",
-            profiles=(
-                Profile(
-                    code="GESTIONNAIRE_CAMSP_CMPP",
-                    label=Label("Gestionnaire CAMSP CMPP", "CAMSP CMPP manager"),
-                    description=Label(
-                        "Permet le dépôt de document CAMSP CMPP",
-                        "Allows filing CAMSP CMPP documents",
-                    ),
-                ),
-                Profile(
-                    code="ADMINISTRATEUR_CAMSP_CMPP",
-                    label=Label("Administrateur CAMSP CMPP", "CAMSP CMPP administrator"),
-                    description=Label(
-                        "Approuve les demandes d'habilitation à l'application CAMSP / CMPP",
-                        "Approves the habilitation requests for the CAMSP / CMPP application",
-                    ),
-                    manages=True,
-                ),
-            ),
-            oidc=OidcClient(
-                client_id="camsp-cmpp",
-                redirect_uris=("https://camsp-cmpp.cnsa.fr/oidc/callback",),
-                confidential=True,
-                post_logout_redirect_uris=("https://camsp-cmpp.cnsa.fr/",),
-            ),
-        ),
-        Application(
             code="EXTRANET",
             name="Extranet",
             description=Label(
@@ -147,6 +113,40 @@ PACK = TenantPack(
             ),
             url="/t/cnsa/administration",
             portal=True,
+        ),
+        Application(
+            code="CAMSP_CMPP",
+            name="CAMSP / CMPP",
+            description=Label(
+                "Plateforme de dépôt des rapports d'activités CAMSP/CMPP",
+                "Filing platform for CAMSP/CMPP activity reports",
+            ),
+            url="https://camsp-cmpp.cnsa.fr/",
+            profiles=(
+                Profile(
+                    code="GESTIONNAIRE_CAMSP_CMPP",
+                    label=Label("Gestionnaire CAMSP CMPP", "CAMSP CMPP manager"),
+                    description=Label(
+                        "Permet le dépôt de document CAMSP CMPP",
+                        "Allows filing CAMSP CMPP documents",
+                    ),
+                ),
+                Profile(
+                    code="ADMINISTRATEUR_CAMSP_CMPP",
+                    label=Label("Administrateur CAMSP CMPP", "CAMSP CMPP administrator"),
+                    description=Label(
+                        "Approuve les demandes d'habilitation à l'application CAMSP / CMPP",
+                        "Approves the habilitation requests for the CAMSP / CMPP application",
+                    ),
+                    manages=True,
+                ),
+            ),
+            oidc=OidcClient(
+                client_id="camsp-cmpp",
+                redirect_uris=("https://camsp-cmpp.cnsa.fr/oidc/callback",),
+                confidential=True,
+                post_logout_redirect_uris=("https://camsp-cmpp.cnsa.fr/",),
+            ),
         ),
     ),
     organisation_kinds=(
