@@ -74,11 +74,16 @@ async def habilitations_for_application(
 
 def tiles(pack: TenantPack, actor: Actor | None) -> list[Application]:
     """The applications the account may open, in the pack's order: those it holds a profile
-    of, and the portal's own tiles (Administration) when it manages an application. From
-    the habilitations loaded with the actor: no statement."""
+    of (a managing profile opens Administration instead), and the portal's own tiles
+    (Administration) when it manages an application. From the habilitations loaded with the
+    actor: no statement."""
     if actor is None or not pack.applications:
         return []
-    held = {fact.application for fact in actor.habilitations}
+    held = set()
+    for fact in actor.habilitations:
+        application = pack.application(fact.application)
+        if application is not None and fact.profile not in application.managing_profiles:
+            held.add(fact.application)
     manager = bool(managed_applications(actor))
     return [
         application

@@ -5,6 +5,7 @@ account exists)."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 
@@ -19,6 +20,7 @@ from tenants.identifiers import fold, normalise_finess
 from tenants.pagination import Page, paginate
 from tenants.structures import Structure
 
+_NUMBER = re.compile(r"^(?:\d\d|2[AaBb])\d{5,9}$")
 MIN_SEARCH = 2
 MAX_SEARCH = 200
 MAX_WORDS = 8
@@ -42,7 +44,7 @@ async def search_structures(
         raise DomainError.one(H.SEARCH_TOO_SHORT, ("search",), min=MIN_SEARCH)
     query: Select[tuple[Structure]] = select(Structure)
     compact = text.replace(" ", "")
-    if len(compact) == 9 and compact.isalnum() and any(c.isdigit() for c in compact[2:]):
+    if _NUMBER.match(compact):  # a FINESS number, maybe mistyped (8 characters, bad key)
         finess = finess_or_error(compact, ("search",))
         if isinstance(finess, FieldError):
             raise DomainError([finess])
