@@ -9,8 +9,9 @@ The file is semicolon-separated with no header row: a first line `finess;etalab;
 Latin-1.
 
 Streamed: the file is read line by line and written in batches (one SELECT of the batch's
-numbers already known, one multi-row INSERT, one executemany UPDATE, one commit), so memory
-does not grow with the file. A bad line is reported (number and reason) and skipped.
+numbers already known, for the counts; one multi-row `INSERT … ON CONFLICT (tenant_id,
+finess) DO UPDATE`, PostgreSQL and SQLite alike; one commit), so memory does not grow with
+the file. A bad line is reported (number and reason) and skipped.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tenants.clock import Clock
@@ -30,7 +32,17 @@ from tenants.identifiers import normalise_finess
 from tenants.session import open_session
 from tenants.structures import Structure, search_key
 
-BATCH = 1000
+BATCH = 2000
+UPDATED = (
+    "legal_entity_finess",
+    "category_code",
+    "category",
+    "name",
+    "town",
+    "postal_code",
+    "search_key",
+    "updated_at",
+)
 FIELDS = 32
 MAX_REPORTED = 1000  # bad lines kept in the report (all are counted)
 
@@ -141,23 +153,19 @@ async def _write(
             "updated_at": now,
         }
 
-    new = [
+    rows_out = [
         {"id": uuid.uuid4(), "tenant_id": tenant, "finess": f, **values(row)}
         for f, row in rows.items()
-        if f not in known
     ]
-    changed = [{"key": known[f], **values(row)} for f, row in rows.items() if f in known]
-    if new:
-        await session.execute(insert(table), new)
-    if changed:
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("key"))
-            .values({name: bindparam(name) for name in changed[0] if name != "key"})
-        )
-        await session.execute(statement, changed)
+    dialect = (await session.connection()).dialect.name
+    upsert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = upsert.on_conflict_do_update(
+        index_elements=["tenant_id", "finess"],
+        set_={name: upsert.excluded[name] for name in UPDATED},
+    )
+    await session.execute(statement, rows_out)
     await session.commit()
-    return len(new), len(changed)
+    return len(rows) - len(known), len(known)
 
 
 async def import_finess(
