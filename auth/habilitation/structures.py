@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.context import ServiceContext
 from auth.habilitation.errors import HabilitationCode as H
 from auth.policy import Action, require_offered
-from tenants.errors import DomainError, FieldError
+from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.identifiers import fold, normalise_finess
 from tenants.pagination import Page, paginate
 from tenants.structures import Structure
@@ -41,7 +41,7 @@ async def search_structures(
     require_offered(ctx.pack.slug, Action.REQUEST_HABILITATION)
     text = search.strip()
     if len(text) > MAX_SEARCH:
-        raise DomainError.one(H.SEARCH_TOO_SHORT, ("search",), min=MIN_SEARCH)
+        raise DomainError.one(CommonCode.TOO_LONG, ("search",), max=MAX_SEARCH)
     query: Select[tuple[Structure]] = select(Structure)
     compact = text.replace(" ", "")
     if _NUMBER.match(compact):  # a FINESS number, maybe mistyped (8 characters, bad key)

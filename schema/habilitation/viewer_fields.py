@@ -11,10 +11,9 @@ import strawberry
 from auth.habilitation import habilitations as reads
 from auth.habilitation import requests as request_rules
 from auth.habilitation.models import RequestStatus as RequestStatusValue
-from auth.policy import Action, Resource, offered
+from auth.policy import Action, Resource, decide
 from dossiers.deposit.deposits import deposit_structure_ids
 from schema.context import Info
-from schema.guards import require
 from schema.habilitation.types import (
     ApplicationTile,
     HabilitationNode,
@@ -27,8 +26,12 @@ from schema.pagination import Connection, empty_connection, to_connection
 from tenants.structures import Structure
 
 
-def _own(account_id: uuid.UUID) -> Resource:
-    return Resource("Account", account_id, owner_account_id=account_id)
+def _mine(info: Info, account_id: uuid.UUID) -> bool:
+    """Whether to list the viewer's own habilitations or requests: not on a portal without
+    them, nor for an account that may not act yet (temporary password, address to confirm)
+    or never asks (an agent): an empty page, never an error that would null `viewer`."""
+    resource = Resource("Account", account_id, owner_account_id=account_id)
+    return decide(info.context.actor, Action.REQUEST_HABILITATION, resource).allowed
 
 
 @strawberry.type
@@ -52,9 +55,8 @@ class ViewerHabilitationFields:
     async def habilitations(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[HabilitationNode]:
-        if not offered(info.context.pack.slug, Action.REQUEST_HABILITATION):
+        if not _mine(info, self.account_id):
             return empty_connection(first, after)
-        require(info, Action.REQUEST_HABILITATION, _own(self.account_id))
         async with info.context.read_session() as session:
             page = await reads.habilitations_of(session, self.account_id, first, after)
         return to_connection(page, HabilitationNode.from_row)
@@ -70,9 +72,8 @@ class ViewerHabilitationFields:
         first: int | None = 20,
         after: str | None = None,
     ) -> Connection[HabilitationRequestNode]:
-        if not offered(info.context.pack.slug, Action.REQUEST_HABILITATION):
+        if not _mine(info, self.account_id):
             return empty_connection(first, after)
-        require(info, Action.REQUEST_HABILITATION, _own(self.account_id))
         wanted = [RequestStatusValue(s.value) for s in status or [RequestStatusValue.PENDING]]
         locale = info.context.locale
         async with info.context.read_session() as session:
