@@ -15,6 +15,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth.habilitation.models import Habilitation, HabilitationStructure
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
 from tenants.organisations import Membership, Organisation, effective_permissions
 
@@ -31,6 +32,17 @@ class MembershipFact:
     def effective_permissions(self) -> frozenset[str]:
         """Every permission for the administrator, the delegated ones for a manager."""
         return effective_permissions(self.role, self.permissions)
+
+
+@dataclass(frozen=True)
+class HabilitationFact:
+    """A habilitation the account holds (not revoked): an application's profile, for
+    structures (none for a managing profile)."""
+
+    habilitation_id: uuid.UUID
+    application: str
+    profile: str
+    structure_ids: frozenset[uuid.UUID]
 
 
 @dataclass(frozen=True)
@@ -90,3 +102,29 @@ async def mandates_for(
     if mandate_id is not None:
         query = query.where(Mandate.id == mandate_id)
     return tuple(mandate_fact(m, today) for m in (await session.scalars(query)).all())
+
+
+async def habilitations_of(
+    session: AsyncSession, account_id: uuid.UUID
+) -> tuple[HabilitationFact, ...]:
+    """The account's habilitations in force, with their structures (one statement)."""
+    rows = await session.execute(
+        select(
+            Habilitation.id,
+            Habilitation.application,
+            Habilitation.profile,
+            HabilitationStructure.structure_id,
+        )
+        .outerjoin(HabilitationStructure, HabilitationStructure.habilitation_id == Habilitation.id)
+        .where(Habilitation.account_id == account_id, Habilitation.revoked_at.is_(None))
+        .order_by(Habilitation.granted_at, Habilitation.id)
+    )
+    found: dict[uuid.UUID, tuple[str, str, set[uuid.UUID]]] = {}
+    for id_, application, profile, structure_id in rows:
+        entry = found.setdefault(id_, (application, profile, set()))
+        if structure_id is not None:
+            entry[2].add(structure_id)
+    return tuple(
+        HabilitationFact(id_, application, profile, frozenset(structures))
+        for id_, (application, profile, structures) in found.items()
+    )

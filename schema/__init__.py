@@ -14,6 +14,9 @@ from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
+from schema.deposit.mutations import DepositMutations
+from schema.habilitation.mutations import HabilitationMutations
+from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.nodes import NODE_TYPES
@@ -49,7 +52,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
-class Query(OrganisationQueries):
+class Query(OrganisationQueries, HabilitationQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(
         self,
@@ -83,7 +86,14 @@ class Query(OrganisationQueries):
     description="Les écritures : chacune prend son `input` et répond son `…Payload` (`ok`, "
     "`errors`, les objets produits)."
 )
-class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
+class Mutation(
+    AccountMutations,
+    OrganisationMutations,
+    DelegationMutations,
+    CompanyMutations,
+    HabilitationMutations,
+    DepositMutations,
+):
     pass
 
 

@@ -189,9 +189,12 @@ def export_schema(output: Path | None) -> None:
 def _register_groups() -> None:
     from server.cli_alerts import alerts
     from server.cli_authority import authority
+    from server.cli_habilitation import finess, habilitation
 
     main.add_command(authority)
     main.add_command(alerts)
+    main.add_command(finess)
+    main.add_command(habilitation)
 
 
 _register_groups()

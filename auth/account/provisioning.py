@@ -11,10 +11,10 @@ import string
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
+from auth.account.login_identifiers import add_account
 from auth.account.models import Account, AccountKind
 from auth.account.password_policy import check_password, normalise
 from auth.context import ServiceContext
@@ -104,11 +104,7 @@ async def open_account_for(
         delegations=delegations,
         created_by_account_id=ctx.actor.account_id if ctx.actor else None,
     )
-    ctx.session.add(account)
-    try:
-        await ctx.session.flush()
-    except IntegrityError:
-        raise DomainError.one(AuthCode.EMAIL_ALREADY_REGISTERED, (*field_prefix, "email")) from None
+    await add_account(ctx, account, person, (*field_prefix, "email"))
     await enqueue(
         ctx.session,
         pack=ctx.pack,
@@ -119,7 +115,7 @@ async def open_account_for(
             "given_names": given_names,
             "family_name": family_name,
             "opened_by": opened_by,
-            "identifier": email,
+            "identifier": account.identifier or email,
             "temporary_password": password,
             "link": ctx.config.links.sign_in(ctx.pack),
         },

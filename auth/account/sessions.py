@@ -31,8 +31,9 @@ from auth.policy import (
     own_account,
     require_standing,
 )
-from auth.standing import memberships_of
+from auth.standing import habilitations_of, memberships_of
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
+from tenants.packs.base import Capability
 from tenants.pagination import Page, paginate
 from tenants.session import rows_changed
 
@@ -246,6 +247,9 @@ async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]
         email_confirmed=account.email_confirmed,
         memberships=() if agent else await memberships_of(ctx.session, account.person_id),
         agent_delegations=frozenset(account.delegations or ()) if agent else None,
+        habilitations=await habilitations_of(ctx.session, account.id)
+        if ctx.pack.offers(Capability.HABILITATIONS)
+        else (),
     )
     return actor, account
 

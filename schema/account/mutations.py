@@ -13,6 +13,8 @@ from auth.account.models import Account, AuthSession
 from auth.account.onboarding import AddressData, RegistrationData
 from schema.account.types import AccountNode, SessionNode
 from schema.context import Info
+from schema.habilitation.mutations import RequestHabilitationInput
+from schema.habilitation.types import HabilitationRequestNode
 from schema.ids import uuid_of
 from schema.transactions import MutationInput, MutationPayload, run_mutation
 from tenants.packs import PACKS
@@ -78,6 +80,12 @@ class RegisterInput:
         F.ACCEPT_TERMS,
         "Vrai pour « Je certifie avoir lu et accepter les conditions… » (`tenant { termsText }`).",
     )
+    habilitation_request: RequestHabilitationInput | None = strawberry.field(
+        default=None,
+        description="Sur cnsa, la demande d'habilitation faite avec le compte (« Demande de "
+        "création de compte ») ; elle attend la confirmation de l'adresse, puis un "
+        "gestionnaire.",
+    )
 
 
 @strawberry.type(description="Réponse de `register`.")
@@ -87,6 +95,13 @@ class RegisterPayload(MutationPayload):
     )
     confirmation_expires_at: datetime | None = strawberry.field(
         default=None, description="Fin de validité du lien de confirmation."
+    )
+    identifier: str | None = strawberry.field(
+        default=None,
+        description="L'identifiant de connexion donné au compte (cnsa : « yzemirli »).",
+    )
+    habilitation_request: HabilitationRequestNode | None = strawberry.field(
+        default=None, description="La demande d'habilitation faite avec le compte (cnsa)."
     )
 
 
@@ -117,8 +132,14 @@ class ResendConfirmationPayload(MutationPayload):
 
 @strawberry.input(description="Entrée de `signIn`.")
 class SignInInput:
-    email: str = strawberry.field(description="L'adresse du compte.")
+    email: str | None = strawberry.field(
+        default=None,
+        description="L'adresse ; sur cnsa, l'identifiant de connexion y est aussi accepté.",
+    )
     password: str = strawberry.field(description="Le mot de passe.")
+    identifier: str | None = strawberry.field(
+        default=None, description="L'identifiant de connexion (cnsa), à la place de l'adresse."
+    )
 
 
 @strawberry.type(description="Jetons d'une session : l'accès (court) et le renouvellement.")
@@ -270,6 +291,9 @@ def _registration(data: RegisterInput) -> RegistrationData:
         phone=data.phone,
         structure=data.structure,
         accept_terms=data.accept_terms,
+        habilitation_request=data.habilitation_request.data()
+        if data.habilitation_request is not None
+        else None,
     )
 
 
@@ -277,6 +301,7 @@ def _registration(data: RegisterInput) -> RegistrationData:
 class AccountMutations:
     @strawberry.mutation(description="Ouvrir un compte ; un lien de confirmation est envoyé.")
     async def register(self, info: Info, input: MutationInput[RegisterInput]) -> RegisterPayload:
+        locale = info.context.locale
         return await run_mutation(
             info,
             lambda ctx: onboarding.register(ctx, _registration(input)),
@@ -284,6 +309,10 @@ class AccountMutations:
             lambda result: RegisterPayload(
                 email=result.account.email,
                 confirmation_expires_at=result.confirmation_expires_at,
+                identifier=result.account.identifier,
+                habilitation_request=HabilitationRequestNode.from_row(result.request, locale)
+                if result.request is not None
+                else None,
             ),
         )
 
@@ -320,7 +349,7 @@ class AccountMutations:
     async def sign_in(self, info: Info, input: MutationInput[SignInInput]) -> SignInPayload:
         return await run_mutation(
             info,
-            lambda ctx: signin.sign_in(ctx, input.email, input.password),
+            lambda ctx: signin.sign_in(ctx, input.identifier or input.email or "", input.password),
             SignInPayload,
             _tokens_payload(SignInPayload),
         )

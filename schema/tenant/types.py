@@ -26,6 +26,10 @@ else:
             CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
             "bord, export, alertes sur les titres.",
             CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
+            CapabilityValue.HABILITATIONS: "Habilitations aux applications sur des structures "
+            "FINESS, approuvées par les gestionnaires des applications ; tuiles.",
+            CapabilityValue.DOCUMENT_DEPOSIT: "Dépôt des rapports d'activité par structure et "
+            "par année, avec corbeille.",
         },
     )
 
@@ -204,4 +208,4 @@ class Tenant:
 
     @strawberry.field(description="Les types de structure proposés à l'inscription (cnsa).")
     def structure_types(self, info: Info) -> list[str]:
-        return [_label(info, label) for label in self.pack.structure_types]
+        return [_label(info, kind.label) for kind in self.pack.structure_types]
