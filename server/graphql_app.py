@@ -28,7 +28,7 @@ from server.graphiql import graphiql_page
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
-from tenants.session import open_session
+from tenants.session import RequestSession
 
 log = logging.getLogger("guichet.graphql")
 
@@ -125,6 +125,7 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
             actor=state.get("actor"),
             viewer_account=state.get("account"),
             client=client_info(request.scope),
+            db=state.get("db"),  # HTTP: the session the authentication began
         )
 
     async def process_result(
@@ -244,9 +245,27 @@ class GraphQLEndpoint:
                 await _too_large(locale)(scope, receive, send)
                 return
             receive = _limit_body(receive, self.max_body_bytes)
+        # One session, one transaction for the request: the authentication's check begins
+        # it, the operation's reads continue it (over WebSocket each operation has its own).
+        db = RequestSession(self.services.sessions, pack.slug)
+        try:
+            await self._serve(db, pack, locale, scope, receive, send)
+        finally:
+            await db.close()
+
+    async def _serve(
+        self,
+        db: RequestSession,
+        pack: TenantPack,
+        locale: str,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        state = scope["state"]
         token = self._bearer(scope)
         if token is not None:
-            found = await self._authenticate(pack, token, scope)
+            found = await self._authenticate(db, pack, token, scope)
             if found is None:
                 response = http_refusal(
                     HttpCode.INVALID_TOKEN,
@@ -257,6 +276,10 @@ class GraphQLEndpoint:
                 await response(scope, receive, send)
                 return
             state.update(actor=found[0], account=found[1])
+        if scope["type"] == "http":
+            state["db"] = db
+        else:
+            await db.close()
         try:
             await self.view(scope, receive, send)
         except ClientDisconnect:  # the caller left before we read its request: nothing to do
@@ -291,12 +314,12 @@ class GraphQLEndpoint:
         return ""  # malformed: refused rather than ignored
 
     async def _authenticate(
-        self, pack: TenantPack, token: str, scope: Scope
+        self, db: RequestSession, pack: TenantPack, token: str, scope: Scope
     ) -> tuple[Actor, Account] | None:
         if not token:
             return None
         services = self.services
-        async with open_session(services.sessions, pack.slug) as session:
+        async with db.use() as session:
             ctx = ServiceContext(
                 session=session,
                 pack=pack,
@@ -305,7 +328,11 @@ class GraphQLEndpoint:
                 client=client_info(scope),
             )
             try:
-                return await sessions.authenticate(ctx, token)
+                actor, account = await sessions.authenticate(ctx, token)
             except InvalidAccessToken as exc:
                 log.info("access token refused", extra={"reason": str(exc), "tenant": pack.slug})
                 return None
+            # The account outlives any rollback of the request's transaction (a refused
+            # mutation): detached, it keeps what was read.
+            session.expunge(account)
+            return actor, account

@@ -17,17 +17,18 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
-from dossiers.title.models import Colour, Title
+from dossiers.title.models import TITLE_VIEW_FIELDS, Colour, Title, TitleView
 from dossiers.title.numbers import effective_status, employee_colour_sql
 from tenants.errors import DomainError
+from tenants.json_rows import instant_value, json_tuples, tuples_of, uuid_value
 from tenants.organisations import Establishment
 from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
 
@@ -54,11 +55,36 @@ class DashboardFilter:
     colours: Sequence[Colour] = ()  # any of these colours; empty: all
 
 
+@dataclass(frozen=True, slots=True)
+class EmployeeView:
+    """An employee row as the dashboard reads it (Core columns, immutable)."""
+
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    establishment_id: uuid.UUID | None
+    family_name: str
+    given_names: str | None
+    title_number: str | None
+    email: str | None
+    person_id: uuid.UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LabelView:
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class DashboardRow:
-    employee: Employee
-    title: Title | None
+    employee: EmployeeView
+    title: TitleView | None
     colour: Colour
+    labels: tuple[LabelView, ...] = ()  # by name; empty when not read
+    establishment: Establishment | None = None  # transient (not in a session), when read
 
 
 @dataclass(frozen=True)
@@ -67,7 +93,10 @@ class Dashboard:
     totals: dict[Colour, int]  # per colour, under the label and establishment filters
 
 
-def filtered(query: Select[Any], organisation_id: uuid.UUID, filters: DashboardFilter) -> Any:
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+
+
+def filtered(query: Q, organisation_id: uuid.UUID, filters: DashboardFilter) -> Q:
     query = query.where(Employee.organisation_id == organisation_id)
     if filters.establishment_id is not None:
         query = query.where(Employee.establishment_id == filters.establishment_id)
@@ -91,6 +120,40 @@ async def totals(
     return {c: found.get(c, 0) for c in Colour}
 
 
+_EMPLOYEE = tuple(EmployeeView.__dataclass_fields__)
+_ESTABLISHMENT = (
+    "id",
+    "organisation_id",
+    "siret",
+    "name",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "head_office",
+    "created_at",
+)
+
+
+def _page_columns(today: date, labels: bool, establishments: bool) -> list[Any]:
+    """The page's columns, prefixed by the table they come from (`e_`, `t_`, `s_`)."""
+    columns: list[Any] = [getattr(Employee, n).label(f"e_{n}") for n in _EMPLOYEE]
+    columns += [getattr(Title, n).label(f"t_{n}") for n in TITLE_VIEW_FIELDS]
+    columns.append(employee_colour_sql(today).label("colour"))
+    if labels:
+        columns.append(
+            select(json_tuples(Label.id, Label.name, Label.created_at))
+            .select_from(EmployeeLabel)
+            .join(Label, Label.id == EmployeeLabel.label_id)
+            .where(EmployeeLabel.employee_id == Employee.id)
+            .scalar_subquery()
+            .label("labels")
+        )
+    if establishments:
+        columns += [getattr(Establishment, n).label(f"s_{n}") for n in _ESTABLISHMENT]
+    return columns
+
+
 async def dashboard(
     session: AsyncSession,
     organisation_id: uuid.UUID,
@@ -98,26 +161,53 @@ async def dashboard(
     today: date,
     first: int | None,
     after: str | None,
+    *,
+    labels: bool = True,
+    establishments: bool = True,
 ) -> Dashboard:
+    """One statement: the totals per colour (one row) left-joined to the page (keyset on
+    `(created_at, id)` descending, one row more to know whether there is a next page), each
+    row with its title, colour, labels (a JSON aggregate) and establishment — the last two
+    only when asked. Rows are Core rows turned into immutable views, no ORM object."""
     size = check_first(first)
-    counted = await totals(session, organisation_id, filters, today)
     colour = employee_colour_sql(today)
-    query = filtered(
-        select(Employee, Title, colour).outerjoin(Title, Title.id == Employee.title_id),
+    counts = filtered(
+        select(
+            *(func.count().filter(colour == c.value).label(f"n_{c.value}") for c in Colour)
+        ).select_from(Employee),
+        organisation_id,
+        filters,
+    ).subquery("totals")
+    page = filtered(
+        select(*_page_columns(today, labels, establishments))
+        .select_from(Employee)
+        .outerjoin(Title, Title.id == Employee.title_id),
         organisation_id,
         filters,
     )
+    if establishments:
+        page = page.outerjoin(Establishment, Establishment.id == Employee.establishment_id)
     if filters.colours:
-        query = query.where(colour.in_([c.value for c in filters.colours]))
+        page = page.where(colour.in_([c.value for c in filters.colours]))
     if after:
         at, id_ = decode_cursor(after)
-        query = query.where(
+        page = page.where(
             or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
         )
-    query = query.order_by(Employee.created_at.desc(), Employee.id.desc()).limit(size + 1)
+    paged = (
+        page.order_by(Employee.created_at.desc(), Employee.id.desc()).limit(size + 1).subquery("p")
+    )
+    query = (
+        select(counts, paged)
+        .select_from(counts.outerjoin(paged, true()))
+        .order_by(paged.c.e_created_at.desc(), paged.c.e_id.desc())
+    )
+    result = (await session.execute(query)).all()
+    counted = {c: int(getattr(result[0], f"n_{c.value}") or 0) for c in Colour} if result else {}
+    counted = {c: counted.get(c, 0) for c in Colour}
+    sites: dict[uuid.UUID, Establishment] = {}
     rows = [
-        DashboardRow(employee, title, Colour(value))
-        for employee, title, value in await session.execute(query)
+        _dashboard_row(row, sites, labels, establishments) for row in result if row.e_id is not None
     ]
     wanted = set(filters.colours) or set(Colour)
     return Dashboard(
@@ -129,6 +219,36 @@ async def dashboard(
         ),
         totals=counted,
     )
+
+
+def _dashboard_row(
+    row: Any, sites: dict[uuid.UUID, Establishment], labels: bool, establishments: bool
+) -> DashboardRow:
+    values = row._mapping
+    employee = EmployeeView(**{n: values[f"e_{n}"] for n in _EMPLOYEE})
+    title = (
+        TitleView(**{n: values[f"t_{n}"] for n in TITLE_VIEW_FIELDS})
+        if values["t_id"] is not None
+        else None
+    )
+    found: tuple[LabelView, ...] = ()
+    if labels:
+        found = tuple(
+            sorted(
+                (
+                    LabelView(uuid_value(id_), employee.organisation_id, name, instant_value(at))
+                    for id_, name, at in tuples_of(values["labels"])
+                ),
+                key=lambda label: (label.name, label.id),
+            )
+        )
+    site = None
+    if establishments and values["s_id"] is not None:
+        site = sites.get(values["s_id"])
+        if site is None:
+            site = Establishment(**{n: values[f"s_{n}"] for n in _ESTABLISHMENT})
+            sites[site.id] = site
+    return DashboardRow(employee, title, Colour(values["colour"]), found, site)
 
 
 async def labels_by_employee(

@@ -21,7 +21,7 @@ from sqlalchemy import case, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from dossiers.company.models import Employee
-from dossiers.title.models import Colour, Title, TitleKind, TitleStatus
+from dossiers.title.models import Colour, Title, TitleKind, TitleStatus, TitleView
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
 
@@ -148,7 +148,7 @@ def today_of(clock: Clock) -> date:
     return clock.now().astimezone(PARIS).date()
 
 
-def effective_status(title: Title, today: date) -> TitleStatus:
+def effective_status(title: Title | TitleView, today: date) -> TitleStatus:
     """The stored decision (suspended, withdrawn) first; a valid title past its expiry date
     is EXPIRED (never stored)."""
     status = TitleStatus(title.status)
@@ -157,7 +157,7 @@ def effective_status(title: Title, today: date) -> TitleStatus:
     return status
 
 
-def colour_of(title: Title | None, today: date) -> Colour:
+def colour_of(title: Title | TitleView | None, today: date) -> Colour:
     """Green valid; orange expires within 6 months (expiry on or before the same day six
     months on); red expired, suspended, withdrawn or unknown."""
     if title is None or effective_status(title, today) != TitleStatus.VALID:

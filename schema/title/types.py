@@ -78,10 +78,10 @@ class TitleNode(VisibleNode):
     status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")
     colour: Colour
     status_changed_at: datetime
-    row: strawberry.Private[m.Title]
+    row: strawberry.Private[m.Title | m.TitleView]
 
     @classmethod
-    def from_row(cls, row: m.Title, on: date) -> TitleNode:
+    def from_row(cls, row: m.Title | m.TitleView, on: date) -> TitleNode:
         return cls(
             id=str(row.id),
             number=row.number,
