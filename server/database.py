@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -20,6 +21,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Parameters never appear in a database error (they hold names, birth dates, tokens),
     and so never in a log."""
     kwargs.setdefault("hide_parameters", True)
+    kwargs.setdefault("json_deserializer", orjson.loads)  # JSON columns and aggregates
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

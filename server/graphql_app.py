@@ -6,6 +6,7 @@ import json
 import logging
 from typing import Any
 
+import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
@@ -140,6 +141,14 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
         if result.extensions:
             response["extensions"] = result.extensions
         return response
+
+    def encode_json(self, data: object) -> str | bytes:
+        """orjson (UTF-8 bytes, several times faster than `json`); the standard encoder only
+        for what orjson refuses (a lone surrogate echoed in an error message)."""
+        try:
+            return orjson.dumps(data)
+        except (orjson.JSONEncodeError, TypeError):
+            return json.dumps(data, separators=(",", ":"))
 
     def decode_json(self, data: str | bytes) -> object:
         """Invalid UTF-8 is malformed JSON (HTTP 400 on HTTP, a closed socket on WebSocket),

@@ -4,11 +4,11 @@ alike: a list read for each row of a page in the page's own statement (its label
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import GenericFunction
@@ -34,7 +34,7 @@ def tuples_of(value: Any) -> list[list[Any]]:
     """The aggregate's value as read (decoded already, or JSON text); `[[null]]`-free."""
     if value is None:
         return []
-    decoded = json.loads(value) if isinstance(value, str | bytes) else value
+    decoded = orjson.loads(value) if isinstance(value, str | bytes) else value
     return [item for item in decoded if item and item[0] is not None]
 
 

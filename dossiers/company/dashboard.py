@@ -13,6 +13,7 @@ counted and filtered from the rows alone; the page joins each row's title by its
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import uuid
 from collections.abc import Sequence
@@ -20,15 +21,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import Date, Integer, Select, Uuid, and_, bindparam, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
 from dossiers.title.models import TITLE_VIEW_FIELDS, Colour, Title, TitleView
-from dossiers.title.numbers import effective_status, employee_colour_sql
+from dossiers.title.numbers import (
+    colour_case_between,
+    effective_status,
+    employee_colour_sql,
+    renewal_limit,
+)
 from tenants.errors import DomainError
 from tenants.json_rows import instant_value, json_tuples, tuples_of, uuid_value
+from tenants.models import UTCDateTime
 from tenants.organisations import Establishment
 from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
 
@@ -135,12 +142,51 @@ _ESTABLISHMENT = (
 )
 
 
-def _page_columns(today: date, labels: bool, establishments: bool) -> list[Any]:
-    """The page's columns, prefixed by the table they come from (`e_`, `t_`, `s_`)."""
+@dataclass(frozen=True)
+class _Shape:
+    """What changes a dashboard statement's text; values are its bound parameters."""
+
+    labels: bool
+    establishments: bool
+    by_establishment: bool
+    by_label: bool
+    by_colour: bool
+    after: bool
+
+
+@functools.cache
+def _statement(shape: _Shape) -> Select[Any]:
+    """The dashboard's one statement for a shape, built once per process: building an SQL
+    expression of this size costs more than running it (and SQLAlchemy's compiled cache keys
+    on the built object)."""
+    colour = colour_case_between(
+        bindparam("today", type_=Date),
+        bindparam("renewal_limit", type_=Date),
+        Employee.title_id,
+        Employee.title_status,
+        Employee.title_expires_on,
+    )
+
+    def filtered_by_parameters(query: Q) -> Q:
+        query = query.where(Employee.organisation_id == bindparam("organisation_id"))
+        if shape.by_establishment:
+            query = query.where(Employee.establishment_id == bindparam("establishment_id"))
+        if shape.by_label:
+            labelled = select(EmployeeLabel.employee_id).where(
+                EmployeeLabel.label_id.in_(bindparam("label_ids", expanding=True))
+            )
+            query = query.where(Employee.id.in_(labelled))
+        return query
+
+    counts = filtered_by_parameters(
+        select(
+            *(func.count().filter(colour == c.value).label(f"n_{c.value}") for c in Colour)
+        ).select_from(Employee)
+    ).subquery("totals")
     columns: list[Any] = [getattr(Employee, n).label(f"e_{n}") for n in _EMPLOYEE]
     columns += [getattr(Title, n).label(f"t_{n}") for n in TITLE_VIEW_FIELDS]
-    columns.append(employee_colour_sql(today).label("colour"))
-    if labels:
+    columns.append(colour.label("colour"))
+    if shape.labels:
         columns.append(
             select(json_tuples(Label.id, Label.name, Label.created_at))
             .select_from(EmployeeLabel)
@@ -149,9 +195,30 @@ def _page_columns(today: date, labels: bool, establishments: bool) -> list[Any]:
             .scalar_subquery()
             .label("labels")
         )
-    if establishments:
+    if shape.establishments:
         columns += [getattr(Establishment, n).label(f"s_{n}") for n in _ESTABLISHMENT]
-    return columns
+    page = filtered_by_parameters(
+        select(*columns).select_from(Employee).outerjoin(Title, Title.id == Employee.title_id)
+    )
+    if shape.establishments:
+        page = page.outerjoin(Establishment, Establishment.id == Employee.establishment_id)
+    if shape.by_colour:
+        page = page.where(colour.in_(bindparam("colours", expanding=True)))
+    if shape.after:
+        at, id_ = bindparam("after_at", type_=UTCDateTime()), bindparam("after_id", type_=Uuid())
+        page = page.where(
+            or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
+        )
+    paged = (
+        page.order_by(Employee.created_at.desc(), Employee.id.desc())
+        .limit(bindparam("size", type_=Integer))
+        .subquery("p")
+    )
+    return (
+        select(counts, paged)
+        .select_from(counts.outerjoin(paged, true()))
+        .order_by(paged.c.e_created_at.desc(), paged.c.e_id.desc())
+    )
 
 
 async def dashboard(
@@ -167,44 +234,38 @@ async def dashboard(
 ) -> Dashboard:
     """One statement: the totals per colour (one row) left-joined to the page (keyset on
     `(created_at, id)` descending, one row more to know whether there is a next page), each
-    row with its title, colour, labels (a JSON aggregate) and establishment — the last two
-    only when asked. Rows are Core rows turned into immutable views, no ORM object."""
+    row with its title, colour (computed in SQL), labels (a JSON aggregate) and establishment
+    — the last two only when asked. Rows are Core rows turned into immutable views (no ORM
+    object, no identity map)."""
     size = check_first(first)
-    colour = employee_colour_sql(today)
-    counts = filtered(
-        select(
-            *(func.count().filter(colour == c.value).label(f"n_{c.value}") for c in Colour)
-        ).select_from(Employee),
-        organisation_id,
-        filters,
-    ).subquery("totals")
-    page = filtered(
-        select(*_page_columns(today, labels, establishments))
-        .select_from(Employee)
-        .outerjoin(Title, Title.id == Employee.title_id),
-        organisation_id,
-        filters,
+    shape = _Shape(
+        labels=labels,
+        establishments=establishments,
+        by_establishment=filters.establishment_id is not None,
+        by_label=bool(filters.label_ids),
+        by_colour=bool(filters.colours),
+        after=bool(after),
     )
-    if establishments:
-        page = page.outerjoin(Establishment, Establishment.id == Employee.establishment_id)
-    if filters.colours:
-        page = page.where(colour.in_([c.value for c in filters.colours]))
+    values: dict[str, Any] = {
+        "organisation_id": organisation_id,
+        "today": today,
+        "renewal_limit": renewal_limit(today),
+        "size": size + 1,
+    }
+    if shape.by_establishment:
+        values["establishment_id"] = filters.establishment_id
+    if shape.by_label:
+        values["label_ids"] = list(filters.label_ids)
+    if shape.by_colour:
+        values["colours"] = [c.value for c in filters.colours]
     if after:
-        at, id_ = decode_cursor(after)
-        page = page.where(
-            or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
-        )
-    paged = (
-        page.order_by(Employee.created_at.desc(), Employee.id.desc()).limit(size + 1).subquery("p")
-    )
-    query = (
-        select(counts, paged)
-        .select_from(counts.outerjoin(paged, true()))
-        .order_by(paged.c.e_created_at.desc(), paged.c.e_id.desc())
-    )
-    result = (await session.execute(query)).all()
-    counted = {c: int(getattr(result[0], f"n_{c.value}") or 0) for c in Colour} if result else {}
-    counted = {c: counted.get(c, 0) for c in Colour}
+        values["after_at"], values["after_id"] = decode_cursor(after)
+    result = (await session.execute(_statement(shape), values)).all()
+    first_row = result[0] if result else None
+    counted = {
+        c: int(getattr(first_row, f"n_{c.value}") or 0) if first_row is not None else 0
+        for c in Colour
+    }
     sites: dict[uuid.UUID, Establishment] = {}
     rows = [
         _dashboard_row(row, sites, labels, establishments) for row in result if row.e_id is not None

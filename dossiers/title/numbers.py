@@ -182,11 +182,19 @@ def employee_colour_sql(today: date) -> ColumnElement[Any]:
 
 def colour_case(today: date, title_id: Any, status: Any, expires_on: Any) -> ColumnElement[Any]:
     """The same over any columns standing for a title's (a subquery's, a lateral join's)."""
+    return colour_case_between(today, renewal_limit(today), title_id, status, expires_on)
+
+
+def colour_case_between(
+    today: Any, limit: Any, title_id: Any, status: Any, expires_on: Any
+) -> ColumnElement[Any]:
+    """The same with today and its renewal limit given as values or bound parameters (a
+    statement built once and run with each day's dates)."""
     return case(
         (title_id.is_(None), literal(Colour.RED.value)),
         (status != TitleStatus.VALID.value, literal(Colour.RED.value)),
         (expires_on < today, literal(Colour.RED.value)),
-        (expires_on <= renewal_limit(today), literal(Colour.ORANGE.value)),
+        (expires_on <= limit, literal(Colour.ORANGE.value)),
         else_=literal(Colour.GREEN.value),
     )
 
