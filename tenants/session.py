@@ -82,6 +82,15 @@ def _set_rls_tenant(session: Session, _transaction: SessionTransaction, conn: Co
     conn.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant})
 
 
+def tenant_of(session: AsyncSession) -> str:
+    """The session's tenant, for a Core statement (run on `await session.connection()`, which
+    the ORM's automatic `tenant_id = :tenant` does not reach: it names the tenant itself)."""
+    tenant = session_tenant(session.sync_session)
+    if tenant is None:
+        raise MissingTenant("a Core statement needs the session's tenant")
+    return tenant
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
         engine, sync_session_class=TenantSession, expire_on_commit=False, autoflush=False

@@ -21,7 +21,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Date, Integer, Select, Uuid, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Integer,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dossiers.company.errors import CompanyCode
@@ -38,6 +51,7 @@ from tenants.json_rows import instant_value, json_tuples, tuples_of, uuid_value
 from tenants.models import UTCDateTime
 from tenants.organisations import Establishment
 from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
+from tenants.session import tenant_of
 
 MAX_FILTER_IDS = 100
 MAX_EXPORT = 20_000
@@ -167,13 +181,18 @@ def _statement(shape: _Shape) -> Select[Any]:
         Employee.title_expires_on,
     )
 
+    tenant: BindParameter[str] = bindparam("tenant", type_=String())  # Core: named here
+
     def filtered_by_parameters(query: Q) -> Q:
-        query = query.where(Employee.organisation_id == bindparam("organisation_id"))
+        query = query.where(
+            Employee.tenant_id == tenant, Employee.organisation_id == bindparam("organisation_id")
+        )
         if shape.by_establishment:
             query = query.where(Employee.establishment_id == bindparam("establishment_id"))
         if shape.by_label:
             labelled = select(EmployeeLabel.employee_id).where(
-                EmployeeLabel.label_id.in_(bindparam("label_ids", expanding=True))
+                EmployeeLabel.tenant_id == tenant,
+                EmployeeLabel.label_id.in_(bindparam("label_ids", expanding=True)),
             )
             query = query.where(Employee.id.in_(labelled))
         return query
@@ -190,18 +209,23 @@ def _statement(shape: _Shape) -> Select[Any]:
         columns.append(
             select(json_tuples(Label.id, Label.name, Label.created_at))
             .select_from(EmployeeLabel)
-            .join(Label, Label.id == EmployeeLabel.label_id)
-            .where(EmployeeLabel.employee_id == Employee.id)
+            .join(Label, and_(Label.id == EmployeeLabel.label_id, Label.tenant_id == tenant))
+            .where(EmployeeLabel.employee_id == Employee.id, EmployeeLabel.tenant_id == tenant)
             .scalar_subquery()
             .label("labels")
         )
     if shape.establishments:
         columns += [getattr(Establishment, n).label(f"s_{n}") for n in _ESTABLISHMENT]
     page = filtered_by_parameters(
-        select(*columns).select_from(Employee).outerjoin(Title, Title.id == Employee.title_id)
+        select(*columns)
+        .select_from(Employee)
+        .outerjoin(Title, and_(Title.id == Employee.title_id, Title.tenant_id == tenant))
     )
     if shape.establishments:
-        page = page.outerjoin(Establishment, Establishment.id == Employee.establishment_id)
+        page = page.outerjoin(
+            Establishment,
+            and_(Establishment.id == Employee.establishment_id, Establishment.tenant_id == tenant),
+        )
     if shape.by_colour:
         page = page.where(colour.in_(bindparam("colours", expanding=True)))
     if shape.after:
@@ -247,6 +271,7 @@ async def dashboard(
         after=bool(after),
     )
     values: dict[str, Any] = {
+        "tenant": tenant_of(session),
         "organisation_id": organisation_id,
         "today": today,
         "renewal_limit": renewal_limit(today),
@@ -260,7 +285,8 @@ async def dashboard(
         values["colours"] = [c.value for c in filters.colours]
     if after:
         values["after_at"], values["after_id"] = decode_cursor(after)
-    result = (await session.execute(_statement(shape), values)).all()
+    connection = await session.connection()  # Core: no ORM compilation, no identity map
+    result = (await connection.execute(_statement(shape), values)).all()
     first_row = result[0] if result else None
     counted = {
         c: int(getattr(first_row, f"n_{c.value}") or 0) if first_row is not None else 0
