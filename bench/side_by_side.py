@@ -143,7 +143,8 @@ class CountingProxy:
             asyncio.start_server(self._client, "127.0.0.1", self.port)
         )
         self.ready.set()
-        self.loop.run_until_complete(server.serve_forever())
+        with contextlib.suppress(RuntimeError):  # stopped by `count_statements`
+            self.loop.run_until_complete(server.serve_forever())
 
     @property
     def statements(self) -> int:
@@ -469,25 +470,59 @@ def profile(server: Server, workdir: Path, seconds: float, output: str) -> None:
     )
     load(server, workdir, 1, seconds + 1)
     recorder.wait(timeout=seconds + 60)
-    inclusive: dict[str, int] = {}
+    for line in summarize(raw):
+        print(line)
+
+
+# Where a request's CPU goes, by the first of these frames found in a sample's stack.
+STAGES = (
+    ("authentication (JWT, session check)", "_authenticate"),
+    ("end of the transaction", "EndTransaction"),
+    ("dashboard: statement, rows", "/dossiers/company/dashboard.py"),
+    ("dashboard: nodes", "OrganisationCompanyFields.dashboard"),
+    ("organisation node", "_resolve_global_ids"),
+    ("GraphQL execution (fields, lists)", "execute_operation"),
+    ("parse, validate", "parse_and_validate"),
+    ("JSON encoding", "encode_json"),
+    ("HTTP body, middleware", "run_asgi"),
+)
+
+
+def summarize(raw: Path) -> list[str]:
+    """py-spy's raw stacks of a request loop: the stages' share of the request's samples,
+    then the functions with the most samples of their own. A sample whose stack passes
+    SQLAlchemy's greenlet bridge while the thread waits for PostgreSQL is a wait, not CPU
+    (py-spy reads the suspended greenlet's frames): counted apart."""
+    stages: dict[str, int] = {}
     own: dict[str, int] = {}
-    total = 0
+    total = waiting = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack or not count.isdigit():
+        if not stack or not count.isdigit() or "run_asgi" not in stack:
             continue
         samples = int(count)
-        frames = [f.split(" (", 1)[0] + " (" + f.rsplit("/", 1)[-1] for f in stack.split(";")]
+        frames = stack.split(";")
+        if any("greenlet_spawn" in f for f in frames) and "asyncpg" in frames[-1]:
+            waiting += samples
+            continue
         total += samples
-        for frame in set(frames):
-            inclusive[frame] = inclusive.get(frame, 0) + samples
-        own[frames[-1]] = own.get(frames[-1], 0) + samples
-    print(f"py-spy: {total} samples of Guichet at 1 connection; top inclusive:")
-    for frame, n in sorted(inclusive.items(), key=lambda kv: -kv[1])[:25]:
-        print(f"  {100 * n / total:5.1f} %  {frame}")
-    print("top own:")
-    for frame, n in sorted(own.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {100 * n / total:5.1f} %  {frame}")
+        stage = next((name for name, key in STAGES if key in stack), "other")
+        stages[stage] = stages.get(stage, 0) + samples
+        leaf = frames[-1].split(" (", 1)
+        where = leaf[1].rsplit("/", 1)[-1] if len(leaf) > 1 else ""
+        name = f"{leaf[0]} ({where}"
+        own[name] = own.get(name, 0) + samples
+    out = [f"py-spy: {total} on-CPU samples in requests ({waiting} more waiting on PostgreSQL)"]
+    out += [
+        f"  {100 * n / max(1, total):5.1f} %  {name}"
+        for name, n in sorted(stages.items(), key=lambda kv: -kv[1])
+    ]
+    out.append("top functions (own samples):")
+    out += [
+        f"  {100 * n / max(1, total):5.1f} %  {name}"
+        for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:12]
+    ]
+    return out
 
 
 def load(server: Server, workdir: Path, connections: int, duration: float) -> LoadResult:
@@ -553,7 +588,7 @@ def _workdir() -> Iterator[Path]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--database-url", required=True, help="postgresql+asyncpg://owner@…/db")
+    parser.add_argument("--database-url", default="", help="postgresql+asyncpg://owner@…/db")
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--first", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=3)
@@ -568,7 +603,11 @@ def main() -> None:
         default="",
         help="serve Guichet from this source tree (e.g. `git archive` of an older commit)",
     )
+    parser.add_argument("--summarize", default="", help="only summarize a raw py-spy profile")
     args = parser.parse_args()
+    if args.summarize:
+        print("\n".join(summarize(Path(args.summarize))))
+        return
     global GUICHET_SOURCE  # noqa: PLW0603 - a process-wide choice, set once
     GUICHET_SOURCE = args.guichet_source
     if GUICHET_SOURCE:

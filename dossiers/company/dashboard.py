@@ -308,34 +308,39 @@ async def dashboard(
     )
 
 
+# Positions in a dashboard row: the three totals, the employee, the title, the colour, then
+# the labels and the establishment when read (`_statement`'s column order).
+_E = slice(3, 3 + len(_EMPLOYEE))
+_T = slice(_E.stop, _E.stop + len(TITLE_VIEW_FIELDS))
+_COLOUR = _T.stop
+_COLOURS = {c.value: c for c in Colour}
+
+
 def _dashboard_row(
     row: Any, sites: dict[uuid.UUID, Establishment], labels: bool, establishments: bool
 ) -> DashboardRow:
-    values = row._mapping
-    employee = EmployeeView(**{n: values[f"e_{n}"] for n in _EMPLOYEE})
-    title = (
-        TitleView(**{n: values[f"t_{n}"] for n in TITLE_VIEW_FIELDS})
-        if values["t_id"] is not None
-        else None
-    )
+    employee = EmployeeView(*row[_E])
+    title = TitleView(*row[_T]) if row[_T.start] is not None else None
+    at = _COLOUR + 1
     found: tuple[LabelView, ...] = ()
     if labels:
         found = tuple(
             sorted(
                 (
-                    LabelView(uuid_value(id_), employee.organisation_id, name, instant_value(at))
-                    for id_, name, at in tuples_of(values["labels"])
+                    LabelView(uuid_value(id_), employee.organisation_id, name, instant_value(when))
+                    for id_, name, when in tuples_of(row[at])
                 ),
                 key=lambda label: (label.name, label.id),
             )
         )
+        at += 1
     site = None
-    if establishments and values["s_id"] is not None:
-        site = sites.get(values["s_id"])
+    if establishments and row[at] is not None:
+        site = sites.get(row[at])
         if site is None:
-            site = Establishment(**{n: values[f"s_{n}"] for n in _ESTABLISHMENT})
+            site = Establishment(**dict(zip(_ESTABLISHMENT, row[at:], strict=False)))
             sites[site.id] = site
-    return DashboardRow(employee, title, Colour(values["colour"]), found, site)
+    return DashboardRow(employee, title, _COLOURS[row[_COLOUR]], found, site)
 
 
 async def labels_by_employee(

@@ -148,11 +148,14 @@ def today_of(clock: Clock) -> date:
     return clock.now().astimezone(PARIS).date()
 
 
+_STATUSES = {status.value: status for status in TitleStatus}  # a lookup, not an Enum call
+
+
 def effective_status(title: Title | TitleView, today: date) -> TitleStatus:
     """The stored decision (suspended, withdrawn) first; a valid title past its expiry date
     is EXPIRED (never stored)."""
-    status = TitleStatus(title.status)
-    if status == TitleStatus.VALID and title.expires_on < today:
+    status = _STATUSES[title.status]
+    if status is TitleStatus.VALID and title.expires_on < today:
         return TitleStatus.EXPIRED
     return status
 
@@ -160,9 +163,16 @@ def effective_status(title: Title | TitleView, today: date) -> TitleStatus:
 def colour_of(title: Title | TitleView | None, today: date) -> Colour:
     """Green valid; orange expires within 6 months (expiry on or before the same day six
     months on); red expired, suspended, withdrawn or unknown."""
-    if title is None or effective_status(title, today) != TitleStatus.VALID:
+    if title is None:
         return Colour.RED
-    if title.expires_on <= renewal_limit(today):
+    return colour_at(effective_status(title, today), title.expires_on, today)
+
+
+def colour_at(status: TitleStatus, expires_on: date, today: date) -> Colour:
+    """`colour_of` from a title's effective status already known."""
+    if status is not TitleStatus.VALID:
+        return Colour.RED
+    if expires_on <= renewal_limit(today):
         return Colour.ORANGE
     return Colour.GREEN
 
