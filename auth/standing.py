@@ -8,11 +8,12 @@ that act for a person (one statement).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.habilitation.models import Habilitation, HabilitationStructure
@@ -54,22 +55,42 @@ class MandateFact:
     status: MandateStatus  # effective: EXPIRED past its end date
 
 
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+
+MEMBERSHIP_COLUMNS = (
+    Membership.id,
+    Membership.organisation_id,
+    Membership.role,
+    Membership.permissions,
+    Organisation.status,
+)
+"""What a `MembershipFact` is made of, for a statement that reads it with something else (the
+authentication reads the session, the account and the memberships in one)."""
+
+
+def membership_join(query: Q, person_id: Any) -> Q:
+    """`query` outer-joined to the memberships in force of `person_id` (a column or a value)
+    and their organisations: one row per membership, or one with NULLs when none."""
+    return query.outerjoin(
+        Membership, and_(Membership.person_id == person_id, Membership.revoked_at.is_(None))
+    ).outerjoin(Organisation, Organisation.id == Membership.organisation_id)
+
+
+def membership_fact(row: Sequence[Any]) -> MembershipFact | None:
+    """The fact from the five `MEMBERSHIP_COLUMNS` values (None for an outer join's NULLs)."""
+    id_, org, role, permissions, status = row
+    if id_ is None:
+        return None
+    return MembershipFact(id_, org, role, frozenset(permissions or ()), status)
+
+
 async def memberships_of(session: AsyncSession, person_id: uuid.UUID) -> tuple[MembershipFact, ...]:
     rows = await session.execute(
-        select(
-            Membership.id,
-            Membership.organisation_id,
-            Membership.role,
-            Membership.permissions,
-            Organisation.status,
-        )
+        select(*MEMBERSHIP_COLUMNS)
         .join(Organisation, Organisation.id == Membership.organisation_id)
         .where(Membership.person_id == person_id, Membership.revoked_at.is_(None))
     )
-    return tuple(
-        MembershipFact(id_, org, role, frozenset(permissions or ()), status)
-        for id_, org, role, permissions, status in rows
-    )
+    return tuple(fact for row in rows if (fact := membership_fact(tuple(row))) is not None)
 
 
 def mandate_fact(mandate: Mandate, today: date) -> MandateFact:

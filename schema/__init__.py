@@ -25,6 +25,7 @@ from schema.organisation.queries import OrganisationQueries
 from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
 from schema.scalars import SCALAR_OVERRIDES
 from schema.tenant.types import Tenant
+from schema.transactions import EndTransaction
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
 
@@ -122,6 +123,7 @@ def build_schema(
                 max_tokens=max_tokens,
             ),
             RefuseOddCharacters,  # after the validation cache: see its docstring
+            EndTransaction,
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -199,3 +199,14 @@ def create_app(runtime: Runtime) -> Starlette:
     )
     app.add_middleware(AccessLog)
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `guichet serve --workers N` process (uvicorn calls it in each)."""
+    from server.logging import configure_logging
+    from server.runtime import build_runtime
+    from server.settings import Settings
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(build_runtime(settings))

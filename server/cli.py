@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -52,7 +53,14 @@ def main() -> None:
     default=None,
     help="Run migrations first (default: on with the embedded SQLite, off otherwise).",
 )
-def serve(host: str, port: int, migrate: bool | None) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (uvicorn's workers): one per core.",
+)
+def serve(host: str, port: int, migrate: bool | None, workers: int) -> None:
     """Serve the API (GraphiQL at /t/cnaps/graphql and /t/cnsa/graphql in development)."""
     import uvicorn
 
@@ -64,12 +72,36 @@ def serve(host: str, port: int, migrate: bool | None) -> None:
         migrate = settings.resolved_database_url.startswith("sqlite")
     if migrate:
         asyncio.run(_migrate(settings))
-    app = create_app(build_runtime(settings))
     log.info(
         "serving",
-        extra={"host": host, "port": port, "public_url": settings.public_url, "env": settings.env},
+        extra={
+            "host": host,
+            "port": port,
+            "public_url": settings.public_url,
+            "env": settings.env,
+            "workers": workers,
+        },
     )
-    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+    if workers == 1:
+        app = create_app(build_runtime(settings))
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+        return
+    # Each worker process builds its own app from the environment: the public URL this
+    # command resolved is handed down with it (signing keys are generated once, above, by
+    # `_migrate` on SQLite, or must exist in production).
+    os.environ["GUICHET_PUBLIC_URL"] = settings.public_url
+    if not settings.production:
+        from server.keys import load_signing_keys
+
+        load_signing_keys(settings)
+    uvicorn.run(
+        "server.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(settings),
+    )
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:

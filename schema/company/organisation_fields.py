@@ -23,7 +23,7 @@ from schema.company.types import (
     ColourTotals,
     EmployeeNode,
     LabelNode,
-    employee_nodes,
+    dashboard_nodes,
 )
 from schema.context import Info
 from schema.guards import allowed
@@ -121,16 +121,17 @@ class OrganisationCompanyFields:
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
-                session, self.row.id, filters, today(info), first, after
+                session,
+                self.row.id,
+                filters,
+                today(info),
+                first,
+                after,
+                labels=selects(info.selected_fields, "labels"),
+                establishments=selects(info.selected_fields, "establishment"),
             )
         items = result.page.items
-        nodes = await employee_nodes(
-            info,
-            [row.employee for _, row in items],
-            [(row.title, row.colour) for _, row in items],
-            labels=selects(info.selected_fields, "labels"),
-            establishments=selects(info.selected_fields, "establishment"),
-        )
+        nodes = await dashboard_nodes(info, [row for _, row in items])
         edges = [
             Edge(cursor=cursor, node=node) for (cursor, _), node in zip(items, nodes, strict=True)
         ]

@@ -421,9 +421,11 @@ async def test_the_dashboard_costs_the_same_statements_for_10_and_100_rows(
         counts[first] = len(seen)
     print(f"\ndashboard statements ({backend}): first 10 → {counts[10]}, first 100 → {counts[100]}")
     assert counts[10] == counts[100]
-    # authenticate (2), organisation (1), totals + page (2), labels (1), establishments (1),
-    # plus on PostgreSQL the tenant's set_config in each of those five sessions
-    assert counts[100] == (12 if backend == "postgresql" else 7)
+    # one transaction: BEGIN, (PostgreSQL: the tenant's set_config), authentication with the
+    # memberships (1), organisation (1), the dashboard with totals, titles, labels and
+    # establishments (1), ROLLBACK
+    assert counts[100] == (6 if backend == "postgresql" else 5)
+    assert statements.transactions() == 1
 
 
 CHANGE_PASSWORD = """

@@ -76,10 +76,10 @@ async def test_viewer_and_tenant_cost_a_fixed_number_of_statements(
     assert tenant_statements == []  # the tenant is the pack: no SQL at all
     with statements.count() as viewer_statements:
         await cnaps(full_viewer, token=tokens["accessToken"])
-    # two to authenticate (session + account; the organisations the person acts for), one
-    # DataLoader batch for the person, plus on PostgreSQL the set_config of each of those two
-    # transactions
-    expected = 3 if backend == "sqlite" else 5
+    # one transaction: BEGIN, one to authenticate (session, account and the organisations the
+    # person acts for), one DataLoader batch for the person, ROLLBACK; plus on PostgreSQL the
+    # tenant's set_config once
+    expected = 4 if backend == "sqlite" else 5
     assert len(viewer_statements) == expected, viewer_statements
 
 
