@@ -52,12 +52,18 @@ def ooxml(main_type: str, main_part: str, *, vba: bool = False) -> bytes:
         f'<Override PartName="/{main_part}" ContentType="{main_type}"/></Types>'
     )
     buffer = io.BytesIO()
+    parts: list[tuple[str, str | bytes]] = [
+        ("[Content_Types].xml", types),
+        ("_rels/.rels", "<Relationships/>"),
+        (main_part, "<root/>"),
+    ]
+    if vba:
+        parts.append((main_part.split("/", maxsplit=1)[0] + "/vbaProject.bin", b"\x00VBA"))
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", types)
-        archive.writestr("_rels/.rels", "<Relationships/>")
-        archive.writestr(main_part, "<root/>")
-        if vba:
-            archive.writestr(main_part.split("/", maxsplit=1)[0] + "/vbaProject.bin", b"\x00VBA")
+        for name, content in parts:  # a fixed date: the same bytes on every call
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, content)
     return buffer.getvalue()
 
 
