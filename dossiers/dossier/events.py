@@ -129,9 +129,9 @@ async def move(
         organisation_id=organisation_id,
     )
     for_person = dossier.applicant_person_id
-    by_someone_else = decision is not None and decision.capacity not in (
-        Capacity.SELF,
-        Capacity.AUTHORITY_AGENT,
+    capacity = decision.capacity if decision is not None else None
+    by_someone_else = capacity == Capacity.TRUSTED_THIRD_PARTY or (
+        capacity == Capacity.ANONYMOUS and dossier.third_party_organisation_id is not None
     )
     trail.record(
         ctx,

@@ -197,6 +197,16 @@ async def change_title_status(
     return title
 
 
+async def end_title(ctx: ServiceContext, title: Title, reason: str) -> None:
+    """End a title because a dossier's decision replaces it (a renewed card, its receipt):
+    withdrawn with the reason, and the organisations employing the holder are told."""
+    title.status = TitleStatus.WITHDRAWN.value
+    title.status_reason = reason[:MAX_REASON]
+    title.status_changed_at = ctx.clock.now()
+    await ctx.session.flush()
+    await alerts.title_status_changed(ctx, title)
+
+
 def check_activities(
     pack: TenantPack, kind: TitleKind, codes: list[str], check: Collector
 ) -> list[str]:
