@@ -528,6 +528,7 @@ async def confirm_submission(ctx: ServiceContext, token: str | None) -> Confirme
         decision,
         actor_account_id=dossier.signed_by_account_id,
         details={"number": dossier.number, "receipt": receipt.number if receipt else None},
+        notice=renewal.LATE_RENEWAL.fr if late else None,
     )
     return Confirmed(dossier, receipt, late)
 
