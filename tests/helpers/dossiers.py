@@ -261,3 +261,84 @@ async def filed(
     confirmed = await confirm(client, link_token, token)
     assert confirmed["errors"] == [], confirmed
     return confirmed
+
+
+async def seed_dossiers(
+    runtime: Runtime, tenant: str, person_id: str, count: int, delegation: str = "NORD"
+) -> None:
+    """`count` submitted dossiers of the person (each with two documents and two events),
+    written straight to the database: the statement-count tests need many rows, not their
+    journey (which the flow tests take)."""
+    import hashlib
+    import uuid
+
+    from dossiers.dossier.models import Dossier, DossierDocument, DossierEvent
+    from tenants.session import open_session
+    from tests.helpers.company import uuid_of
+
+    now = runtime.services.clock.now()
+    async with open_session(runtime.services.sessions, tenant) as session:
+        account = uuid_of(await _account_of(runtime, tenant, person_id))
+        for index in range(count):
+            dossier = Dossier(
+                id=uuid.uuid4(),
+                kind="PROFESSIONAL_CARD",
+                status="SUBMITTED",
+                applicant_person_id=uuid_of(person_id),
+                filed_by_account_id=account,
+                departement="59",
+                delegation=delegation,
+                activities=["SURVEILLANCE"],
+                fields={"nationality": "FR", "employed": "false"},
+                correction_items=[],
+                created_at=now - timedelta(minutes=index),
+                updated_at=now,
+                submitted_at=now - timedelta(minutes=index),
+            )
+            session.add(dossier)
+            await session.flush()
+            for kind in ("IDENTITY_DOCUMENT", "PROFESSIONAL_APTITUDE"):
+                session.add(
+                    DossierDocument(
+                        dossier_id=dossier.id,
+                        requirement=kind,
+                        filename="piece.pdf",
+                        content_type="application/pdf",
+                        size=10,
+                        sha256=hashlib.sha256(kind.encode()).digest(),
+                        storage_key="cnaps/dossier-documents/00/00",
+                        uploaded_by_account_id=account,
+                        created_at=now,
+                    )
+                )
+            for action, before, after in (
+                ("SIGN", "DRAFT", "AWAITING_CONFIRMATION"),
+                ("CONFIRM", "AWAITING_CONFIRMATION", "SUBMITTED"),
+            ):
+                session.add(
+                    DossierEvent(
+                        dossier_id=dossier.id,
+                        action=action,
+                        from_status=before,
+                        to_status=after,
+                        actor_account_id=account,
+                        capacity="SELF",
+                        created_at=now,
+                    )
+                )
+        await session.commit()
+
+
+async def _account_of(runtime: Runtime, tenant: str, person_id: str) -> str:
+    from sqlalchemy import select
+
+    from auth.account.models import Account
+    from tenants.session import open_session
+    from tests.helpers.company import uuid_of
+    from tests.helpers.organisations import gid
+
+    async with open_session(runtime.services.sessions, tenant) as session:
+        found = await session.scalar(
+            select(Account.id).where(Account.person_id == uuid_of(person_id))
+        )
+    return gid("Account", found)
