@@ -8,16 +8,20 @@ from typing import Any
 from dossiers.dossier.access import BEFORE_SUBMISSION
 from dossiers.dossier.models import DossierStatus
 from dossiers.dossier.transitions import SIDES, TRANSITIONS, DossierAction, Side
+from server.database import StatementCounter
 from server.runtime import Runtime
 from tests.helpers.dossiers import (
     DOCUMENTS,
     KIND_INPUTS,
+    MY_DOSSIERS,
+    QUEUE,
     act,
     add_documents,
     call,
     confirm,
     create,
     mailed_token,
+    seed_dossiers,
     sign,
 )
 from tests.helpers.graphql import GraphQLClient, codes
@@ -136,3 +140,84 @@ async def test_every_state_and_action_of_the_transition_table(
             done = await walker.do(action, fresh)
             assert done["errors"] == [], (state, action, done)
             assert await walker.seen(fresh) == (allowed.value, events + 1), (state, action)
+
+
+async def test_an_agent_of_another_delegation_gets_not_found_and_the_queue_filters(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    walker = Walker(
+        cnaps,
+        runtime,
+        smtp,
+        await person(cnaps, runtime, smtp, "wall"),
+        await agent(cnaps, runtime),
+    )
+    dossier_id = await walker.reach(S.SUBMITTED)
+    elsewhere = await agent(cnaps, runtime, delegations=("NORD",))
+    for name in ("startReview", "grantDossier", "assignDossier"):
+        refused = await call(
+            cnaps, act(name), {"input": {"dossierId": dossier_id}}, elsewhere.token
+        )
+        assert codes(refused) == ["NOT_FOUND"] and refused["errors"][0]["field"] == [
+            "input",
+            "dossierId",
+        ]
+    seen = await cnaps(
+        "query($id: ID!) { node(id: $id) { id } }", {"id": dossier_id}, token=elsewhere.token
+    )
+    assert seen["node"] is None
+    theirs = await cnaps(QUEUE, {"first": 100}, token=elsewhere.token)
+    assert dossier_id not in [n["id"] for n in theirs["dossierQueue"]["nodes"]]
+    # a person is not an agent: the queue is refused with its code, the rest answers
+    refused = await cnaps.post(QUEUE, {"first": 10}, token=walker.applicant.token)
+    body = refused.json()
+    assert body["data"]["dossierQueue"] is None
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # filters: unassigned, then assigned to me once assigned
+    officer = walker.officer.token
+    unassigned = await cnaps(QUEUE, {"first": 100, "unassigned": True}, token=officer)
+    assert dossier_id in [n["id"] for n in unassigned["dossierQueue"]["nodes"]]
+    assigned = await call(
+        cnaps, act("assignDossier"), {"input": {"dossierId": dossier_id}}, officer
+    )
+    assert assigned["ok"] is True
+    mine = await cnaps(QUEUE, {"first": 100, "mine": True}, token=officer)
+    assert [n["id"] for n in mine["dossierQueue"]["nodes"]] == [dossier_id]
+    unassigned = await cnaps(QUEUE, {"first": 100, "unassigned": True}, token=officer)
+    assert dossier_id not in [n["id"] for n in unassigned["dossierQueue"]["nodes"]]
+    granted = await cnaps(QUEUE, {"first": 100, "status": ["GRANTED"]}, token=officer)
+    assert dossier_id not in [n["id"] for n in granted["dossierQueue"]["nodes"]]
+    other_kind = await cnaps(QUEUE, {"first": 100, "kind": "DIRECTOR_APPROVAL"}, token=officer)
+    assert dossier_id not in [n["id"] for n in other_kind["dossierQueue"]["nodes"]]
+    # an agent of another delegation cannot be assigned
+    wrong = await call(
+        cnaps,
+        act("assignDossier"),
+        {"input": {"dossierId": dossier_id, "agentId": elsewhere.account_id}},
+        officer,
+    )
+    assert codes(wrong) == ["NOT_AN_AGENT_OF_THIS_DELEGATION"]
+
+
+async def test_the_queue_and_my_dossiers_cost_the_same_for_10_and_100(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, statements: StatementCounter
+) -> None:
+    applicant = await person(cnaps, runtime, smtp, "many")
+    await seed_dossiers(runtime, "cnaps", applicant.person_id, 12, delegation="NORD")
+    officer = await agent(cnaps, runtime, delegations=("NORD",))
+    counts = {}
+    for first in (10, 100):
+        with statements.count() as queue:
+            data = await cnaps(QUEUE, {"first": first}, token=officer.token)
+        nodes = data["dossierQueue"]["nodes"]
+        assert len(nodes) == min(first, data["dossierQueue"]["totalCount"]) and len(nodes) >= 10
+        assert all(
+            n["documents"]["totalCount"] == 2 and n["events"]["totalCount"] == 2 for n in nodes
+        )
+        assert all(n["applicant"]["familyName"] == "Dupont" for n in nodes)
+        with statements.count() as mine:
+            own = await cnaps(MY_DOSSIERS, {"first": first}, token=applicant.token)
+        assert len(own["viewer"]["dossiers"]["nodes"]) == min(first, 12)
+        counts[first] = (len(queue), len(mine))
+    print("statements (queue, viewer.dossiers):", counts)
+    assert counts[10] == counts[100]
