@@ -79,7 +79,7 @@ class Walker:
             return payload
         if action == A.CONFIRM:
             return await confirm(self.client, self.tokens.get(dossier_id, "no-link-yet"))
-        names = {
+        names: dict[A, tuple[str, str, dict[str, Any]]] = {
             A.WITHDRAW: ("withdrawDossier", applicant, {}),
             A.RESUBMIT: ("resubmitDossier", applicant, {}),
             A.START_REVIEW: ("startReview", officer, {}),
@@ -169,8 +169,8 @@ async def test_an_agent_of_another_delegation_gets_not_found_and_the_queue_filte
     theirs = await cnaps(QUEUE, {"first": 100}, token=elsewhere.token)
     assert dossier_id not in [n["id"] for n in theirs["dossierQueue"]["nodes"]]
     # a person is not an agent: the queue is refused with its code, the rest answers
-    refused = await cnaps.post(QUEUE, {"first": 10}, token=walker.applicant.token)
-    body = refused.json()
+    response = await cnaps.post(QUEUE, {"first": 10}, token=walker.applicant.token)
+    body = response.json()
     assert body["data"]["dossierQueue"] is None
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # filters: unassigned, then assigned to me once assigned

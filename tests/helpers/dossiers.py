@@ -3,15 +3,23 @@ takes them (create, upload each document by multipart, sign, follow the mailed l
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
+from auth.account.models import Account
+from dossiers.dossier.models import Dossier, DossierDocument, DossierEvent
 from server.runtime import Runtime
-from tests.helpers.company import today
+from tenants.session import open_session
+from tests.helpers.company import today, uuid_of
 from tests.helpers.flows import deliver, token_of
 from tests.helpers.graphql import GraphQLClient
 from tests.helpers.organisation_flows import multipart, pdf_bytes
+from tests.helpers.organisations import gid
 from tests.helpers.smtp import SmtpServer
 
 DOSSIER_FIELDS = """
@@ -275,13 +283,6 @@ async def seed_dossiers(
     """`count` submitted dossiers of the person (each with two documents and two events),
     written straight to the database: the statement-count tests need many rows, not their
     journey (which the flow tests take)."""
-    import hashlib
-    import uuid
-
-    from dossiers.dossier.models import Dossier, DossierDocument, DossierEvent
-    from tenants.session import open_session
-    from tests.helpers.company import uuid_of
-
     now = runtime.services.clock.now()
     async with open_session(runtime.services.sessions, tenant) as session:
         account = uuid_of(await _account_of(runtime, tenant, person_id))
@@ -336,15 +337,9 @@ async def seed_dossiers(
 
 
 async def _account_of(runtime: Runtime, tenant: str, person_id: str) -> str:
-    from sqlalchemy import select
-
-    from auth.account.models import Account
-    from tenants.session import open_session
-    from tests.helpers.company import uuid_of
-    from tests.helpers.organisations import gid
-
     async with open_session(runtime.services.sessions, tenant) as session:
         found = await session.scalar(
             select(Account.id).where(Account.person_id == uuid_of(person_id))
         )
+    assert found is not None
     return gid("Account", found)
