@@ -3,6 +3,9 @@ instructs (corrections, decision) and the title is issued; the refusals at their
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import urlsplit
+
 from server.runtime import Runtime
 from tests.helpers.company import today
 from tests.helpers.dossiers import (
@@ -24,6 +27,9 @@ from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.organisations import agent, person
 from tests.helpers.smtp import SmtpServer
 
+DOWNLOADS = """query($id: ID!) { node(id: $id) { ... on Dossier {
+  documents(first: 5) { nodes { sha256 downloadUrl } } } } }"""
+
 
 async def test_a_person_files_a_card_an_agent_corrects_and_grants_it(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
@@ -42,6 +48,13 @@ async def test_a_person_files_a_card_an_agent_corrects_and_grants_it(
     # the agent finds it in the queue, reviews it and asks for a correction
     queue = await cnaps(QUEUE, {"first": 10}, token=officer.token)
     assert dossier["id"] in [n["id"] for n in queue["dossierQueue"]["nodes"]]
+    pieces = await cnaps(DOWNLOADS, {"id": dossier["id"]}, token=officer.token)
+    for piece in pieces["node"]["documents"]["nodes"]:  # the agent opens each piece
+        got = await cnaps.http.get(urlsplit(piece["downloadUrl"]).path)
+        assert got.status_code == 200
+        assert hashlib.sha256(got.content).hexdigest() == piece["sha256"]
+    forged = urlsplit(piece["downloadUrl"]).path[:-3] + "abc"
+    assert (await cnaps.http.get(forged)).status_code == 403
     reviewed = await call(
         cnaps, act("startReview"), {"input": {"dossierId": dossier["id"]}}, officer.token
     )
