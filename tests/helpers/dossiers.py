@@ -343,3 +343,17 @@ async def _account_of(runtime: Runtime, tenant: str, person_id: str) -> str:
         )
     assert found is not None
     return gid("Account", found)
+
+
+async def queue_ids(client: GraphQLClient, token: str, **filters: Any) -> set[str]:
+    """Every dossier ID of the agent's queue with these filters, page after page (the suite's
+    database holds the other tests' dossiers too)."""
+    found: set[str] = set()
+    after = None
+    while True:
+        data = await client(QUEUE, {"first": 100, "after": after, **filters}, token=token)
+        queue = data["dossierQueue"]
+        found |= {node["id"] for node in queue["nodes"]}
+        if not queue["pageInfo"]["hasNextPage"]:
+            return found
+        after = queue["pageInfo"]["endCursor"]
