@@ -132,6 +132,15 @@ class DossierEventNode(VisibleNode):
     reason: str | None = strawberry.field(description="Motif donné.")
     created_at: datetime = strawberry.field(description="Quand.")
     dossier_id: strawberry.Private[uuid.UUID]
+    actor_account_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Qui : prénoms et nom de l'auteur (null : inconnu).")
+    async def actor_name(self, info: Info) -> str | None:
+        if self.actor_account_id is None:
+            return None
+        account = await info.context.loaders.accounts.load(self.actor_account_id)
+        person = await info.context.loaders.persons.load(account.person_id) if account else None
+        return f"{person.given_names} {person.family_name}" if person else None
 
     @classmethod
     def from_row(cls, row: m.DossierEvent) -> DossierEventNode:
@@ -144,6 +153,7 @@ class DossierEventNode(VisibleNode):
             reason=row.reason,
             created_at=row.created_at,
             dossier_id=row.dossier_id,
+            actor_account_id=row.actor_account_id,
         )
 
     @classmethod

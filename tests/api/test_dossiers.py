@@ -45,6 +45,7 @@ async def test_a_person_files_a_card_an_agent_corrects_and_grants_it(
     assert confirmed["number"].startswith(f"{year}-044-") and len(confirmed["number"]) == 16
     assert [e["action"] for e in dossier["events"]["nodes"]] == ["CONFIRM", "SIGN", "CREATE"]
     assert dossier["events"]["nodes"][0]["capacity"] == "ANONYMOUS"  # the link is the right
+    assert dossier["events"]["nodes"][1]["actorName"] == "Marie Claire Dupont"  # who signed
     # the agent finds it in the queue, reviews it and asks for a correction
     assert dossier["id"] in await queue_ids(cnaps, officer.token)
     pieces = await cnaps(DOWNLOADS, {"id": dossier["id"]}, token=officer.token)

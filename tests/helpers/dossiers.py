@@ -27,7 +27,7 @@ id number kind status activities { code } fields { name value } delegation depar
 submittedAt decidedAt correctionReason correctionItems decisionReason filedByThirdParty
 requirements { code needed provided }
 documents(first: 20) { totalCount nodes { id kind issuedOn } }
-events(first: 20) { totalCount nodes { action fromStatus toStatus capacity reason } }
+events(first: 20) { totalCount nodes { action fromStatus toStatus capacity reason actorName } }
 title { id number kind expiresOn activities { code } }
 receipt { id number kind expiresOn }
 """
