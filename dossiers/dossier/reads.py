@@ -49,3 +49,12 @@ async def held_documents(
     for dossier_id, code in rows:
         found.setdefault(dossier_id, []).append(code)
     return [found.get(i, []) for i in dossier_ids]
+
+
+async def organisation_dossier_pages(
+    session: AsyncSession, keys: Sequence[PageKey]
+) -> list[Page[Any]]:
+    """Keyed by organisation: the dossiers it filed for itself, newest first."""
+    return await pages_by_parent(
+        session, keys, Dossier.applicant_organisation_id, lambda _: select(Dossier)
+    )

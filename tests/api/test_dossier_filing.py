@@ -40,6 +40,10 @@ query { tenant { dossierKinds {
 NODE = "query($id: ID!) { node(id: $id) { ... on Dossier { status activities { code } fields { name value } updatedAt events(first: 50) { totalCount } documents(first: 50) { totalCount } } } }"
 
 
+ORGANISATION_DOSSIERS = """query($id: ID!) { node(id: $id) { ... on Organisation {
+  dossiers(first: 10) { nodes { id status } } } } }"""
+
+
 async def test_the_pack_s_kinds_are_in_the_api(cnaps: GraphQLClient, cnsa: GraphQLClient) -> None:
     kinds = (await cnaps(KINDS))["tenant"]["dossierKinds"]
     by_code = {k["code"]: k for k in kinds}
@@ -168,6 +172,14 @@ async def test_an_organisation_files_its_operating_authorisation(
         done = await call(cnaps, act(name), {"input": {"dossierId": dossier["id"]}}, officer.token)
         assert done["errors"] == [], done
     assert done["title"]["kind"] == "AUT"
+    listed = await cnaps(ORGANISATION_DOSSIERS, {"id": org.id}, token=org.admin.token)
+    assert [n["id"] for n in listed["node"]["dossiers"]["nodes"]] == [dossier["id"]]
+    stranger = await person(cnaps, runtime, smtp, "stranger")
+    hidden = await cnaps(ORGANISATION_DOSSIERS, {"id": org.id}, token=officer.token)
+    assert hidden["node"]["dossiers"] is None  # an agent instructs; the list is the company's
+    assert (await cnaps(ORGANISATION_DOSSIERS, {"id": org.id}, token=stranger.token))[
+        "node"
+    ] is None
     assert done["title"]["expiresOn"] == add_months(today(runtime), 1200).isoformat()
 
 
