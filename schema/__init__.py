@@ -9,12 +9,15 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 import schema.account.types
+import schema.dossier.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
 from schema.deposit.mutations import DepositMutations
+from schema.dossier.mutations import DossierMutations
+from schema.dossier.queries import DossierQueries
 from schema.habilitation.mutations import HabilitationMutations
 from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
@@ -53,7 +56,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
-class Query(OrganisationQueries, HabilitationQueries):
+class Query(OrganisationQueries, HabilitationQueries, DossierQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(
         self,
@@ -94,6 +97,7 @@ class Mutation(
     CompanyMutations,
     HabilitationMutations,
     DepositMutations,
+    DossierMutations,
 ):
     pass
 

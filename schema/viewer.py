@@ -11,6 +11,7 @@ from schema.audit.viewer_fields import ViewerAuditFields
 from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
+from schema.dossier.viewer_fields import ViewerDossierFields
 from schema.guards import allowed
 from schema.habilitation.viewer_fields import ViewerHabilitationFields
 from schema.tenant.types import Tenant
@@ -26,6 +27,7 @@ class Viewer(
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,
+    ViewerDossierFields,
 ):
     account: AccountNode = strawberry.field(description="Son compte.")
 

@@ -188,6 +188,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route(
             "/t/{tenant}/resend-confirmation", pages.resend_confirmation, methods=["GET", "POST"]
         ),
+        Route("/t/{tenant}/confirm-dossier", pages.confirm_dossier, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
         *static_routes(ide=not settings.production),
     ]

@@ -136,6 +136,23 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
             "back": "Back to signing in",
         },
     },
+    "dossier": {
+        "fr": {
+            "title": "Confirmer le dépôt de votre demande",
+            "explain": "Cliquez sur le bouton pour déposer votre demande signée auprès de "
+            "l'autorité.",
+            "button": "Confirmer ma demande",
+            "confirmed": "Votre demande est déposée sous le numéro",
+            "missing": "Ce lien est incomplet : copiez le lien du courriel en entier.",
+        },
+        "en": {
+            "title": "Confirm the filing of your request",
+            "explain": "Press the button to file your signed request with the authority.",
+            "button": "Confirm my request",
+            "confirmed": "Your request is filed under number",
+            "missing": "This link is incomplete: copy the whole link from the e-mail.",
+        },
+    },
     "invitation": {
         "fr": {
             "title": "Accepter une invitation à devenir gestionnaire",
@@ -301,6 +318,11 @@ CHANGE_CREDENTIALS = """mutation ($current: String!, $new: String!) {
   }
 }"""
 SIGN_OUT = "mutation { signOut { ok errors { code } } }"
+CONFIRM_DOSSIER = """mutation ($token: String!) {
+  confirmDossierSubmission(input: {token: $token}) {
+    ok number receiptNumber notice errors { code message }
+  }
+}"""
 ACCOUNT_STATE = "query { viewer { account { email emailConfirmed } } }"
 VIEWER = """query {
   viewer {
@@ -424,6 +446,23 @@ class LinkPages:
             values["token"] = request.query_params.get("token", "")
             values["errors"] = await self._check(page, check_confirmation_link)
         return _render("confirm_email.html", values)
+
+    async def confirm_dossier(self, request: Request) -> Response:
+        """The mailed link of a signed dossier: GET shows a button, POST files it."""
+        page = self._open(request, "dossier", done=False, token="")
+        if isinstance(page, Response):
+            return page
+        values = page.values
+        if request.method == "POST":
+            token = str((await request.form()).get("token") or "")
+            data = await self._run(
+                request, page.pack, page.locale, CONFIRM_DOSSIER, {"token": token}
+            )
+            result = data["confirmDossierSubmission"]
+            values.update(done=True, token=token, errors=result["errors"], result=result)
+        else:
+            values["token"] = request.query_params.get("token", "")
+        return _render("confirm_dossier.html", values)
 
     async def reset_password(self, request: Request) -> Response:
         """An unusable link says so on GET, before the person types a password, and offers

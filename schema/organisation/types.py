@@ -22,6 +22,7 @@ from schema.company.organisation_fields import OrganisationCompanyFields
 from schema.context import Info
 from schema.delegation.enums import MembershipRole, Permission
 from schema.delegation.organisation_fields import OrganisationDelegationFields
+from schema.dossier.organisation_fields import OrganisationDossierFields
 from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.request_fields import OrganisationRequestFields
@@ -45,6 +46,7 @@ class OrganisationNode(
     OrganisationDelegationFields,
     OrganisationCompanyFields,
     OrganisationAuditFields,
+    OrganisationDossierFields,
     VisibleNode,
 ):
     id: relay.NodeID[str]

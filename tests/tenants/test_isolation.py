@@ -39,6 +39,9 @@ TABLES = [
     "habilitations",
     "habilitation_structures",
     "deposits",
+    "dossiers",
+    "dossier_documents",
+    "dossier_events",
 ]
 
 
@@ -121,6 +124,7 @@ async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Datab
     import auth.habilitation.models  # noqa: F401
     import dossiers.company.models
     import dossiers.deposit.models
+    import dossiers.dossier.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
     import tenants.structures  # noqa: F401
