@@ -68,6 +68,7 @@ class GuichetContext:
             locale=self.locale,
             actor=self.actor,
             client=self.client,
+            files=self.services.files,
         )
 
 
