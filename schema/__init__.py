@@ -18,7 +18,9 @@ from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
+from schema.public.queries import PublicQueries
 from schema.tenant.types import Tenant
+from schema.title.mutations import TitleMutations
 from schema.uploads import SCALAR_OVERRIDES
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
@@ -47,7 +49,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type
-class Query(OrganisationQueries):
+class Query(OrganisationQueries, PublicQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
@@ -68,7 +70,9 @@ class Query(OrganisationQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
+class Mutation(
+    AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations, TitleMutations
+):
     pass
 
 

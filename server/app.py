@@ -30,6 +30,7 @@ from server.migrate import current_revision, head_revision
 from server.pages import LinkPages, page
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
+from server.verification_pages import VerificationPages
 from tenants.packs import PACKS
 
 log = logging.getLogger("guichet.http")
@@ -113,6 +114,7 @@ def create_app(runtime: Runtime) -> Starlette:
     graphql = GraphQLEndpoint(view, runtime.services, max_body_bytes=settings.max_body_bytes)
     pages = LinkPages(schema, runtime.services)
     downloads = Downloads(runtime.services)
+    verification_pages = VerificationPages(runtime.services)
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(
@@ -188,6 +190,8 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
+        Route("/t/{tenant}/verify/receipt/{token}", verification_pages.receipt),
+        Route("/t/{tenant}/verify/seal/{seal}", verification_pages.seal),
         *static_routes(ide=not settings.production),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)

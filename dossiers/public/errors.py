@@ -10,7 +10,6 @@ from tenants.errors import Message, register_codes
 class PublicCode(StrEnum):
     INVALID_SECURITY_CODE = "INVALID_SECURITY_CODE"
     INVALID_VERIFICATION_DIGITS = "INVALID_VERIFICATION_DIGITS"
-    INVALID_SIRET = "INVALID_SIRET"
 
 
 register_codes(
@@ -23,10 +22,6 @@ register_codes(
         PublicCode.INVALID_VERIFICATION_DIGITS: Message(
             "Saisissez les 7 derniers chiffres du numéro (ex. 0755135).",
             "Type the last 7 digits of the number (e.g. 0755135).",
-        ),
-        PublicCode.INVALID_SIRET: Message(
-            "Ce numéro SIRET n'est pas valide (14 chiffres).",
-            "This SIRET number is not valid (14 digits).",
         ),
     },
     area="public",

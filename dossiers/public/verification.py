@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from auth.account.identity_fields import Collector, clean_text
 from auth.context import ServiceContext
+from auth.organisation.errors import OrganisationCode
 from dossiers.public.challenges import ChallengeSettings, check_solution
 from dossiers.public.counters import Counters, DatabaseCounters, Hit, limit_hit
 from dossiers.public.errors import PublicCode
@@ -104,7 +105,7 @@ async def verify_authorisation(
     cleaned = check.text(siret, ("siret",), True, 32)
     number = normalise_siret(cleaned) if cleaned else None
     if cleaned and number is None:
-        check.add(PublicCode.INVALID_SIRET, ("siret",))
+        check.add(OrganisationCode.INVALID_SIRET, ("siret",))
     wanted = _digits(digits, check)
     code = _code(security_code, check)
     if check.errors:

@@ -19,6 +19,8 @@ from dossiers.title.seal import holder_names, seal, verification_url
 from tenants.files import Files, content_key
 from tenants.packs.base import TenantPack
 
+TITLE_PDF = "title-pdf"  # the kind of file a signed download link names
+
 KIND_NAMES: dict[TitleKind, str] = {
     TitleKind.CAR: "Carte professionnelle",
     TitleKind.PRE: "Autorisation préalable d'entrée en formation",

@@ -1,0 +1,63 @@
+"""Queries of the public services, open to anyone without an account: the security code and
+the verifications. Each runs in one transaction (its counters are kept even when it refuses)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from dossiers.public import verification as v
+from dossiers.public.challenges import new_challenge
+from schema.context import Info
+from schema.public.types import (
+    SecurityChallenge,
+    Verification,
+    VerifyAuthorisationInput,
+    VerifyAuthorisationPayload,
+    VerifyTitleInput,
+    VerifyTitlePayload,
+)
+from schema.transactions import run_mutation
+
+
+@strawberry.type
+class PublicQueries:
+    @strawberry.field(
+        description="Un code de sécurité à résoudre avant une vérification publique (sans "
+        "compte) ; chaque code sert une fois."
+    )
+    def security_challenge(self, info: Info) -> SecurityChallenge:
+        services = info.context.services
+        return SecurityChallenge.of(new_challenge(services.public.challenges, services.clock.now()))
+
+    @strawberry.field(
+        description="Vérifier un titre (carte, autorisation préalable ou provisoire, "
+        "récépissé, agrément) : valide, non valide ou inconnu, avec l'heure de la consultation. "
+        "Une erreur de nom et un numéro inconnu donnent la même réponse."
+    )
+    async def verify_title(self, info: Info, input: VerifyTitleInput) -> VerifyTitlePayload:
+        public = info.context.services.public
+        return await run_mutation(
+            info,
+            lambda ctx: v.verify_title(
+                ctx, public, input.family_name, input.digits, input.security_code
+            ),
+            VerifyTitlePayload,
+            lambda found: VerifyTitlePayload(verification=Verification.of(info, found)),
+        )
+
+    @strawberry.field(
+        description="Vérifier l'autorisation d'exercer d'une entreprise ou d'un organisme de "
+        "formation par le SIRET de l'établissement : valide, non valide ou inconnue."
+    )
+    async def verify_authorisation(
+        self, info: Info, input: VerifyAuthorisationInput
+    ) -> VerifyAuthorisationPayload:
+        public = info.context.services.public
+        return await run_mutation(
+            info,
+            lambda ctx: v.verify_authorisation(
+                ctx, public, input.siret, input.digits, input.security_code
+            ),
+            VerifyAuthorisationPayload,
+            lambda found: VerifyAuthorisationPayload(verification=Verification.of(info, found)),
+        )
