@@ -19,10 +19,9 @@ from dossiers.public.verification import Verification, VerificationResult, verif
 from dossiers.title.document import KIND_NAMES
 from dossiers.title.models import TitleKind
 from schema.context import AppServices
-from schema.errors import to_user_errors
 from server.graphql_app import client_info
 from server.pages import TEXTS, _open_page, _Page, _render
-from tenants.errors import DomainError
+from tenants.errors import DomainError, render_message
 from tenants.session import open_session
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -93,7 +92,10 @@ class VerificationPages:
             except DomainError as exc:
                 if exc.keep_changes:
                     await session.commit()
-                page.values["errors"] = to_user_errors(exc, page.locale)
+                page.values["errors"] = [
+                    {"code": e.code, "message": render_message(e.code, page.locale, e.params)}
+                    for e in exc.errors
+                ]
                 return _render("verification.html", page.values)
             await session.commit()
         return _render("verification.html", _values(page, found))

@@ -47,7 +47,7 @@ def render_pdf(pack: TenantPack, tokens: AccessTokens, title: Title) -> bytes:
     url = verification_url(tokens, pack.slug, sealed)
     labels = {a.code: a.label.fr for a in pack.activities}
     pdf = FPDF(format="A4")
-    # Same title, same bytes: the date is the issue date, not the time of rendering.
+    # The document's date is the title's issue date, not the time of rendering.
     pdf.set_creation_date(datetime.combine(title.issued_on, time(), tzinfo=UTC))
     pdf.set_title(_latin1(f"{KIND_NAMES[TitleKind(title.kind)]} {title.number}"))
     pdf.set_author(_latin1(pack.name))
