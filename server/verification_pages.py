@@ -15,6 +15,7 @@ from starlette.responses import Response
 from auth.account.tokens import InvalidAccessToken
 from auth.context import ServiceContext
 from dossiers.public.receipts import open_receipt
+from dossiers.public.tracking import Tracking
 from dossiers.public.verification import Verification, VerificationResult, verify_seal
 from dossiers.title.document import KIND_NAMES
 from dossiers.title.models import TitleKind
@@ -62,6 +63,48 @@ TEXTS["verification"] = {
 }
 
 
+TEXTS["tracking"] = {
+    "fr": {
+        "title": "Suivi d'un dossier",
+        "number": "Numéro de dossier",
+        "kind": "Demande",
+        "submitted_at": "Déposé le",
+        "updated_at": "Dernière étape le",
+        "decided_at": "Décidé le",
+        "checked": TEXTS["verification"]["fr"]["checked"],
+        "unknown": "Dossier inconnu",
+        "unknown_help": "Vérifiez le numéro et le nom (ou le SIRET) saisis.",
+        "print": TEXTS["verification"]["fr"]["print"],
+        "SUBMITTED": "Déposé, en attente d'instruction",
+        "UNDER_REVIEW": "En cours d'instruction",
+        "CORRECTIONS_REQUESTED": "Compléments demandés au demandeur",
+        "GRANTED": "Accordé",
+        "REFUSED": "Refusé",
+        "CLOSED_WITHOUT_ACTION": "Classé sans suite",
+        "WITHDRAWN": "Retiré par le demandeur",
+    },
+    "en": {
+        "title": "Tracking a dossier",
+        "number": "Dossier number",
+        "kind": "Request",
+        "submitted_at": "Filed on",
+        "updated_at": "Last step on",
+        "decided_at": "Decided on",
+        "checked": TEXTS["verification"]["en"]["checked"],
+        "unknown": "Unknown dossier",
+        "unknown_help": "Check the number and the name (or SIRET) you typed.",
+        "print": TEXTS["verification"]["en"]["print"],
+        "SUBMITTED": "Filed, awaiting instruction",
+        "UNDER_REVIEW": "Under review",
+        "CORRECTIONS_REQUESTED": "Corrections requested from the applicant",
+        "GRANTED": "Granted",
+        "REFUSED": "Refused",
+        "CLOSED_WITHOUT_ACTION": "Closed without action",
+        "WITHDRAWN": "Withdrawn by the applicant",
+    },
+}
+
+
 class VerificationPages:
     def __init__(self, services: AppServices) -> None:
         self.services = services
@@ -79,6 +122,11 @@ class VerificationPages:
             )
         except InvalidAccessToken:
             return _invalid(page)
+        if isinstance(found, tuple):
+            tracking = _open_page(request, "tracking")
+            if isinstance(tracking, Response):
+                return tracking
+            return _render("tracking.html", _tracking_values(tracking, *found))
         return _render("verification.html", _values(page, found))
 
     async def seal(self, request: Request) -> Response:
@@ -129,6 +177,32 @@ def _values(page: _Page, found: Verification) -> dict[str, Any]:
         "result": t[VerificationResult(found.result).value],
         "kind": kind,
         "expires_on": found.expires_on.strftime("%d/%m/%Y") if found.expires_on else None,
+        "checked": t["checked"].format(
+            date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M:%S")
+        ),
+    }
+
+
+def _tracking_values(page: _Page, number: str, found: Tracking) -> dict[str, Any]:
+    t = page.t
+    local = found.checked_at.astimezone(PARIS)
+    kinds = {k.code: k.label.get(page.locale) for k in page.pack.dossier_kinds}
+    dates = [
+        (t[key], value.astimezone(PARIS).strftime("%d/%m/%Y"))
+        for key, value in (
+            ("submitted_at", found.submitted_at),
+            ("updated_at", found.updated_at),
+            ("decided_at", found.decided_at),
+        )
+        if value is not None
+    ]
+    return {
+        **page.values,
+        "found": found,
+        "number": number,
+        "status": t[found.status.value] if found.status else None,
+        "kind": kinds.get(found.kind or "", found.kind),
+        "dates": dates,
         "checked": t["checked"].format(
             date=local.strftime("%d/%m/%Y"), time=local.strftime("%H:%M:%S")
         ),

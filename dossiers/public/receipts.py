@@ -1,39 +1,38 @@
-"""The printable record of a public verification: its result signed into a link (like the file
-links of `auth.account.tokens`) that opens a page giving it with the date and time of the
+"""The printable record of a public check: its result signed into a link (like the file links
+of `auth.account.tokens`) that opens a page giving it with the date and time of the
 consultation. Nothing is stored: the link carries what was checked and when, and the page
 shows nothing the person did not type or read in the answer."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from joserfc import jwt
 from joserfc.errors import JoseError
 
 from auth.account.tokens import ALGORITHM, AccessTokens, InvalidAccessToken
+from dossiers.dossier.models import DossierStatus
+from dossiers.public.tracking import Tracking
 from dossiers.public.verification import Subject, Verification, VerificationResult
 
 RECEIPT_TYPE = "verification+jwt"
 RECEIPT_TTL = timedelta(days=1)
+DOSSIER = "DOSSIER"
 
 
 def _audience(tokens: AccessTokens, tenant: str) -> str:
     return f"{tokens.issuer(tenant)}/verify"
 
 
-def receipt_url(tokens: AccessTokens, tenant: str, found: Verification) -> str:
+def _url(tokens: AccessTokens, tenant: str, checked_at: datetime, claims: dict[str, Any]) -> str:
     claims = {
         "iss": tokens.issuer(tenant),
         "aud": _audience(tokens, tenant),
         "tid": tenant,
-        "sub": found.subject.value,
-        "res": found.result.value,
-        "q": found.query,
-        "dig": found.digits,
-        "knd": found.title_kind,
-        "exd": found.expires_on.isoformat() if found.expires_on else None,
-        "iat": int(found.checked_at.timestamp()),
-        "exp": int((found.checked_at + RECEIPT_TTL).timestamp()),
+        "iat": int(checked_at.timestamp()),
+        "exp": int((checked_at + RECEIPT_TTL).timestamp()),
+        **claims,
     }
     key = tokens.keys.current
     header = {"alg": ALGORITHM, "kid": key.kid, "typ": RECEIPT_TYPE}
@@ -41,7 +40,46 @@ def receipt_url(tokens: AccessTokens, tenant: str, found: Verification) -> str:
     return f"{tokens.issuer(tenant)}/verify/receipt/{token}"
 
 
-def open_receipt(tokens: AccessTokens, tenant: str, token: str, now: datetime) -> Verification:
+def receipt_url(tokens: AccessTokens, tenant: str, found: Verification) -> str:
+    return _url(
+        tokens,
+        tenant,
+        found.checked_at,
+        {
+            "sub": found.subject.value,
+            "res": found.result.value,
+            "q": found.query,
+            "dig": found.digits,
+            "knd": found.title_kind,
+            "exd": found.expires_on.isoformat() if found.expires_on else None,
+        },
+    )
+
+
+def tracking_receipt_url(tokens: AccessTokens, tenant: str, number: str, found: Tracking) -> str:
+    def instant(value: datetime | None) -> int | None:
+        return int(value.timestamp()) if value else None
+
+    return _url(
+        tokens,
+        tenant,
+        found.checked_at,
+        {
+            "sub": DOSSIER,
+            "q": number,
+            "knd": found.kind,
+            "res": found.status.value if found.status else None,
+            "sbm": instant(found.submitted_at),
+            "upd": instant(found.updated_at),
+            "dcd": instant(found.decided_at),
+        },
+    )
+
+
+def open_receipt(
+    tokens: AccessTokens, tenant: str, token: str, now: datetime
+) -> Verification | tuple[str, Tracking]:
+    """A title's or authorisation's verification, or a dossier's number and tracking."""
     try:
         decoded = jwt.decode(token, tokens.keys.key_set, algorithms=[ALGORITHM])
         if decoded.header.get("typ") != RECEIPT_TYPE:
@@ -54,11 +92,27 @@ def open_receipt(tokens: AccessTokens, tenant: str, token: str, now: datetime) -
             exp={"essential": True},
         ).validate(decoded.claims)
         claims = decoded.claims
+        checked_at = datetime.fromtimestamp(int(claims["iat"]), tz=now.tzinfo)
+
+        def instant(key: str) -> datetime | None:
+            value = claims.get(key)
+            return datetime.fromtimestamp(int(value), tz=now.tzinfo) if value else None
+
+        if claims["sub"] == DOSSIER:
+            status = claims.get("res")
+            return str(claims["q"]), Tracking(
+                checked_at=checked_at,
+                kind=str(claims["knd"]) if claims.get("knd") else None,
+                status=DossierStatus(status) if status else None,
+                submitted_at=instant("sbm"),
+                updated_at=instant("upd"),
+                decided_at=instant("dcd"),
+            )
         expires = claims.get("exd")
         return Verification(
             subject=Subject(claims["sub"]),
             result=VerificationResult(claims["res"]),
-            checked_at=datetime.fromtimestamp(int(claims["iat"]), tz=now.tzinfo),
+            checked_at=checked_at,
             query=str(claims["q"]),
             digits=str(claims["dig"]),
             title_kind=str(claims["knd"]) if claims.get("knd") else None,

@@ -84,7 +84,7 @@ async def verify_title(
     if check.errors:
         raise DomainError(check.errors)
     assert name is not None and wanted is not None and code is not None  # noqa: S101
-    await _gate(ctx, public, code, limit_hit(public.per_target, "title", wanted))
+    await gate(ctx, public, code, limit_hit(public.per_target, "title", wanted))
     rows = await ctx.session.scalars(
         select(Title).where(Title.sequence == wanted, Title.kind.not_in(ESTABLISHMENT_KINDS))
     )
@@ -111,7 +111,7 @@ async def verify_authorisation(
     if check.errors:
         raise DomainError(check.errors)
     assert number is not None and wanted is not None and code is not None  # noqa: S101
-    await _gate(ctx, public, code, limit_hit(public.per_target, "authorisation", number))
+    await gate(ctx, public, code, limit_hit(public.per_target, "authorisation", number))
     rows = await ctx.session.scalars(
         select(Title)
         .join(Establishment, Establishment.id == Title.establishment_id)
@@ -159,7 +159,7 @@ def _code(value: str | None, check: Collector) -> str | None:
     return cleaned
 
 
-async def _gate(ctx: ServiceContext, public: PublicServices, code: str, target: Hit) -> None:
+async def gate(ctx: ServiceContext, public: PublicServices, code: str, target: Hit) -> None:
     """The security code (valid, unexpired, first use) and the rate limits, counted in one go."""
     used = check_solution(public.challenges, code, ctx.clock.now())
     if used is None:

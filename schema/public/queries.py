@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import strawberry
 
+from dossiers.dossier.numbers import clean_number
 from dossiers.public import verification as v
 from dossiers.public.challenges import new_challenge
+from dossiers.public.tracking import track_dossier
 from schema.context import Info
 from schema.public.types import (
+    DossierTracking,
     SecurityChallenge,
+    TrackDossierInput,
+    TrackDossierPayload,
     Verification,
     VerifyAuthorisationInput,
     VerifyAuthorisationPayload,
@@ -60,4 +65,20 @@ class PublicQueries:
             ),
             VerifyAuthorisationPayload,
             lambda found: VerifyAuthorisationPayload(verification=Verification.of(info, found)),
+        )
+
+    @strawberry.field(
+        description="Suivre un dossier (nom de famille du demandeur ou SIRET, numéro, code de "
+        "sécurité) : son état et ses dates, rien de personnel."
+    )
+    async def track_dossier(self, info: Info, input: TrackDossierInput) -> TrackDossierPayload:
+        public = info.context.services.public
+        number = clean_number(input.number) or ""
+        return await run_mutation(
+            info,
+            lambda ctx: track_dossier(
+                ctx, public, input.family_name, input.siret, input.number, input.security_code
+            ),
+            TrackDossierPayload,
+            lambda found: TrackDossierPayload(tracking=DossierTracking.of(info, number, found)),
         )

@@ -7,9 +7,11 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
+from dossiers.dossier.models import DossierStatus as DossierStatusValue
 from dossiers.public import verification as v
 from dossiers.public.challenges import IssuedChallenge
-from dossiers.public.receipts import receipt_url
+from dossiers.public.receipts import receipt_url, tracking_receipt_url
+from dossiers.public.tracking import Tracking
 from dossiers.title.models import TitleKind as TitleKindValue
 from schema.context import Info
 from schema.enums import graphql_enum
@@ -126,6 +128,98 @@ class VerifyAuthorisationInput:
 class VerifyAuthorisationPayload:
     verification: Verification | None = strawberry.field(
         default=None, description="Le résultat (null en cas d'erreur)."
+    )
+    errors: list[UserError] = strawberry.field(
+        default_factory=list, description="Erreurs de saisie, code refusé, trop de demandes."
+    )
+
+    @strawberry.field(description="Vrai si et seulement si aucune erreur.")
+    def ok(self) -> bool:
+        return not self.errors
+
+
+if TYPE_CHECKING:
+    from dossiers.dossier.models import DossierStatus as DossierProgress
+else:
+    DossierProgress = graphql_enum(
+        DossierStatusValue,
+        "DossierProgress",
+        "État d'un dossier tel que le suivi public le montre.",
+        {
+            DossierStatusValue.DRAFT: "Brouillon (jamais montré au public)",
+            DossierStatusValue.AWAITING_CONFIRMATION: "En attente de confirmation par courriel "
+            "(jamais montré au public)",
+            DossierStatusValue.SUBMITTED: "Déposé, en attente d'instruction",
+            DossierStatusValue.UNDER_REVIEW: "En cours d'instruction",
+            DossierStatusValue.CORRECTIONS_REQUESTED: "Compléments demandés au demandeur",
+            DossierStatusValue.GRANTED: "Accordé",
+            DossierStatusValue.REFUSED: "Refusé",
+            DossierStatusValue.CLOSED_WITHOUT_ACTION: "Classé sans suite",
+            DossierStatusValue.WITHDRAWN: "Retiré par le demandeur",
+        },
+    )
+
+
+@strawberry.type(
+    description="Le suivi public d'un dossier : son état et ses dates, rien de personnel."
+)
+class DossierTracking:
+    found: bool = strawberry.field(
+        description="Faux pour un numéro inconnu, un nom ou un SIRET qui ne correspond pas, ou "
+        "un dossier pas encore déposé : la même réponse."
+    )
+    checked_at: datetime = strawberry.field(description="Date et heure de la consultation.")
+    kind_code: str | None = strawberry.field(description="Code de la sorte de demande.")
+    kind_label: str | None = strawberry.field(description="Libellé de la sorte de demande.")
+    status: DossierProgress | None = strawberry.field(description="État du dossier.")
+    submitted_at: datetime | None = strawberry.field(description="Date du dépôt.")
+    updated_at: datetime | None = strawberry.field(description="Date de la dernière étape.")
+    decided_at: datetime | None = strawberry.field(description="Date de la décision.")
+    print_url: str = strawberry.field(
+        description="Page imprimable du suivi, avec la date et l'heure de la consultation "
+        "(lien signé valable 24 heures)."
+    )
+
+    @classmethod
+    def of(cls, info: Info, number: str, found: Tracking) -> DossierTracking:
+        pack = info.context.pack
+        kind = pack.dossier_kind(found.kind) if found.kind else None
+        return cls(
+            found=found.found,
+            checked_at=found.checked_at,
+            kind_code=found.kind,
+            kind_label=kind.label.get(info.context.locale) if kind else None,
+            status=DossierProgress(found.status.value) if found.status else None,
+            submitted_at=found.submitted_at,
+            updated_at=found.updated_at,
+            decided_at=found.decided_at,
+            print_url=tracking_receipt_url(
+                info.context.services.auth.tokens, pack.slug, number, found
+            ),
+        )
+
+
+@strawberry.input(
+    description="Suivre un dossier : nom de famille du demandeur OU SIRET de l'établissement, "
+    "numéro du dossier, code de sécurité."
+)
+class TrackDossierInput:
+    number: str = strawberry.field(description="Numéro du dossier (AAAA-DDD-NNNNNNN).")
+    security_code: str = strawberry.field(
+        description="Solution du code de sécurité (securityChallenge), en base64."
+    )
+    family_name: str | None = strawberry.field(
+        default=None, description="Nom de famille du demandeur (personne)."
+    )
+    siret: str | None = strawberry.field(
+        default=None, description="SIRET de l'établissement (demande d'une organisation)."
+    )
+
+
+@strawberry.type(description="Réponse de trackDossier.")
+class TrackDossierPayload:
+    tracking: DossierTracking | None = strawberry.field(
+        default=None, description="Le suivi (null en cas d'erreur)."
     )
     errors: list[UserError] = strawberry.field(
         default_factory=list, description="Erreurs de saisie, code refusé, trop de demandes."

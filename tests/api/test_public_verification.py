@@ -5,7 +5,7 @@ limits per client address and per target — in the database, and in Redis."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -15,7 +15,6 @@ import pytest
 from limits import parse
 from limits.aio.storage import RedisStorage
 
-from dossiers.public.challenges import IssuedChallenge, solve
 from dossiers.public.counters import StorageCounters
 from dossiers.title.issuing import NewTitle
 from dossiers.title.models import TitleKind
@@ -26,11 +25,9 @@ from tests.helpers.clock import TestClock
 from tests.helpers.company import Issuer, issuer, today, uuid_of
 from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.organisations import siret_of, validated_organisation
+from tests.helpers.public import code, visitor_fixture  # noqa: F401 - the fixture
 from tests.helpers.smtp import SmtpServer
 
-CHALLENGE = """
-query { securityChallenge { algorithm challenge maxNumber salt signature expiresAt } }
-"""
 VERIFY_TITLE = """
 query Verify($input: VerifyTitleInput!) {
   verifyTitle(input: $input) {
@@ -62,15 +59,6 @@ mutation Withdraw($input: WithdrawTitleInput!) {
 
 
 @pytest.fixture
-async def visitor(runtime: Runtime) -> AsyncIterator[GraphQLClient]:
-    """A browser of its own address (the shared test client's would meet its rate limit)."""
-    address = f"198.51.100.{uuid.uuid4().int % 250 + 1}"
-    transport = httpx.ASGITransport(app=create_app(runtime), client=(address, 5000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield GraphQLClient(http, "cnaps")
-
-
-@pytest.fixture
 def tight_limits(runtime: Runtime) -> Iterator[None]:
     """Rate limits small enough to reach in a test."""
     services = runtime.services
@@ -78,22 +66,6 @@ def tight_limits(runtime: Runtime) -> Iterator[None]:
     services.public = replace(kept, per_client=parse("4/minute"), per_target=parse("2/hour"))
     yield
     services.public = kept
-
-
-async def code(client: GraphQLClient) -> str:
-    made = (await client(CHALLENGE))["securityChallenge"]
-    from datetime import datetime
-
-    return solve(
-        IssuedChallenge(
-            made["algorithm"],
-            made["challenge"],
-            made["maxNumber"],
-            made["salt"],
-            made["signature"],
-            datetime.fromisoformat(made["expiresAt"]),
-        )
-    )
 
 
 async def verify(
