@@ -338,3 +338,31 @@ def _gid(id_: uuid.UUID) -> str:
     from tests.helpers.organisations import gid
 
     return gid("Title", id_)
+
+
+async def test_ended_counters_are_purged(
+    visitor: GraphQLClient, runtime: Runtime, clock: TestClock
+) -> None:
+    from sqlalchemy import func, select
+
+    from dossiers.public.models import PublicCounter
+    from server.periodic import purge_public_counters
+    from tenants.session import open_session
+
+    await verify(visitor, "Martin", random_digits())
+
+    async def live() -> int:
+        async with open_session(runtime.services.sessions, "cnaps") as session:
+            counted = await session.scalar(
+                select(func.count())
+                .select_from(PublicCounter)
+                .where(PublicCounter.expires_at >= clock.now())
+            )
+            return int(counted or 0)
+
+    assert await live() >= 3  # client, target, security code
+    clock.advance(timedelta(hours=2))
+    await purge_public_counters(runtime)
+    async with open_session(runtime.services.sessions, "cnaps") as session:
+        left = await session.scalar(select(func.count()).select_from(PublicCounter))
+    assert left == await live()
