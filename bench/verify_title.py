@@ -92,14 +92,14 @@ async def seed(owner_url: str, size: int) -> float:
                             holder_family_name, holder_given_names, departement, activities,
                             issued_on, expires_on, status, status_changed_at, created_at)
                         SELECT gen_random_uuid(), :t,
-                            'CAR-044-2031-03-01-' || (2017 + i / :per_year)::text
-                                || lpad((i % :per_year)::text, 7, '0'),
-                            lpad((i % :per_year)::text, 7, '0'),
-                            'CAR', 'Nom' || (i % :names)::text, 'Prénom', '44',
+                            'CAR-044-2031-03-01-' || (2017 + i / CAST(:per_year AS integer))::text
+                                || lpad((i % CAST(:per_year AS integer))::text, 7, '0'),
+                            lpad((i % CAST(:per_year AS integer))::text, 7, '0'),
+                            'CAR', 'Nom' || (i % CAST(:names AS integer))::text, 'Prénom', '44',
                             '["SURVEILLANCE"]'::json, date '2026-03-01', date '2031-03-01',
                             CASE WHEN i % 10 = 0 THEN 'SUSPENDED' ELSE 'VALID' END,
                             now(), now()
-                        FROM generate_series(:start, :stop) AS i
+                        FROM generate_series(CAST(:start AS integer), CAST(:stop AS integer)) AS i
                         """
                     ),
                     {
