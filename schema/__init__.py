@@ -7,11 +7,14 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 import schema.account.types
+import schema.dossier.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
+from schema.dossier.mutations import DossierMutations
+from schema.dossier.queries import DossierQueries
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.nodes import NODE_TYPES
@@ -49,7 +52,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type
-class Query(OrganisationQueries, PublicQueries):
+class Query(OrganisationQueries, DossierQueries, PublicQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
@@ -71,7 +74,12 @@ class Query(OrganisationQueries, PublicQueries):
 
 @strawberry.type
 class Mutation(
-    AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations, TitleMutations
+    AccountMutations,
+    OrganisationMutations,
+    DelegationMutations,
+    CompanyMutations,
+    DossierMutations,
+    TitleMutations,
 ):
     pass
 

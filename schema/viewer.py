@@ -11,6 +11,7 @@ from schema.audit.viewer_fields import ViewerAuditFields
 from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
+from schema.dossier.viewer_fields import ViewerDossierFields
 from schema.guards import allowed
 from schema.tenant.types import Tenant
 
@@ -23,6 +24,7 @@ class Viewer(
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,
+    ViewerDossierFields,
 ):
     account: AccountNode
 

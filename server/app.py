@@ -189,6 +189,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/t/{tenant}/confirm-dossier", pages.confirm_dossier, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
         Route("/t/{tenant}/verify/receipt/{token}", verification_pages.receipt),
         Route("/t/{tenant}/verify/seal/{seal}", verification_pages.seal),

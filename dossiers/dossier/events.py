@@ -111,6 +111,7 @@ async def move(
     actor_account_id: uuid.UUID | None = None,
     organisation_id: uuid.UUID | None = None,
     details: dict[str, Any] | None = None,
+    notice: str | None = None,
 ) -> DossierEvent:
     """Apply `action` (the table must allow it), write its event, audit it and mail it."""
     to = require_move(dossier, action)
@@ -145,7 +146,7 @@ async def move(
         details={"from": previous, "to": to.value, "kind": dossier.kind, **(details or {})},
     )
     if action not in SILENT:
-        await tell(ctx, dossier, "dossier_status", {"reason": reason or ""})
+        await tell(ctx, dossier, "dossier_status", {"reason": reason or "", "notice": notice or ""})
     return event
 
 

@@ -528,6 +528,7 @@ async def confirm_submission(ctx: ServiceContext, token: str | None) -> Confirme
         decision,
         actor_account_id=dossier.signed_by_account_id,
         details={"number": dossier.number, "receipt": receipt.number if receipt else None},
+        notice=renewal.LATE_RENEWAL.fr if late else None,
     )
     return Confirmed(dossier, receipt, late)
 
@@ -666,7 +667,13 @@ async def _tell_person(
 # --- renewal -----------------------------------------------------------------------------
 
 
-async def start_renewal(ctx: ServiceContext, title_id: uuid.UUID | None) -> Dossier:
+@dataclass(frozen=True)
+class Started:
+    dossier: Dossier
+    late: bool  # already too late for a receipt: the answer says so
+
+
+async def start_renewal(ctx: ServiceContext, title_id: uuid.UUID | None) -> Started:
     """A renewal draft pre-filled from the title [seed 000]: its activities, and the fields
     of the dossier that yielded it, if any. Refused before the renewal window opens and once
     the title has expired (`dossiers.dossier.renewal`)."""
@@ -687,7 +694,7 @@ async def start_renewal(ctx: ServiceContext, title_id: uuid.UUID | None) -> Doss
     names = {f.name for f in kind.fields}
     prefill = [(k, str(v)) for k, v in (earlier or {}).items() if k in names]
     try:
-        return await create_dossier(
+        dossier = await create_dossier(
             ctx,
             NewDossier(
                 kind=kind.code,
@@ -704,3 +711,5 @@ async def start_renewal(ctx: ServiceContext, title_id: uuid.UUID | None) -> Doss
                 for e in refused.errors
             ]
         ) from None
+    late = not renewal.in_time_for_receipt(kind, title, today_of(ctx.clock))
+    return Started(dossier, late and kind.receipt_title is not None)

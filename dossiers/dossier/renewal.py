@@ -31,9 +31,17 @@ from dossiers.title import issuing
 from dossiers.title.models import Title, TitleKind, TitleStatus
 from dossiers.title.numbers import add_months, effective_status, today_of
 from tenants.errors import CommonCode, DomainError
-from tenants.packs.base import DossierKind, TenantPack
+from tenants.packs.base import DossierKind, Label, TenantPack
 
 RECEIPT_EXTRA_MONTHS = 6
+LATE_RENEWAL = Label(
+    "Demande de renouvellement déposée moins de trois mois avant l'échéance du titre : elle "
+    "est acceptée, mais sans récépissé ; le titre cesse d'être valide à son échéance si la "
+    "décision n'est pas intervenue.",
+    "Renewal request filed less than three months before the title expires: it is accepted, "
+    "but without a receipt; the title stops being valid when it expires if no decision has "
+    "been made by then.",
+)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 import strawberry
 
-from dossiers.dossier.models import DossierStatus as DossierStatusValue
 from dossiers.public import verification as v
 from dossiers.public.challenges import IssuedChallenge
 from dossiers.public.receipts import receipt_url, tracking_receipt_url
 from dossiers.public.tracking import Tracking
 from dossiers.title.models import TitleKind as TitleKindValue
 from schema.context import Info
+from schema.dossier.enums import DossierStatus
 from schema.enums import graphql_enum
 from schema.errors import UserError
 from schema.title.types import TitleKind
@@ -138,28 +138,6 @@ class VerifyAuthorisationPayload:
         return not self.errors
 
 
-if TYPE_CHECKING:
-    from dossiers.dossier.models import DossierStatus as DossierProgress
-else:
-    DossierProgress = graphql_enum(
-        DossierStatusValue,
-        "DossierProgress",
-        "État d'un dossier tel que le suivi public le montre.",
-        {
-            DossierStatusValue.DRAFT: "Brouillon (jamais montré au public)",
-            DossierStatusValue.AWAITING_CONFIRMATION: "En attente de confirmation par courriel "
-            "(jamais montré au public)",
-            DossierStatusValue.SUBMITTED: "Déposé, en attente d'instruction",
-            DossierStatusValue.UNDER_REVIEW: "En cours d'instruction",
-            DossierStatusValue.CORRECTIONS_REQUESTED: "Compléments demandés au demandeur",
-            DossierStatusValue.GRANTED: "Accordé",
-            DossierStatusValue.REFUSED: "Refusé",
-            DossierStatusValue.CLOSED_WITHOUT_ACTION: "Classé sans suite",
-            DossierStatusValue.WITHDRAWN: "Retiré par le demandeur",
-        },
-    )
-
-
 @strawberry.type(
     description="Le suivi public d'un dossier : son état et ses dates, rien de personnel."
 )
@@ -171,7 +149,9 @@ class DossierTracking:
     checked_at: datetime = strawberry.field(description="Date et heure de la consultation.")
     kind_code: str | None = strawberry.field(description="Code de la sorte de demande.")
     kind_label: str | None = strawberry.field(description="Libellé de la sorte de demande.")
-    status: DossierProgress | None = strawberry.field(description="État du dossier.")
+    status: DossierStatus | None = strawberry.field(
+        description="État du dossier (jamais brouillon ni en attente de confirmation)."
+    )
     submitted_at: datetime | None = strawberry.field(description="Date du dépôt.")
     updated_at: datetime | None = strawberry.field(description="Date de la dernière étape.")
     decided_at: datetime | None = strawberry.field(description="Date de la décision.")
@@ -189,7 +169,7 @@ class DossierTracking:
             checked_at=found.checked_at,
             kind_code=found.kind,
             kind_label=kind.label.get(info.context.locale) if kind else None,
-            status=DossierProgress(found.status.value) if found.status else None,
+            status=DossierStatus(found.status.value) if found.status else None,
             submitted_at=found.submitted_at,
             updated_at=found.updated_at,
             decided_at=found.decided_at,
