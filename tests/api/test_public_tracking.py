@@ -153,3 +153,49 @@ async def test_an_organisation_s_dossier_is_tracked_by_siret_and_bad_input_is_ty
     assert codes(await track(visitor, siret=siret, number=number, securityCode="nope")) == [
         "INVALID_SECURITY_CODE"
     ]
+
+
+async def test_a_granted_dossier_s_title_is_downloadable_at_once_and_verified_publicly(
+    cnaps: GraphQLClient,
+    visitor: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+) -> None:
+    from tests.helpers.dossiers import act, call, filed
+    from tests.helpers.organisations import agent
+
+    applicant = await person(cnaps, runtime, smtp, "granted")
+    officer = await agent(cnaps, runtime)
+    confirmed = await filed(
+        cnaps, runtime, smtp, applicant.token, applicant.email, "PROFESSIONAL_CARD"
+    )
+    dossier = confirmed["dossier"]
+    submitted = await track(visitor, familyName="Dupont", number=dossier["number"])
+    assert submitted["tracking"]["status"] == "SUBMITTED"
+    for name in ("startReview", "grantDossier"):
+        done = await call(cnaps, act(name), {"input": {"dossierId": dossier["id"]}}, officer.token)
+        assert done["errors"] == [], done
+    title = done["title"]
+    # The PDF, the same second, by the holder's link.
+    mine = await cnaps(
+        "query { viewer { titles(first: 5) { nodes { number downloadUrl } } } }",
+        token=applicant.token,
+    )
+    [card] = [t for t in mine["viewer"]["titles"]["nodes"] if t["number"] == title["number"]]
+    pdf = await cnaps.http.get(card["downloadUrl"].removeprefix("http://testserver"))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+    # Anyone verifies the title and tracks the dossier.
+    verified = await visitor(
+        """query($input: VerifyTitleInput!) { verifyTitle(input: $input) {
+             verification { result titleKind } errors { code } } }""",
+        {
+            "input": {
+                "familyName": "dupont",
+                "digits": title["number"][-7:],
+                "securityCode": await code(visitor),
+            }
+        },
+    )
+    assert verified["verifyTitle"]["verification"] == {"result": "VALID", "titleKind": "CAR"}
+    granted = await track(visitor, familyName="Dupont", number=dossier["number"])
+    assert granted["tracking"]["status"] == "GRANTED" and granted["tracking"]["decidedAt"]
