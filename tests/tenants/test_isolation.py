@@ -36,6 +36,7 @@ TABLES = [
     "dossiers",
     "dossier_documents",
     "dossier_events",
+    "public_counters",
 ]
 
 
@@ -117,6 +118,7 @@ async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Datab
     import auth.account.models  # noqa: F401
     import dossiers.company.models
     import dossiers.dossier.models
+    import dossiers.public.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
     from tenants.models import tenant_tables
