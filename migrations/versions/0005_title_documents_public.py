@@ -1,6 +1,7 @@
 """Titles' PDF (storage key and SHA-256, made at issue) and the public services' counters
 (rate limits per client address and per target, security codes already used) when they are
-kept in the database rather than in Redis.
+kept in the database rather than in Redis; the agents' dossier queue indexed for its order
+and its count.
 
 Revision ID: 0005
 Revises: 0004
@@ -38,6 +39,17 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_public_counters_tenant_id"), ["tenant_id"], unique=False
         )
+    with op.batch_alter_table("dossiers", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_dossiers_queue_order",
+            ["tenant_id", "delegation", "submitted_at", "id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_dossiers_queue_count",
+            ["tenant_id", "delegation", "status", "submitted_at"],
+            unique=False,
+        )
     if op.get_bind().dialect.name == "postgresql":
         op.execute('ALTER TABLE "public_counters" ENABLE ROW LEVEL SECURITY')
         op.execute('ALTER TABLE "public_counters" FORCE ROW LEVEL SECURITY')
@@ -49,6 +61,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("dossiers", schema=None) as batch_op:
+        batch_op.drop_index("ix_dossiers_queue_count")
+        batch_op.drop_index("ix_dossiers_queue_order")
     if op.get_bind().dialect.name == "postgresql":
         op.execute('DROP POLICY IF EXISTS tenant_isolation ON "public_counters"')
     with op.batch_alter_table("public_counters", schema=None) as batch_op:
