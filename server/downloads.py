@@ -14,9 +14,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.account.tokens import FileLinks, InvalidAccessToken
+from dossiers.dossier.models import DossierDocument
 from dossiers.title.document import TITLE_PDF, store_pdf
 from dossiers.title.models import Title
 from schema.context import AppServices
+from schema.dossier.types import DOSSIER_DOCUMENT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
@@ -25,6 +27,12 @@ from tenants.session import open_session
 
 log = logging.getLogger("guichet.files")
 PDF = "application/pdf"
+
+# The kinds of stored file a link may name, and their rows (storage key, SHA-256, type, name).
+STORED: dict[str, type[OrganisationDocument] | type[DossierDocument]] = {
+    DOCUMENT_FILE: OrganisationDocument,
+    DOSSIER_DOCUMENT_FILE: DossierDocument,
+}
 
 
 def _refusal(code: str, status: int) -> JSONResponse:
@@ -59,10 +67,13 @@ class Downloads:
             return _refusal("LINK_INVALID", 403)
         if kind == TITLE_PDF:
             return await self.title_pdf(pack, file_id)
-        if kind != DOCUMENT_FILE:
+        model = STORED.get(kind)
+        if model is None:
             return _refusal("LINK_INVALID", 403)
         async with open_session(self.services.sessions, pack.slug) as session:
-            document = await session.get(OrganisationDocument, file_id)
+            document: OrganisationDocument | DossierDocument | None = await session.get(
+                model, file_id
+            )
         if document is None:
             return _refusal("NOT_FOUND", 404)
         data = await self.services.files.storage.get(document.storage_key)

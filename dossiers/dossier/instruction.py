@@ -221,6 +221,3 @@ def _reason(value: str | None, check: Collector, *, required: bool) -> str | Non
         check.add(CommonCode.TOO_LONG, ("reason",), max=MAX_REASON)
         return None
     return cleaned
-
-
-__all__ = ["DossierStatus", "QueueFilter"]

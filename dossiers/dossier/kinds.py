@@ -17,7 +17,7 @@ from auth.account.identity_fields import Collector, clean_text
 from dossiers.dossier.errors import DossierCode
 from dossiers.title.numbers import add_months
 from tenants.countries import is_country
-from tenants.errors import CommonCode, DomainError
+from tenants.errors import DomainError
 from tenants.identifiers import normalise_siret
 from tenants.packs.base import (
     DocumentRule,
@@ -197,9 +197,3 @@ def missing_fields(
 ) -> list[DossierField]:
     now = situations(pack, fields, activities)
     return [rule for rule in kind.fields if field_required(rule, now) and not fields.get(rule.name)]
-
-
-def check_known(codes: Iterable[str], check: Collector, field: tuple[str, ...]) -> None:
-    for code in codes:
-        if not code:
-            check.add(CommonCode.REQUIRED, field)

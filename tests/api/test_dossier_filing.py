@@ -56,6 +56,16 @@ async def test_the_pack_s_kinds_are_in_the_api(cnaps: GraphQLClient, cnsa: Graph
     assert (await cnsa(KINDS))["tenant"]["dossierKinds"] == []
 
 
+async def test_no_dossiers_on_the_cnsa_portal(
+    cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    someone = await person(cnsa, runtime, smtp, "cnsa")
+    refused = await create(cnsa, someone.token, kind="PROFESSIONAL_CARD")
+    assert codes(refused) == ["NOT_AVAILABLE_ON_THIS_PORTAL"]
+    mine = await cnsa("query { viewer { dossiers(first: 5) { totalCount } } }", token=someone.token)
+    assert mine["viewer"]["dossiers"] == {"totalCount": 0}
+
+
 async def test_a_trusted_third_party_files_for_a_person_who_is_told(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
 ) -> None:
