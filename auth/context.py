@@ -13,6 +13,7 @@ from auth.account.passwords import PasswordHasher
 from auth.account.tokens import AccessTokens
 from auth.standing import HabilitationFact, MembershipFact
 from tenants.clock import Clock
+from tenants.files import Files
 from tenants.packs.base import TenantPack
 
 
@@ -105,3 +106,6 @@ class ServiceContext:
     locale: str = "fr"
     actor: Actor | None = None
     client: ClientInfo = field(default_factory=ClientInfo)
+    # File storage, for the services that write files (a title's PDF); None where a caller
+    # has none to give (a title issued then gets its PDF at its first download).
+    files: Files | None = None

@@ -26,8 +26,10 @@ from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
+from schema.public.queries import PublicQueries
 from schema.scalars import SCALAR_OVERRIDES
 from schema.tenant.types import Tenant
+from schema.title.mutations import TitleMutations
 from schema.transactions import EndTransaction
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
@@ -56,7 +58,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
-class Query(OrganisationQueries, HabilitationQueries, DossierQueries):
+class Query(OrganisationQueries, HabilitationQueries, DossierQueries, PublicQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(
         self,
@@ -98,6 +100,7 @@ class Mutation(
     HabilitationMutations,
     DepositMutations,
     DossierMutations,
+    TitleMutations,
 ):
     pass
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from strawberry.types import Info as _Info
 
 from auth.account.models import Account
 from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
+from dossiers.public.challenges import ChallengeSettings
+from dossiers.public.verification import PublicServices
 from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
 from tenants.files import Files
@@ -28,6 +31,11 @@ class AppServices:
     auth: AuthConfig
     files: Files  # uploaded files: the storage and the size limit
     notify_mail: Callable[[], None] = lambda: None
+    # The public services' security codes and counters (`server.runtime` builds them from the
+    # settings; this default keeps counters in the database with a key of this process).
+    public: PublicServices = field(
+        default_factory=lambda: PublicServices(ChallengeSettings(secrets.token_bytes(32)))
+    )
 
 
 @dataclass
@@ -82,6 +90,7 @@ class GuichetContext:
             locale=self.locale,
             actor=self.actor,
             client=self.client,
+            files=self.services.files,
         )
 
 

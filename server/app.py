@@ -31,6 +31,7 @@ from server.migrate import current_revision, head_revision
 from server.pages import LinkPages
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
+from server.verification_pages import VerificationPages
 from tenants.packs import PACKS
 
 log = logging.getLogger("guichet.http")
@@ -120,6 +121,7 @@ def create_app(runtime: Runtime) -> Starlette:
         ide=not settings.production,
     )
     downloads = Downloads(runtime.services)
+    verification_pages = VerificationPages(runtime.services)
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(
@@ -190,6 +192,8 @@ def create_app(runtime: Runtime) -> Starlette:
         ),
         Route("/t/{tenant}/confirm-dossier", pages.confirm_dossier, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
+        Route("/t/{tenant}/verify/receipt/{token}", verification_pages.receipt),
+        Route("/t/{tenant}/verify/seal/{seal}", verification_pages.seal),
         *static_routes(ide=not settings.production),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})

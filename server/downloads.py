@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -15,15 +16,19 @@ from starlette.responses import JSONResponse, Response
 from auth.account.tokens import FileLinks, InvalidAccessToken
 from dossiers.deposit.models import Deposit
 from dossiers.dossier.models import DossierDocument
+from dossiers.title.document import TITLE_PDF, store_pdf
+from dossiers.title.models import Title
 from schema.context import AppServices
 from schema.deposit.types import DEPOSIT_FILE
 from schema.dossier.types import DOSSIER_DOCUMENT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
+from tenants.packs.base import TenantPack
 from tenants.session import open_session
 
 log = logging.getLogger("guichet.files")
+PDF = "application/pdf"
 
 # The rows a link's kind names: each has filename, content_type, sha256 and storage_key.
 STORED: dict[str, type[OrganisationDocument] | type[Deposit] | type[DossierDocument]] = {
@@ -63,6 +68,8 @@ class Downloads:
             )
         except InvalidAccessToken:
             return _refusal("LINK_INVALID", 403)
+        if kind == TITLE_PDF:
+            return await self.title_pdf(pack, file_id)
         model = STORED.get(kind)
         if model is None:
             return _refusal("LINK_INVALID", 403)
@@ -81,6 +88,31 @@ class Downloads:
             media_type=document.content_type,
             headers={
                 "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}",
+                "Cache-Control": "private, no-store",
+            },
+        )
+
+    async def title_pdf(self, pack: TenantPack, title_id: uuid.UUID) -> Response:
+        """The title's PDF made at issue; one issued before PDFs existed gets it now."""
+        files = self.services.files
+        async with open_session(self.services.sessions, pack.slug) as session:
+            title = await session.get(Title, title_id)
+            if title is None:
+                return _refusal("NOT_FOUND", 404)
+            if title.pdf_storage_key is None or title.pdf_sha256 is None:
+                data = await store_pdf(files, pack, self.services.auth.tokens, title)
+                await session.commit()
+            else:
+                stored = await files.storage.get(title.pdf_storage_key)
+                if stored is None or hashlib.sha256(stored).digest() != title.pdf_sha256:
+                    log.error("stored file missing or altered", extra={"title": str(title.id)})
+                    return _refusal("NOT_FOUND", 404)
+                data = stored
+        return Response(
+            data,
+            media_type=PDF,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(title.number)}.pdf",
                 "Cache-Control": "private, no-store",
             },
         )

@@ -379,6 +379,41 @@ def _render(template: str, values: dict[str, Any], **kwargs: Any) -> Response:
     return render(template, values, 400 if values["errors"] else 200, **kwargs)
 
 
+def tenant_slug(request: Request) -> str:
+    return str(request.path_params.get("tenant", ""))
+
+
+def _open_page(
+    request: Request,
+    texts: str,
+    *,
+    frontend: str | None = None,
+    ide: bool = False,
+    **values: Any,
+) -> _Page | Response:
+    """A built-in page for the request's tenant (its language, texts and the values every
+    template reads), or the HTML 404 of an unknown tenant."""
+    locale = preferred_locale(request.scope)
+    try:
+        pack = resolve_tenant(request.scope)
+    except TenantNotFound as exc:
+        return not_found_page(request.scope, exc.asked, tenant=True)
+    t = TEXTS[texts][locale]
+    common = {
+        "pack": pack,
+        "locale": locale,
+        "t": t,
+        "common": COMMON[locale],
+        "root": site_root(request.scope),
+        "title": t["title"],
+        "rules": [rule.get(locale) for rule in pack.password.rules],
+        "errors": [],
+        "frontend": frontend,
+        "ide": ide,
+    }
+    return _Page(request, pack, locale, t, {**common, **values})
+
+
 class LinkPages:
     def __init__(
         self,
@@ -397,25 +432,13 @@ class LinkPages:
 
     def _open(self, request: Request, texts: str, **values: Any) -> _Page | Response:
         """The page for the request's tenant, or the HTML 404 of an unknown one."""
-        locale = preferred_locale(request.scope)
-        try:
-            pack = resolve_tenant(request.scope)
-        except TenantNotFound as exc:
-            return not_found_page(request.scope, exc.asked, tenant=True)
-        t = TEXTS[texts][locale]
-        common = {
-            "pack": pack,
-            "locale": locale,
-            "t": t,
-            "common": COMMON[locale],
-            "root": site_root(request.scope),
-            "title": t["title"],
-            "rules": [rule.get(locale) for rule in pack.password.rules],
-            "errors": [],
-            "frontend": self.frontend_urls.get(pack.slug),
-            "ide": self.ide,
-        }
-        return _Page(request, pack, locale, t, {**common, **values})
+        return _open_page(
+            request,
+            texts,
+            frontend=self.frontend_urls.get(tenant_slug(request)),
+            ide=self.ide,
+            **values,
+        )
 
     async def index(self, request: Request) -> Response:
         locale = preferred_locale(request.scope)

@@ -1,6 +1,7 @@
 """Background duties of a server or worker process besides sending mail: the company space's
-alerts (titles entering their renewal window, e-mail digests) and the purge of deposited
-documents left in the trash for 30 days, every `interval` seconds."""
+alerts (titles entering their renewal window, e-mail digests), the purge of deposited
+documents left in the trash for 30 days and the public services' ended counters dropped from
+the database, every `interval` seconds."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from auth.context import ServiceContext
 from dossiers.company.alert_digests import AlertsRun, run_due
 from dossiers.deposit.deposits import purge_trash
+from dossiers.public import counters
 from server.runtime import Runtime
 from tenants.packs import PACKS
+from tenants.session import open_session
 
 log = logging.getLogger("guichet.periodic")
 
@@ -44,6 +48,21 @@ async def purge_trash_once(runtime: Runtime) -> int:
     return erased
 
 
+async def purge_public_counters(runtime: Runtime) -> int:
+    """Drop the rate-limit and security-code counters whose window has ended (in Redis they
+    expire by themselves)."""
+    services = runtime.services
+    if not isinstance(services.public.counters, counters.DatabaseCounters):
+        return 0
+    dropped = 0
+    for pack in PACKS.values():
+        async with open_session(services.sessions, pack.slug) as session:
+            ctx = ServiceContext(session, pack, services.clock, services.auth)
+            dropped += await counters.purge(ctx, services.clock.now())
+            await session.commit()
+    return dropped
+
+
 async def run_alerts_forever(
     runtime: Runtime,
     stop: asyncio.Event,
@@ -56,6 +75,7 @@ async def run_alerts_forever(
     while not stop.is_set():
         try:
             succeeded = not (await run_alerts_once(runtime)).failed  # failures logged per tenant
+            await purge_public_counters(runtime)
         except Exception:  # the loop must outlive a database hiccup
             log.exception("alerts pass failed")
             succeeded = False

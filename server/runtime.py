@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import quote
 
+from limits.aio.storage import RedisStorage
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from auth.account.passwords import HashParams, PasswordHasher
 from auth.account.tokens import AccessTokens, SigningKeys
 from auth.context import AuthConfig
+from dossiers.public.challenges import ChallengeSettings
+from dossiers.public.counters import Counters, DatabaseCounters, StorageCounters
+from dossiers.public.verification import PublicServices
 from mail.transport import Transport, transport_from_url
 from mail.worker import MailSender
 from schema.context import AppServices
@@ -88,6 +94,29 @@ def build_runtime(
     sender = MailSender(sessions, transport, clock, PACKS.keys())
     files = Files(FilesystemStorage(settings.resolved_files_dir), settings.max_upload_bytes)
     services = AppServices(
-        sessions=sessions, clock=clock, auth=auth, files=files, notify_mail=sender.notify
+        sessions=sessions,
+        clock=clock,
+        auth=auth,
+        files=files,
+        notify_mail=sender.notify,
+        public=public_services(settings, keys),
     )
     return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)
+
+
+def public_services(settings: Settings, keys: SigningKeys) -> PublicServices:
+    """Security codes signed with a key derived from the signing key (every process of the
+    server agrees on it; it changes with a rotation); counters in Redis when configured."""
+    if settings.production and not settings.public_proof_of_work:
+        raise ValueError("GUICHET_PUBLIC_PROOF_OF_WORK=false is for benchmarks, not production")
+    secret = keys.current.as_pem(private=True)
+    hmac_key = hmac.new(secret, b"guichet security codes", hashlib.sha256).digest()
+    counters: Counters = DatabaseCounters()
+    if settings.redis_url:
+        counters = StorageCounters(
+            RedisStorage(settings.redis_url, implementation="redispy", key_prefix="guichet")
+        )
+    return PublicServices(
+        challenges=ChallengeSettings(hmac_key, proof_of_work=settings.public_proof_of_work),
+        counters=counters,
+    )

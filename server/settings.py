@@ -59,6 +59,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trusted_proxies: str = ""
     alerts_interval_seconds: int = 3600
+    redis_url: str = ""  # empty: the public services' counters live in the database
+    public_proof_of_work: bool = True  # false only for benchmarks
 
     @property
     def production(self) -> bool:
@@ -297,5 +299,19 @@ SETTINGS_DOC = (
         "3600",
         "How often the server (or `guichet worker`) looks for titles entering their renewal "
         "window and e-mails the alert digests; 0 turns it off (run `guichet alerts run`).",
+    ),
+    Setting(
+        "redis_url",
+        "GUICHET_REDIS_URL",
+        "(the database)",
+        "`redis://host:6379/0`: the public services' rate limits and used security codes are "
+        "counted in Redis (shared by every process) instead of the database.",
+    ),
+    Setting(
+        "public_proof_of_work",
+        "GUICHET_PUBLIC_PROOF_OF_WORK",
+        "true",
+        "`false` takes any security code without checking its proof of work (each still "
+        "serves once): for benchmarks only, refused in production.",
     ),
 )

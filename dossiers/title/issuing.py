@@ -4,6 +4,7 @@ Used by the authority's agents (policy action MANAGE_TITLES, within their delega
 one covering the title's département) and by `guichet demo`. Dossiers, when they arrive,
 call `issue_title` when a decision grants a title; they extend this module, not replace it.
 Both operations tell the alert service, so organisations employing the holder learn of it.
+Issuing also makes the title's PDF (`dossiers.title.document`), downloadable at once.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.policy import Action, Decision, Resource, decide
 from dossiers.company import alerts
+from dossiers.title.document import store_pdf
 from dossiers.title.errors import TitleCode
 from dossiers.title.holders import HolderInput, resolve_holder
 from dossiers.title.models import Title, TitleKind, TitleStatus
@@ -139,6 +141,8 @@ async def _issue(
         status_changed_at=now,
         created_at=now,
     )
+    if ctx.files is not None:  # the PDF, downloadable at once (else made at first download)
+        await store_pdf(ctx.files, ctx.pack, ctx.config.tokens, title)
     ctx.session.add(title)
     await ctx.session.flush()
     await alerts.title_issued(ctx, title)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tenants.models import Base, TenantScoped, new_id
@@ -69,6 +69,10 @@ class Title(TenantScoped, Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+    # The PDF made at issue (`dossiers.title.document`): its storage key and SHA-256; empty for
+    # a title issued before PDFs existed (made at its first download).
+    pdf_storage_key: Mapped[str | None] = mapped_column(String(200))
+    pdf_sha256: Mapped[bytes | None] = mapped_column(LargeBinary(32))
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry import relay
 
+from auth.account.tokens import FileLinks
 from auth.policy import Action, Resource, decide
 from dossiers.dossier.renewal import renewal_kind, window
 from dossiers.title import models as m
+from dossiers.title.document import TITLE_PDF
 from dossiers.title.issuing import title_pages, viewing_resource
 from dossiers.title.numbers import colour_at, effective_status, today_of
+from dossiers.title.seal import seal, verification_url
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
@@ -149,14 +152,51 @@ class TitleNode(VisibleNode):
         description="Motif de la dernière décision (visible du titulaire et de l'autorité)."
     )
     def status_reason(self, info: Info) -> str | None:
+        return self.row.status_reason if self._holder_or_agent(info) else None
+
+    @strawberry.field(
+        description="Le PDF du titre (avec son code QR) : lien de téléchargement signé, "
+        "valable 5 minutes (à demander de nouveau ensuite) ; titulaire et agents seulement."
+    )
+    def download_url(self, info: Info) -> str | None:
+        if not self._holder_or_agent(info):
+            return None
+        services = info.context.services
+        links = FileLinks(services.auth.tokens)
+        return links.url(info.context.pack.slug, TITLE_PDF, self.row.id, info.context.now)
+
+    @strawberry.field(
+        description="Le contenu du code QR : le titre signé par l'autorité (JWS compact ES256 : "
+        "titulaire, numéro, échéance, activités), vérifiable hors ligne avec les clés publiées "
+        "(/.well-known/jwks.json) ; titulaire et agents seulement."
+    )
+    def seal(self, info: Info) -> str | None:
+        return self._seal(info)
+
+    @strawberry.field(
+        description="L'adresse qu'ouvre le code QR : la vérification publique de ce titre ; "
+        "titulaire et agents seulement."
+    )
+    def verification_url(self, info: Info) -> str | None:
+        sealed = self._seal(info)
+        if sealed is None:
+            return None
+        return verification_url(info.context.services.auth.tokens, info.context.pack.slug, sealed)
+
+    def _seal(self, info: Info) -> str | None:
+        if not self._holder_or_agent(info):
+            return None
+        return seal(info.context.services.auth.tokens, info.context.pack.slug, self.row)
+
+    def _holder_or_agent(self, info: Info) -> bool:
         actor = info.context.actor
         if actor is None:
-            return None
+            return False
         agent = decide(actor, Action.MANAGE_TITLES, Resource("Title", None)).allowed
         holder = (
             self.row.holder_person_id is not None and self.row.holder_person_id == actor.person_id
         )
-        return self.row.status_reason if agent or holder else None
+        return agent or holder
 
     @classmethod
     async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[TitleNode | None]:

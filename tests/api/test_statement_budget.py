@@ -65,4 +65,6 @@ async def test_each_operation_costs_the_same_every_time(
         runs.append(counts)
     assert runs[0] == runs[1]
     print(f"\nSQL statements per operation ({backend}): {runs[0]}")
-    assert max(runs[0].values()) <= 12
+    # counted with BEGIN/COMMIT; register's account insert is in a savepoint (a concurrent
+    # registration of the same address or identifier is answered, not a 500)
+    assert max(runs[0].values()) <= 14

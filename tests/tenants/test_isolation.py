@@ -42,6 +42,7 @@ TABLES = [
     "dossiers",
     "dossier_documents",
     "dossier_events",
+    "public_counters",
 ]
 
 
@@ -125,6 +126,7 @@ async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Datab
     import dossiers.company.models
     import dossiers.deposit.models
     import dossiers.dossier.models
+    import dossiers.public.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
     import tenants.structures  # noqa: F401
