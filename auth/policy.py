@@ -74,6 +74,7 @@ class Action(StrEnum):
     REQUEST_HABILITATION = "REQUEST_HABILITATION"  # ask, list and withdraw one's own
     REVIEW_HABILITATIONS = "REVIEW_HABILITATIONS"  # list, approve, reject, revoke (managers)
     DEPOSIT_DOCUMENTS = "DEPOSIT_DOCUMENTS"  # deposit, list, trash, restore a structure's
+    SIGN_IN_TO_APPLICATION = "SIGN_IN_TO_APPLICATION"  # single sign-on (OIDC) of an application
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,8 @@ RULES: dict[Action, Rule] = {
     Action.REQUEST_HABILITATION: Rule(self_=True, capability=C.HABILITATIONS),
     Action.REVIEW_HABILITATIONS: Rule(application_manager=True, capability=C.HABILITATIONS),
     Action.DEPOSIT_DOCUMENTS: Rule(habilitated=True, capability=C.DOCUMENT_DEPOSIT),
+    # Any profile of the application, on any structure (the application is told which).
+    Action.SIGN_IN_TO_APPLICATION: Rule(habilitated=True, capability=C.HABILITATIONS),
 }
 
 
@@ -299,6 +302,11 @@ def _by_habilitation(actor: Actor, rule: Rule, resource: Resource) -> Decision:
             ):
                 return _allow(Capacity.APPLICATION_MANAGER, "Habilitation", fact.habilitation_id)
         return _deny(HabilitationCode.NOT_APPLICATION_MANAGER)
+    if resource.kind == "Application":
+        for fact in actor.habilitations:
+            if fact.application == resource.application:
+                return _allow(Capacity.HABILITATED, "Habilitation", fact.habilitation_id)
+        return _deny(HabilitationCode.NOT_HABILITATED_FOR_APPLICATION)
     for fact in actor.habilitations:
         if (
             fact.application == resource.application

@@ -27,6 +27,7 @@ from server.graphiql import static_routes
 from server.graphql_app import GraphQLEndpoint
 from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
+from server.oidc import OidcProvider
 from server.pages import LinkPages, page
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
@@ -113,6 +114,7 @@ def create_app(runtime: Runtime) -> Starlette:
     graphql = GraphQLEndpoint(view, runtime.services, max_body_bytes=settings.max_body_bytes)
     pages = LinkPages(schema, runtime.services)
     downloads = Downloads(runtime.services)
+    oidc = OidcProvider(pages, runtime.services)
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(
@@ -188,6 +190,12 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
+        Route("/t/{tenant}/.well-known/openid-configuration", oidc.discovery),
+        Route("/t/{tenant}/oidc/authorize", oidc.authorize, methods=["GET", "POST"]),
+        Route("/t/{tenant}/oidc/token", oidc.token, methods=["POST"]),
+        Route("/t/{tenant}/oidc/userinfo", oidc.userinfo, methods=["GET", "POST"]),
+        Route("/t/{tenant}/oidc/revoke", oidc.revoke, methods=["POST"]),
+        Route("/t/{tenant}/oidc/logout", oidc.logout, methods=["GET", "POST"]),
         *static_routes(ide=not settings.production),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
