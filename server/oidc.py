@@ -227,26 +227,35 @@ class OidcProvider:
             return _not_found()
         form = {key: str(value) for key, value in (await request.form()).items()}
         basic = False
+        reused: OAuth2Error | None = None
         async with open_session(self.services.sessions, pack.slug) as session:
             ctx = self._ctx(request, pack, session)
             try:
                 client_id, secret, basic = _client_credentials(request, form)
                 async with session.begin():
-                    exchanged = await codes.exchange_code(ctx, form, client_id, secret)
-                    claims = await person_claims(
-                        ctx, exchanged.account, exchanged.client, exchanged.grant.scope
-                    )
-                    now = ctx.clock.now()
-                    signed = id_token(
-                        ctx, exchanged.grant, exchanged.client, claims, exchanged.access_token, now
-                    )
-            except codes.CodeReused as reused:  # its revocation is committed
-                return _oauth_error(reused.error)
+                    try:
+                        exchanged = await codes.exchange_code(ctx, form, client_id, secret)
+                    except codes.CodeReused as refusal:
+                        reused = refusal.error  # leaves the block: the revocation is committed
+                    else:
+                        claims = await person_claims(
+                            ctx, exchanged.account, exchanged.client, exchanged.grant.scope
+                        )
+                        signed = id_token(
+                            ctx,
+                            exchanged.grant,
+                            exchanged.client,
+                            claims,
+                            exchanged.access_token,
+                            ctx.clock.now(),
+                        )
             except OAuth2Error as error:
                 if isinstance(error, InvalidClientError) and basic:
                     error.status_code = 401
                     return _oauth_error(error, {"WWW-Authenticate": 'Basic realm="oidc"'})
                 return _oauth_error(error)
+        if reused is not None:
+            return _oauth_error(reused)
         body = {
             "access_token": exchanged.access_token,
             "token_type": "Bearer",

@@ -18,10 +18,8 @@ from authlib.oauth2.rfc6749.errors import (
     InvalidRequestError,
     InvalidScopeError,
     OAuth2Error,
-    UnsupportedGrantTypeError,
-    UnsupportedResponseTypeError,
 )
-from authlib.oauth2.rfc7636 import compare_s256_code_challenge
+from authlib.oauth2.rfc7636.challenge import compare_s256_code_challenge
 from sqlalchemy import select, update
 
 from auth.account.models import Account
@@ -80,7 +78,12 @@ def check_authorization_request(
         return error(description=description, state=state, redirect_uri=redirect_uri)
 
     if params.get("response_type") != "code":
-        raise refuse(UnsupportedResponseTypeError, "only response_type=code is supported")
+        raise OAuth2Error(
+            description="only response_type=code is supported",
+            state=state,
+            redirect_uri=redirect_uri,
+            error="unsupported_response_type",
+        )
     scopes = (params.get("scope") or "").split()
     if "openid" not in scopes:
         raise refuse(InvalidScopeError, "the openid scope is required")
@@ -172,7 +175,9 @@ async def exchange_code(
     A code presented again revokes the access token it gave (RFC 6749 §4.1.2)."""
     client = authenticate_client(ctx.pack, ctx.config.oidc_client_secrets, client_id, secret)
     if form.get("grant_type") != "authorization_code":
-        raise UnsupportedGrantTypeError(description="only authorization_code is supported")
+        raise OAuth2Error(
+            description="only authorization_code is supported", error="unsupported_grant_type"
+        )
     code = form.get("code") or ""
     grant = None
     if code and _printable(code):
