@@ -133,4 +133,3 @@ def test_openid_client_signs_in_with_the_habilitation_claims(server: LiveServer)
     assert result["afterReplay"] == 401
     assert result["afterRevocation"] == 401
     assert result["logout"] == {"status": 302, "location": "https://camsp-cmpp.cnsa.fr/?state=bye"}
-
