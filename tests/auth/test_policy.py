@@ -175,6 +175,7 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
     Action.REQUEST_HABILITATION: ("org", {}),
     Action.REVIEW_HABILITATIONS: ("org", {}),
     Action.DEPOSIT_DOCUMENTS: ("org", {}),
+    Action.SIGN_IN_TO_APPLICATION: ("org", {}),
 }
 
 
