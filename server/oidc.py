@@ -39,6 +39,8 @@ TEXTS["oidc"] = {
         "login": "Identifiant ou adresse électronique",
         "password": "Mot de passe",
         "button": "Me connecter",
+        "temporary": "Votre mot de passe est provisoire : choisissez d'abord le vôtre sur la "
+        "page de connexion du portail, puis revenez à l'application.",
         "bad_request": "Cette demande de connexion n'est pas valable : revenez à l'application "
         "et recommencez.",
     },
@@ -48,6 +50,8 @@ TEXTS["oidc"] = {
         "login": "Identifier or e-mail address",
         "password": "Password",
         "button": "Sign in",
+        "temporary": "Your password is temporary: choose your own on the portal's sign-in page "
+        "first, then come back to the application.",
         "bad_request": "This sign-in request is not valid: go back to the application and "
         "start again.",
     },
@@ -186,6 +190,10 @@ class OidcProvider:
         )
         if actor is None:
             values["errors"] = signed["errors"]
+            return self._render(values, checked.redirect_uri)
+        if signed["mustChangePassword"]:
+            await self.pages._run(request, pack, locale, SIGN_OUT, {}, actor)
+            values["errors"] = [{"code": "PASSWORD_CHANGE_REQUIRED", "message": t["temporary"]}]
             return self._render(values, checked.redirect_uri)
         try:
             async with (

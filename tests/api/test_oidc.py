@@ -11,14 +11,16 @@ import secrets
 import uuid
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, quote, urlparse
 
 import httpx
 import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet
 from sqlalchemy import select
+from strawberry.relay import GlobalID
 
+from auth.account.models import Account
 from auth.oidc.models import OidcGrant
 from server.runtime import Runtime
 from tenants.session import open_session
@@ -432,3 +434,55 @@ async def test_public_client_uses_pkce_alone(
         KeySet.import_key_set((await http.get("/.well-known/jwks.json")).json()),
     ).claims
     assert [h["profile"] for h in claims["habilitations"]] == ["MEMBRE_EXTRANET"]
+
+
+async def test_odd_input_is_refused_with_oauth_errors_never_a_crash(
+    http: httpx.AsyncClient,
+) -> None:
+    """NUL bytes, a lone surrogate (as percent-encoded bytes), a huge value, non-ASCII."""
+    _verifier, challenge = pkce()
+    form = {"content-type": "application/x-www-form-urlencoded"}
+
+    def encoded(fields: dict[str, str]) -> str:
+        return "&".join(
+            f"{name}={quote(value.encode('utf-8', 'surrogatepass'))}"
+            for name, value in fields.items()
+        )
+
+    for value in ("a\x00b", "\ud800", "x" * 10_000, "é"):
+        for name in ("client_id", "redirect_uri", "state", "nonce", "scope", "code_challenge"):
+            query = encoded(authorize_params(challenge, **{name: value}))
+            response = await http.get(f"{BASE}/oidc/authorize?{query}")
+            assert response.status_code in (302, 400), (name, response.status_code)
+            if response.status_code == 302:
+                assert response.headers["location"].startswith(CALLBACK + "?")
+        for field in ("code", "code_verifier", "redirect_uri", "grant_type"):
+            body = encoded({"grant_type": "authorization_code", field: value})
+            refused = await http.post(f"{BASE}/oidc/token", content=body, headers=form, auth=BASIC)
+            assert refused.status_code == 400 and refused.json()["error"], field
+        raw = b"Bearer " + value.encode("utf-8", "surrogatepass")
+        bearer = await http.get(f"{BASE}/oidc/userinfo", headers={"Authorization": raw})
+        assert bearer.status_code == 401
+        logout = await http.get(f"{BASE}/oidc/logout?{encoded({'id_token_hint': value})}")
+        assert logout.status_code == 400
+    basic = await http.post(
+        f"{BASE}/oidc/token",
+        data={"grant_type": "authorization_code"},
+        headers={"Authorization": "Basic ***"},
+    )
+    assert basic.json()["error"] == "invalid_client"
+
+
+async def test_a_temporary_password_is_told_on_the_page(
+    http: httpx.AsyncClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    who, _finess = await habilitated(cnsa, runtime, smtp, 1)
+    async with open_session(runtime.services.sessions, "cnsa") as session:
+        account = await session.get(Account, uuid.UUID(GlobalID.from_id(who.account_id).node_id))
+        assert account is not None
+        account.must_change_password = True
+        await session.commit()
+    _verifier, challenge = pkce()
+    response = await sign_in_at_authorize(http, authorize_params(challenge), who.email)
+    assert response.status_code == 400
+    assert 'data-code="PASSWORD_CHANGE_REQUIRED"' in response.text
