@@ -461,7 +461,7 @@ async def test_odd_input_is_refused_with_oauth_errors_never_a_crash(
             refused = await http.post(f"{BASE}/oidc/token", content=body, headers=form, auth=BASIC)
             assert refused.status_code == 400 and refused.json()["error"], field
         raw = b"Bearer " + value.encode("utf-8", "surrogatepass")
-        bearer = await http.get(f"{BASE}/oidc/userinfo", headers={"Authorization": raw})
+        bearer = await http.get(f"{BASE}/oidc/userinfo", headers={b"Authorization": raw})
         assert bearer.status_code == 401
         logout = await http.get(f"{BASE}/oidc/logout?{encoded({'id_token_hint': value})}")
         assert logout.status_code == 400
