@@ -4,10 +4,13 @@ application (RFC 7009) and RP-initiated logout (the application's tokens for the
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.account.models import Account
 from auth.account.opaque_tokens import digest
@@ -15,9 +18,16 @@ from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
 from auth.oidc.claims import person_claims, read_id_token_hint
-from auth.oidc.clients import Client, authenticate_client, find_client
+from auth.oidc.clients import Client, authenticate_client, find_client, offers_oidc
 from auth.oidc.codes import RevokedReason
 from auth.oidc.models import OidcGrant
+from tenants.clock import Clock
+from tenants.packs.base import TenantPack
+from tenants.session import open_session, rows_changed
+
+# A grant is useless once its code and its token expired (minutes); kept a day for the
+# reused-code check, then erased by the periodic pass.
+GRANT_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -127,3 +137,19 @@ async def end_session(
             details={"client": client.client_id},
         )
     return Logout(post_logout_redirect_uri or None)
+
+
+async def purge_grants(
+    sessions: async_sessionmaker[AsyncSession], packs: Iterable[TenantPack], clock: Clock
+) -> int:
+    """Erase the authorizations older than `GRANT_KEPT` in every OpenID tenant; how many."""
+    erased = 0
+    limit = clock.now() - GRANT_KEPT
+    for pack in packs:
+        if not offers_oidc(pack):
+            continue
+        async with open_session(sessions, pack.slug) as session:
+            result = await session.execute(delete(OidcGrant).where(OidcGrant.created_at < limit))
+            await session.commit()
+            erased += rows_changed(result)
+    return erased

@@ -22,6 +22,7 @@ from strawberry.relay import GlobalID
 
 from auth.account.models import Account
 from auth.oidc.models import OidcGrant
+from server.periodic import purge_grants_once
 from server.runtime import Runtime
 from tenants.session import open_session
 from tests.conftest import OIDC_TEST_SECRET
@@ -486,3 +487,26 @@ async def test_a_temporary_password_is_told_on_the_page(
     response = await sign_in_at_authorize(http, authorize_params(challenge), who.email)
     assert response.status_code == 400
     assert 'data-code="PASSWORD_CHANGE_REQUIRED"' in response.text
+
+
+async def test_the_periodic_pass_erases_grants_after_a_day(
+    http: httpx.AsyncClient,
+    cnsa: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+    clock: TestClock,
+) -> None:
+    who, _finess = await habilitated(cnsa, runtime, smtp, 1)
+    _verifier, challenge = pkce()
+    await code_for(http, who, challenge)
+    account_id = uuid.UUID(GlobalID.from_id(who.account_id).node_id)
+
+    async def held() -> int:
+        return len([g for g in await grants_of(runtime, CLIENT) if g.account_id == account_id])
+
+    clock.advance(timedelta(days=1) - timedelta(seconds=1))
+    await purge_grants_once(runtime)
+    assert await held() == 1  # the day before
+    clock.advance(timedelta(seconds=2))
+    await purge_grants_once(runtime)
+    assert await held() == 0
