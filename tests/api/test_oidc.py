@@ -22,6 +22,7 @@ from strawberry.relay import GlobalID
 
 from auth.account.models import Account
 from auth.oidc.models import OidcGrant
+from server.database import StatementCounter
 from server.periodic import purge_grants_once
 from server.runtime import Runtime
 from tenants.session import open_session
@@ -510,3 +511,38 @@ async def test_the_periodic_pass_erases_grants_after_a_day(
     clock.advance(timedelta(seconds=2))
     await purge_grants_once(runtime)
     assert await held() == 0
+
+
+async def test_token_and_userinfo_cost_the_same_for_10_and_100_structures(
+    http: httpx.AsyncClient,
+    cnsa: GraphQLClient,
+    runtime: Runtime,
+    smtp: SmtpServer,
+    statements: StatementCounter,
+    backend: str,
+) -> None:
+    counts: dict[int, tuple[int, int, int]] = {}
+    for size in (10, 100):
+        who, finess = await habilitated(cnsa, runtime, smtp, size)
+        verifier, challenge = pkce()
+        code = await code_for(http, who, challenge)
+        with statements.count() as token_statements:
+            response = await exchange(http, code, verifier)
+        token = response.json()["access_token"]
+        with statements.count() as userinfo_statements:
+            info = await http.get(
+                f"{BASE}/oidc/userinfo", headers={"Authorization": f"Bearer {token}"}
+            )
+        assert info.json()["habilitations"] == [{"profile": DEPOSITOR, "finess": finess}]
+        _verifier, challenge = pkce()
+        page = await http.get(f"{BASE}/oidc/authorize", params=authorize_params(challenge))
+        form = hidden_fields(page.text) | {"email": who.email, "password": PASSWORD}
+        with statements.count() as authorize_statements:
+            assert (await http.post(f"{BASE}/oidc/authorize", data=form)).status_code == 302
+        counts[size] = (
+            len(authorize_statements),
+            len(token_statements),
+            len(userinfo_statements),
+        )
+    print(f"\nstatements (authorize POST, token, userinfo) {backend}: {counts}")
+    assert counts[10] == counts[100]
