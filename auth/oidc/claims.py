@@ -28,6 +28,7 @@ CLAIMS_SUPPORTED = (
     "preferred_username",
     "email",
     "email_verified",
+    "address",
     "habilitations",
 )
 
@@ -38,14 +39,24 @@ async def person_claims(
     """The claims the scope asks for (two statements: the person, the habilitations)."""
     scopes = set(scope.split())
     claims: dict[str, Any] = {"sub": str(account.id)}
-    if "profile" in scopes:
+    person = None
+    if scopes & {"profile", "address"}:
         person = await ctx.session.get(Person, account.person_id)
+    if "profile" in scopes:
         if person is not None:
             claims["given_name"] = person.given_names
             claims["family_name"] = person.family_name
             claims["name"] = f"{person.given_names} {person.family_name}"
         if account.identifier:
             claims["preferred_username"] = account.identifier
+    if "address" in scopes and person is not None and person.address_line1:
+        lines = [person.address_line1, person.address_line2]
+        claims["address"] = {
+            "street_address": "\n".join(line for line in lines if line),
+            "postal_code": person.postal_code,
+            "locality": person.city,
+            "country": person.country,
+        }
     if "email" in scopes:
         claims["email"] = account.email
         claims["email_verified"] = account.email_confirmed_at is not None

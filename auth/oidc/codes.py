@@ -33,7 +33,7 @@ from auth.policy import Action, Resource, decide
 
 CODE_TTL = timedelta(minutes=1)
 ACCESS_TOKEN_TTL = timedelta(minutes=10)
-SUPPORTED_SCOPES = ("openid", "profile", "email", "habilitations")
+SUPPORTED_SCOPES = ("openid", "profile", "email", "address", "habilitations")
 _PKCE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
 _MAX_PARAM = 500
 

@@ -25,6 +25,7 @@ from auth.oidc.models import OidcGrant
 from server.database import StatementCounter
 from server.periodic import purge_grants_once
 from server.runtime import Runtime
+from tenants.models import Person
 from tenants.session import open_session
 from tests.conftest import OIDC_TEST_SECRET
 from tests.helpers.clock import TestClock
@@ -546,3 +547,31 @@ async def test_token_and_userinfo_cost_the_same_for_10_and_100_structures(
         )
     print(f"\nstatements (authorize POST, token, userinfo) {backend}: {counts}")
     assert counts[10] == counts[100]
+
+
+async def test_scopes_choose_the_claims(
+    http: httpx.AsyncClient, cnsa: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    who, _finess = await habilitated(cnsa, runtime, smtp, 1)
+    async with open_session(runtime.services.sessions, "cnsa") as session:
+        person_row = await session.get(Person, uuid.UUID(GlobalID.from_id(who.person_id).node_id))
+        assert person_row is not None
+        person_row.address_line1, person_row.postal_code = "12 rue des Lilas", "44000"
+        person_row.city, person_row.country = "Nantes", "FR"
+        await session.commit()
+    verifier, challenge = pkce()
+    code = await code_for(http, who, challenge, scope="openid address unknown")
+    tokens = (await exchange(http, code, verifier)).json()
+    assert tokens["scope"] == "openid address"
+    info = await http.get(
+        f"{BASE}/oidc/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+    )
+    assert info.json() == {
+        "sub": str(uuid.UUID(GlobalID.from_id(who.account_id).node_id)),
+        "address": {
+            "street_address": "12 rue des Lilas",
+            "postal_code": "44000",
+            "locality": "Nantes",
+            "country": "FR",
+        },
+    }
