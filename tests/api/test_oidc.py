@@ -468,6 +468,11 @@ async def test_odd_input_is_refused_with_oauth_errors_never_a_crash(
         assert bearer.status_code == 401
         logout = await http.get(f"{BASE}/oidc/logout?{encoded({'id_token_hint': value})}")
         assert logout.status_code == 400
+    page = await http.get(f"{BASE}/oidc/authorize", params=authorize_params(challenge))
+    for login, password in (("a\x00b", "x"), ("\ud800", "\ud800"), ("x" * 10_000, "y" * 10_000)):
+        body = encoded(hidden_fields(page.text) | {"email": login, "password": password})
+        signed = await http.post(f"{BASE}/oidc/authorize", content=body, headers=form)
+        assert signed.status_code == 400 and 'class="error" data-code="' in signed.text
     basic = await http.post(
         f"{BASE}/oidc/token",
         data={"grant_type": "authorization_code"},
