@@ -39,6 +39,7 @@ TABLES = [
     "habilitations",
     "habilitation_structures",
     "deposits",
+    "oidc_grants",
 ]
 
 
@@ -118,7 +119,8 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
     import auth.account.models
-    import auth.habilitation.models  # noqa: F401
+    import auth.habilitation.models
+    import auth.oidc.models  # noqa: F401
     import dossiers.company.models
     import dossiers.deposit.models
     import dossiers.title.models  # noqa: F401
