@@ -91,6 +91,9 @@ async def test_an_identifier_is_given_at_registration_and_signs_in(
     two = await cnsa(REGISTER_WITH_REQUEST, {"input": cnsa_input(second, familyName=name)})
     assert one["register"]["errors"] == []
     assert two["register"]["identifier"] == expected + "2"  # numbered on a collision
+    [welcome] = await deliver(runtime, smtp, first)
+    text = welcome.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert f"Votre identifiant de connexion : {expected}" in text  # shown from the first mail
     await confirm(cnsa, runtime, smtp, first)
     by_identifier = await cnsa(
         SIGN_IN_AS, {"input": {"identifier": expected.upper(), "password": PASSWORD}}

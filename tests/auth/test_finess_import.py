@@ -109,3 +109,20 @@ def test_the_command_line(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "1 structures read (1 new, 0 updated), 1 bad lines" in result.stdout
     assert "line 2: 3 champs au lieu de 32" in result.stderr
+
+
+def test_the_first_managers_come_from_the_command(tmp_path: Path) -> None:
+    env = {
+        "GUICHET_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        "GUICHET_DATA_DIR": str(tmp_path),
+    }
+    runner = CliRunner()
+    assert runner.invoke(main, ["migrate"], env=env).exit_code == 0
+    command = ["habilitation", "add-manager", "--email", "alice.martin@cnsa.fr"]
+    made = runner.invoke(main, [*command, "--application", "CAMSP_CMPP"], env=env)
+    assert made.exit_code == 0, made.output
+    assert "alice.martin@cnsa.fr (amartin) now manages CAMSP_CMPP (account opened" in made.output
+    again = runner.invoke(main, [*command, "--application", "CAMSP_CMPP"], env=env)
+    assert "already manages CAMSP_CMPP." in again.output
+    unknown = runner.invoke(main, [*command, "--application", "ADMINISTRATION"], env=env)
+    assert unknown.exit_code != 0 and "application" in unknown.output.lower()
