@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -61,6 +62,8 @@ class AuthConfig:
     lockout: LockoutPolicy = field(default_factory=LockoutPolicy)
     resend_interval: timedelta = timedelta(seconds=60)
     resend_daily_limit: int = 5
+    # Confidential OIDC clients' secrets, by "tenant/client_id" (never pack data).
+    oidc_client_secrets: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,7 @@ class Action(StrEnum):
     FILE_DOSSIER = "FILE_DOSSIER"  # create, complete, sign, withdraw, correct a request
     FOLLOW_DOSSIER = "FOLLOW_DOSSIER"  # see a request and its events
     INSTRUCT_DOSSIER = "INSTRUCT_DOSSIER"  # the queue, assign, review, correct, decide
+    SIGN_IN_TO_APPLICATION = "SIGN_IN_TO_APPLICATION"  # single sign-on (OIDC) of an application
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ RULES: dict[Action, Rule] = {
         capability=C.DOSSIERS,
     ),
     Action.INSTRUCT_DOSSIER: Rule(agent=True, capability=C.DOSSIERS),
+    # Any profile of the application, on any structure (the application is told which).
+    Action.SIGN_IN_TO_APPLICATION: Rule(habilitated=True, capability=C.HABILITATIONS),
 }
 
 
@@ -328,6 +331,11 @@ def _by_habilitation(actor: Actor, rule: Rule, resource: Resource) -> Decision:
             ):
                 return _allow(Capacity.APPLICATION_MANAGER, "Habilitation", fact.habilitation_id)
         return _deny(HabilitationCode.NOT_APPLICATION_MANAGER)
+    if resource.kind == "Application":
+        for fact in actor.habilitations:
+            if fact.application == resource.application:
+                return _allow(Capacity.HABILITATED, "Habilitation", fact.habilitation_id)
+        return _deny(HabilitationCode.NOT_HABILITATED_FOR_APPLICATION)
     for fact in actor.habilitations:
         if (
             fact.application == resource.application

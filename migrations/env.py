@@ -10,7 +10,8 @@ from sqlalchemy.engine import Connection
 
 import auth.account.models
 import auth.audit.models
-import auth.habilitation.models  # noqa: F401
+import auth.habilitation.models
+import auth.oidc.models  # noqa: F401
 import dossiers.company.models
 import dossiers.deposit.models
 import dossiers.dossier.models

@@ -28,6 +28,7 @@ from server.graphql_app import GraphQLEndpoint
 from server.html import not_found
 from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
+from server.oidc import OidcProvider
 from server.pages import LinkPages
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
@@ -122,6 +123,7 @@ def create_app(runtime: Runtime) -> Starlette:
     )
     downloads = Downloads(runtime.services)
     verification_pages = VerificationPages(runtime.services)
+    oidc = OidcProvider(pages, runtime.services)
 
     async def jwks(_request: Request) -> Response:
         return JSONResponse(
@@ -194,6 +196,12 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/files/{link}", downloads.file),
         Route("/t/{tenant}/verify/receipt/{token}", verification_pages.receipt),
         Route("/t/{tenant}/verify/seal/{seal}", verification_pages.seal),
+        Route("/t/{tenant}/.well-known/openid-configuration", oidc.discovery),
+        Route("/t/{tenant}/oidc/authorize", oidc.authorize, methods=["GET", "POST"]),
+        Route("/t/{tenant}/oidc/token", oidc.token, methods=["POST"]),
+        Route("/t/{tenant}/oidc/userinfo", oidc.userinfo, methods=["GET", "POST"]),
+        Route("/t/{tenant}/oidc/revoke", oidc.revoke, methods=["POST"]),
+        Route("/t/{tenant}/oidc/logout", oidc.logout, methods=["GET", "POST"]),
         *static_routes(ide=not settings.production),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})

@@ -364,6 +364,14 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+class PageRefusal(Exception):
+    """The API refused the page's operation with typed errors (odd input): shown, not a 500."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        super().__init__("refused")
+        self.errors = errors
+
+
 @dataclass(frozen=True)
 class _Page:
     """A page's tenant, language and texts, and the values its template reads."""
@@ -669,9 +677,12 @@ class LinkPages:
     async def _sign_in(
         self, request: Request, pack: TenantPack, locale: str, email: str, password: str
     ) -> tuple[dict[str, Any], tuple[Actor, Account] | None]:
-        data = await self._run(
-            request, pack, locale, SIGN_IN, {"email": email, "password": password}
-        )
+        try:
+            data = await self._run(
+                request, pack, locale, SIGN_IN, {"email": email, "password": password}
+            )
+        except PageRefusal as refusal:  # e.g. a NUL byte typed in: told on the page
+            return {"errors": refusal.errors, "accessToken": None}, None
         signed: dict[str, Any] = data["signIn"]
         if signed["errors"] or not signed["accessToken"]:
             return signed, None
@@ -712,6 +723,14 @@ class LinkPages:
             client=client_info(request.scope),
         )
         result = await self.schema.execute(query, variable_values=variables, context_value=context)
+        codes = [(e.extensions or {}).get("code") for e in result.errors or []]
+        if result.errors and all(codes):
+            raise PageRefusal(
+                [
+                    {"code": c, "message": e.message}
+                    for c, e in zip(codes, result.errors, strict=True)
+                ]
+            )
         if result.errors or result.data is None:
             raise RuntimeError(f"page operation failed: {result.errors}")
         return result.data

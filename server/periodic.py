@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from auth.context import ServiceContext
+from auth.oidc.grants import purge_grants
 from dossiers.company.alert_digests import AlertsRun, run_due
 from dossiers.deposit.deposits import purge_trash
 from dossiers.public import counters
@@ -29,7 +30,22 @@ async def run_alerts_once(runtime: Runtime) -> AlertsRun:
     if run.queued:
         runtime.sender.notify()
     await purge_trash_once(runtime)
+    await purge_grants_once(runtime)
     return run
+
+
+async def purge_grants_once(runtime: Runtime) -> int:
+    """Erase the single sign-on authorizations older than a day (a failure is logged; the
+    next pass tries again)."""
+    services = runtime.services
+    try:
+        erased = await purge_grants(services.sessions, PACKS.values(), services.clock)
+    except Exception:  # the periodic loop must outlive a database hiccup
+        log.exception("oidc grants purge failed")
+        return 0
+    if erased:
+        log.info("oidc grants purged", extra={"grants": erased})
+    return erased
 
 
 async def purge_trash_once(runtime: Runtime) -> int:

@@ -89,6 +89,7 @@ def build_runtime(
         links=ServerLinks(settings.resolved_public_url, dict(settings.frontend_urls)),
         refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
         session_max_age=timedelta(days=settings.session_max_age_days),
+        oidc_client_secrets=dict(settings.oidc_client_secrets),
     )
     transport = transport or transport_from_url(settings.smtp_url, settings.data_dir / "mail")
     sender = MailSender(sessions, transport, clock, PACKS.keys())

@@ -45,6 +45,7 @@ class Settings:
     session_max_age_days: int = 30
     frontend_urls: Mapping[str, str] = field(default_factory=dict)
     cors_origins: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    oidc_client_secrets: Mapping[str, str] = field(default_factory=dict)
     password_hash_time_cost: int = 3
     password_hash_memory_kib: int = 65536
     password_hash_parallelism: int = 4
@@ -228,6 +229,13 @@ SETTINGS_DOC = (
         "{}",
         'JSON `{"cnaps": ["http://localhost:5173"]}`: origins allowed to call a tenant\'s API '
         "from a browser besides its `GUICHET_FRONTEND_URLS` one (see CORS).",
+    ),
+    Setting(
+        "oidc_client_secrets",
+        "GUICHET_OIDC_CLIENT_SECRETS",
+        "{}",
+        'JSON `{"cnsa/camsp-cmpp": "…"}`: the secrets of the confidential OpenID Connect '
+        "clients (by tenant/client id); a confidential client without one cannot sign in.",
     ),
     Setting("password_hash_time_cost", "GUICHET_PASSWORD_HASH_TIME_COST", "3", "Argon2id passes."),
     Setting(

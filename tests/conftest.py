@@ -100,6 +100,9 @@ def signing_keys() -> SigningKeys:
     return SigningKeys(generate_key_set())
 
 
+OIDC_TEST_SECRET = "camsp-cmpp-test-secret"
+
+
 def make_settings(database: Database, data_dir: Path, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "database_url": database.app_url,
@@ -110,6 +113,7 @@ def make_settings(database: Database, data_dir: Path, **overrides: Any) -> Setti
         "password_hash_time_cost": 1,
         "password_hash_memory_kib": 8192,
         "password_hash_parallelism": 1,
+        "oidc_client_secrets": {"cnsa/camsp-cmpp": OIDC_TEST_SECRET},
     }
     return Settings(**(values | overrides))
 

@@ -21,6 +21,7 @@ class HabilitationCode(StrEnum):
     HABILITATION_ALREADY_REVOKED = "HABILITATION_ALREADY_REVOKED"
     NOT_APPLICATION_MANAGER = "NOT_APPLICATION_MANAGER"
     NOT_HABILITATED_ON_STRUCTURE = "NOT_HABILITATED_ON_STRUCTURE"
+    NOT_HABILITATED_FOR_APPLICATION = "NOT_HABILITATED_FOR_APPLICATION"
     SEARCH_TOO_SHORT = "SEARCH_TOO_SHORT"
 
 
@@ -72,6 +73,10 @@ MESSAGES = {
     C.NOT_HABILITATED_ON_STRUCTURE: M(
         "Vous n'êtes pas habilité sur cette structure.",
         "You are not habilitated on this structure.",
+    ),
+    C.NOT_HABILITATED_FOR_APPLICATION: M(
+        "Vous n'avez aucune habilitation pour cette application.",
+        "You hold no habilitation for this application.",
     ),
     C.SEARCH_TOO_SHORT: M(
         "Saisissez au moins {min} caractères.", "Type at least {min} characters."

@@ -72,3 +72,25 @@ def test_cnaps_offers_none_of_it() -> None:
     ):
         decision = decide(cnaps, action, on("CAMSP_CMPP", STRUCTURE, tenant="cnaps"))
         assert decision.code == "NOT_AVAILABLE_ON_THIS_PORTAL"
+
+
+def application(code: str, tenant: str = "cnsa") -> Resource:
+    return Resource("Application", None, tenant=tenant, application=code)
+
+
+def test_single_sign_on_needs_a_profile_of_that_application() -> None:
+    allowed = decide(actor(DEPOSITOR), Action.SIGN_IN_TO_APPLICATION, application("CAMSP_CMPP"))
+    assert allowed.allowed and allowed.capacity == Capacity.HABILITATED
+    assert (allowed.via_type, allowed.via_id) == ("Habilitation", DEPOSITOR.habilitation_id)
+    manager = decide(actor(MANAGER), Action.SIGN_IN_TO_APPLICATION, application("CAMSP_CMPP"))
+    assert manager.allowed  # a manager's profile is told to the application as such
+    other = decide(actor(EXTRANET), Action.SIGN_IN_TO_APPLICATION, application("CAMSP_CMPP"))
+    assert other.code == "NOT_HABILITATED_FOR_APPLICATION"
+    nothing = decide(actor(), Action.SIGN_IN_TO_APPLICATION, application("EXTRANET"))
+    assert nothing.code == "NOT_HABILITATED_FOR_APPLICATION"
+    cnaps = decide(
+        actor(DEPOSITOR, tenant="cnaps"),
+        Action.SIGN_IN_TO_APPLICATION,
+        application("CAMSP_CMPP", tenant="cnaps"),
+    )
+    assert not cnaps.allowed and cnaps.code == "NOT_AVAILABLE_ON_THIS_PORTAL"

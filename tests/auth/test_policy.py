@@ -183,6 +183,7 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
         {"self": S, "administrator": T, "manager_third_party": T, "agent": G, "agent_elsewhere": G},
     ),
     Action.INSTRUCT_DOSSIER: ("org", REVIEWERS),
+    Action.SIGN_IN_TO_APPLICATION: ("org", {}),
 }
 
 

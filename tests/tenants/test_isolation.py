@@ -43,6 +43,7 @@ TABLES = [
     "dossier_documents",
     "dossier_events",
     "public_counters",
+    "oidc_grants",
 ]
 
 
@@ -122,7 +123,8 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
     import auth.account.models
-    import auth.habilitation.models  # noqa: F401
+    import auth.habilitation.models
+    import auth.oidc.models  # noqa: F401
     import dossiers.company.models
     import dossiers.deposit.models
     import dossiers.dossier.models
