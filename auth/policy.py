@@ -67,6 +67,9 @@ class Action(StrEnum):
     VIEW_ORGANISATION_AUDIT = "VIEW_ORGANISATION_AUDIT"  # what was done in its name
     # The authority
     MANAGE_TITLES = "MANAGE_TITLES"  # issue a title, change its status
+    # Messaging
+    TAKE_PART_IN_THREAD = "TAKE_PART_IN_THREAD"  # see a thread, write in it, mark it read
+    HANDLE_MESSAGES = "HANDLE_MESSAGES"  # the agents' inbox: list, assign, close
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,19 @@ RULES: dict[Action, Rule] = {
     ),
     Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True, capability=C.ORGANISATIONS),
     Action.MANAGE_TITLES: Rule(agent=True, capability=C.TITLES),
+    # A person's thread: the person, an organisation holding their mandate to receive
+    # communications (administrator, managers acting as trusted third party); an
+    # organisation's thread: its administrator and managers allowed to message the authority;
+    # either: the agents of the thread's delegation.
+    Action.TAKE_PART_IN_THREAD: Rule(
+        self_=True,
+        administrator=True,
+        manager=Permission.MESSAGE_AUTHORITY,
+        mandate_scope=MandateScope.RECEIVE_COMMUNICATIONS,
+        agent=True,
+        capability=C.MESSAGING,
+    ),
+    Action.HANDLE_MESSAGES: Rule(agent=True, capability=C.MESSAGING),
 }
 
 

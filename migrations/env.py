@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import dossiers.company.models
+import dossiers.messaging.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates

@@ -7,6 +7,7 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 import schema.account.types
+import schema.messaging.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
@@ -14,6 +15,8 @@ from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
+from schema.messaging.mutations import MessagingMutations
+from schema.messaging.queries import MessagingQueries
 from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -47,7 +50,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type
-class Query(OrganisationQueries):
+class Query(OrganisationQueries, MessagingQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
@@ -68,7 +71,13 @@ class Query(OrganisationQueries):
 
 
 @strawberry.type
-class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
+class Mutation(
+    AccountMutations,
+    OrganisationMutations,
+    DelegationMutations,
+    CompanyMutations,
+    MessagingMutations,
+):
     pass
 
 

@@ -12,6 +12,7 @@ from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
 from schema.guards import allowed
+from schema.messaging.viewer_fields import ViewerMessagingFields
 from schema.tenant.types import Tenant
 
 
@@ -23,6 +24,7 @@ class Viewer(
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,
+    ViewerMessagingFields,
 ):
     account: AccountNode
 

@@ -13,13 +13,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.account.tokens import FileLinks, InvalidAccessToken
+from dossiers.messaging.models import MessageAttachment
 from schema.context import AppServices
+from schema.messaging.types import ATTACHMENT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
 from tenants.session import open_session
 
 log = logging.getLogger("guichet.files")
+
+# What a link's kind names: a document of an organisation's request, a message's attachment.
+STORED: dict[str, type[OrganisationDocument | MessageAttachment]] = {
+    DOCUMENT_FILE: OrganisationDocument,
+    ATTACHMENT_FILE: MessageAttachment,
+}
 
 
 def _refusal(code: str, status: int) -> JSONResponse:
@@ -52,10 +60,15 @@ class Downloads:
             )
         except InvalidAccessToken:
             return _refusal("LINK_INVALID", 403)
-        if kind != DOCUMENT_FILE:
+        model = STORED.get(kind)
+        if model is None:
             return _refusal("LINK_INVALID", 403)
+        document: OrganisationDocument | MessageAttachment | None
         async with open_session(self.services.sessions, pack.slug) as session:
-            document = await session.get(OrganisationDocument, file_id)
+            if model is MessageAttachment:
+                document = await session.get(MessageAttachment, file_id)
+            else:
+                document = await session.get(OrganisationDocument, file_id)
         if document is None:
             return _refusal("NOT_FOUND", 404)
         data = await self.services.files.storage.get(document.storage_key)

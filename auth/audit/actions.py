@@ -55,3 +55,8 @@ class AuditAction(StrEnum):
     # dossiers/title
     ISSUE_TITLE = "ISSUE_TITLE"
     CHANGE_TITLE_STATUS = "CHANGE_TITLE_STATUS"
+    # dossiers/messaging
+    OPEN_THREAD = "OPEN_THREAD"
+    SEND_MESSAGE = "SEND_MESSAGE"
+    ASSIGN_THREAD = "ASSIGN_THREAD"
+    CLOSE_THREAD = "CLOSE_THREAD"

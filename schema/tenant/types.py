@@ -26,6 +26,8 @@ else:
             CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
             "bord, export, alertes sur les titres.",
             CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
+            CapabilityValue.MESSAGING: "Messagerie sécurisée avec l'autorité (conversations, boîte "
+            "de réception des agents).",
         },
     )
 

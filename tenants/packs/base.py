@@ -36,6 +36,7 @@ class Capability(StrEnum):
     MANDATES = "MANDATES"  # trusted third parties acting for a person under a mandate
     COMPANY_SPACE = "COMPANY_SPACE"  # employees, labels, dashboard, CSV, title alerts
     TITLES = "TITLES"  # titles issued by the authority's agents, seen by their holders
+    MESSAGING = "MESSAGING"  # secure messaging with the authority (threads, inbox)
 
 
 @dataclass(frozen=True)

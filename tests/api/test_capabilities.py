@@ -64,6 +64,7 @@ async def test_each_portal_lists_its_capabilities(
         "MANDATES",
         "COMPANY_SPACE",
         "TITLES",
+        "MESSAGING",
     ]
     assert len(every["tenant"]["activities"]) == 10
     access_portal = await cnsa(TENANT)

@@ -113,6 +113,7 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
     import auth.account.models  # noqa: F401
     import dossiers.company.models
+    import dossiers.messaging.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
     from tenants.models import tenant_tables

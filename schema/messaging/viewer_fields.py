@@ -1,0 +1,46 @@
+"""Viewer fields of messaging: the viewer's threads and their unread messages in total."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from auth.policy import Action, offered
+from dossiers.messaging import reads
+from schema.context import Info
+from schema.messaging.types import ThreadNode, threads_connection
+from schema.pagination import Connection, empty_connection
+
+
+@strawberry.type
+class ViewerMessagingFields:
+    @strawberry.field(
+        description="Mes conversations avec l'autorité (les miennes, celles de mes "
+        "organisations, celles des personnes dont je suis le tiers de confiance ; pour un "
+        "agent, celles de ses délégations), la plus récemment active d'abord."
+    )
+    async def threads(
+        self,
+        info: Info,
+        first: Annotated[
+            int | None, strawberry.argument(description="Taille de la page (100 au plus).")
+        ] = 20,
+        after: Annotated[str | None, strawberry.argument(description="Curseur.")] = None,
+    ) -> Connection[ThreadNode]:
+        if not offered(info.context.pack.slug, Action.TAKE_PART_IN_THREAD):
+            return empty_connection(first, after)
+        async with info.context.read_session() as session:
+            page = await reads.viewer_threads(info.context.service_context(session), first, after)
+        return threads_connection(page)
+
+    @strawberry.field(
+        description="Messages non lus par mon côté, toutes conversations confondues (0 sur "
+        "un portail sans messagerie)."
+    )
+    async def unread_message_count(self, info: Info) -> int:
+        actor = info.context.actor
+        if actor is None or not offered(info.context.pack.slug, Action.TAKE_PART_IN_THREAD):
+            return 0
+        async with info.context.read_session() as session:
+            return await reads.unread_total(info.context.service_context(session), actor)
