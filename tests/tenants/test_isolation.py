@@ -33,6 +33,9 @@ TABLES = [
     "titles",
     "alerts",
     "sign_in_attempts",
+    "message_threads",
+    "messages",
+    "message_attachments",
 ]
 
 
