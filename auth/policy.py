@@ -70,6 +70,7 @@ class Action(StrEnum):
     # Messaging
     TAKE_PART_IN_THREAD = "TAKE_PART_IN_THREAD"  # see a thread, write in it, mark it read
     HANDLE_MESSAGES = "HANDLE_MESSAGES"  # the agents' inbox: list, assign, close
+    UPDATE_NOTIFICATION_PREFERENCES = "UPDATE_NOTIFICATION_PREFERENCES"
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ RULES: dict[Action, Rule] = {
         capability=C.MESSAGING,
     ),
     Action.HANDLE_MESSAGES: Rule(agent=True, capability=C.MESSAGING),
+    Action.UPDATE_NOTIFICATION_PREFERENCES: Rule(self_=True, capability=C.MESSAGING),
 }
 
 

@@ -59,6 +59,8 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trusted_proxies: str = ""
     alerts_interval_seconds: int = 3600
+    message_notification_delay_seconds: int = 300
+    message_notifications_interval_seconds: int = 60
 
     @property
     def production(self) -> bool:
@@ -296,5 +298,19 @@ SETTINGS_DOC = (
         "3600",
         "How often the server (or `guichet worker`) looks for titles entering their renewal "
         "window and e-mails the alert digests; 0 turns it off (run `guichet alerts run`).",
+    ),
+    Setting(
+        "message_notification_delay_seconds",
+        "GUICHET_MESSAGE_NOTIFICATION_DELAY_SECONDS",
+        "300",
+        "How long after an authority's message its e-mail notice (without the content) waits; "
+        "none is sent if the message was read meanwhile.",
+    ),
+    Setting(
+        "message_notifications_interval_seconds",
+        "GUICHET_MESSAGE_NOTIFICATIONS_INTERVAL_SECONDS",
+        "60",
+        "How often the server (or `guichet worker`) sends the due message notices and the "
+        "daily digests; 0 turns it off.",
     ),
 )

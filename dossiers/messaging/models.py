@@ -4,7 +4,7 @@ append-only messages, attachments, and when each side first read each message.""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -82,6 +82,8 @@ class Message(TenantScoped, Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     read_by_authority_at: Mapped[datetime | None]
     read_by_applicant_at: Mapped[datetime | None]
+    # When the notification pass dealt with it (mailed, digested later, or skipped: read).
+    notified_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
@@ -97,3 +99,24 @@ class MessageAttachment(TenantScoped, Base):
     sha256: Mapped[bytes] = mapped_column(LargeBinary(32))
     storage_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class NotificationMode(StrEnum):
+    """How an account hears of new messages (the in-app unread count stays in every case)."""
+
+    IMMEDIATE = "IMMEDIATE"  # an e-mail a few minutes after, unless read meanwhile
+    DAILY = "DAILY"  # one digest a day
+    NEVER = "NEVER"
+
+
+class NotificationPreference(TenantScoped, Base):
+    """An account's choice; without a row: IMMEDIATE for a person, DAILY for an agent."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("tenant_id", "account_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    account_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("accounts.id"))
+    messages: Mapped[str] = mapped_column(String(16))
+    last_digest_on: Mapped[date | None]  # the Paris day of the last daily digest
+    updated_at: Mapped[datetime]

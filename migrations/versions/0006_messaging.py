@@ -18,7 +18,7 @@ down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-TABLES = ("message_threads", "messages", "message_attachments")
+TABLES = ("message_threads", "messages", "message_attachments", "notification_preferences")
 
 
 def upgrade() -> None:
@@ -87,6 +87,7 @@ def upgrade() -> None:
         sa.Column("idempotency_key", sa.String(length=64), nullable=True),
         sa.Column("read_by_authority_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("read_by_applicant_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("tenant_id", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
@@ -143,6 +144,29 @@ def upgrade() -> None:
             batch_op.f("ix_message_attachments_tenant_id"), ["tenant_id"], unique=False
         )
 
+    op.create_table(
+        "notification_preferences",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("account_id", sa.Uuid(), nullable=False),
+        sa.Column("messages", sa.String(length=16), nullable=False),
+        sa.Column("last_digest_on", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("tenant_id", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_notification_preferences_account_id_accounts"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification_preferences")),
+        sa.UniqueConstraint(
+            "tenant_id", "account_id", name=op.f("uq_notification_preferences_tenant_id_account_id")
+        ),
+    )
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_notification_preferences_tenant_id"), ["tenant_id"], unique=False
+        )
+
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
             op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
@@ -158,6 +182,9 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for table in TABLES:
             op.execute(f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"')
+    with op.batch_alter_table("notification_preferences", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_notification_preferences_tenant_id"))
+    op.drop_table("notification_preferences")
     with op.batch_alter_table("message_attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_attachments_tenant_id"))
         batch_op.drop_index("ix_message_attachments_message")

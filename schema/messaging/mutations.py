@@ -6,13 +6,19 @@ from __future__ import annotations
 import strawberry
 from strawberry.file_uploads import Upload
 
-from dossiers.messaging import inbox, messages
+from dossiers.messaging import inbox, messages, notifications
 from dossiers.messaging.access import ThreadPermit
 from dossiers.messaging.models import Message, Thread
+from dossiers.messaging.models import NotificationMode as NotificationModeValue
 from schema.context import Info
 from schema.errors import UserError
 from schema.ids import given_uuid, uuid_of
-from schema.messaging.types import MessageNode, ThreadNode
+from schema.messaging.types import (
+    MessageNode,
+    NotificationMode,
+    NotificationPreferences,
+    ThreadNode,
+)
 from schema.transactions import run_mutation
 
 _KEY = (
@@ -132,6 +138,25 @@ class CloseThreadPayload:
         return not self.errors
 
 
+@strawberry.input(description="Changer ses préférences de notification.")
+class UpdateNotificationPreferencesInput:
+    messages: NotificationMode = strawberry.field(
+        description="Nouveaux messages : courriel immédiat, récapitulatif quotidien ou jamais."
+    )
+
+
+@strawberry.type(description="Résultat du changement des préférences de notification.")
+class UpdateNotificationPreferencesPayload:
+    preferences: NotificationPreferences | None = strawberry.field(
+        default=None, description="Les préférences enregistrées."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list, description=_ERRORS)
+
+    @strawberry.field(description=_OK)
+    def ok(self) -> bool:
+        return not self.errors
+
+
 def _draft(body: str, attachments: list[Upload], key: str | None) -> messages.Draft:
     return messages.Draft(body=body, attachments=tuple(attachments), idempotency_key=key)
 
@@ -214,4 +239,21 @@ class MessagingMutations:
 
         return await run_mutation(
             info, lambda ctx: inbox.close_thread(ctx, thread_id), CloseThreadPayload, fill
+        )
+
+    @strawberry.mutation(description="Changer ses préférences de notification.")
+    async def update_notification_preferences(
+        self, info: Info, input: UpdateNotificationPreferencesInput
+    ) -> UpdateNotificationPreferencesPayload:
+        wanted = NotificationModeValue(input.messages.value)
+
+        def fill(mode: NotificationModeValue) -> UpdateNotificationPreferencesPayload:
+            preferences = NotificationPreferences(messages=NotificationMode(mode.value))
+            return UpdateNotificationPreferencesPayload(preferences=preferences)
+
+        return await run_mutation(
+            info,
+            lambda ctx: notifications.update_preferences(ctx, wanted),
+            UpdateNotificationPreferencesPayload,
+            fill,
         )

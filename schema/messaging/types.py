@@ -34,8 +34,19 @@ from tenants.pagination import MAX_PAGE, Page, PageKey, check_page
 ATTACHMENT_FILE = "message-attachment"  # the kind of file a download link names
 
 if TYPE_CHECKING:
-    from dossiers.messaging.models import Side, ThreadStatus
+    from dossiers.messaging.models import NotificationMode, Side, ThreadStatus
 else:
+    NotificationMode = graphql_enum(
+        m.NotificationMode,
+        "NotificationMode",
+        "Comment être prévenu des nouveaux messages (le compteur de non-lus reste toujours).",
+        {
+            m.NotificationMode.IMMEDIATE: "Un courriel quelques minutes après, sauf si le "
+            "message a été lu entre-temps",
+            m.NotificationMode.DAILY: "Un récapitulatif par jour",
+            m.NotificationMode.NEVER: "Jamais",
+        },
+    )
     ThreadStatus = graphql_enum(
         m.ThreadStatus,
         "ThreadStatus",
@@ -54,6 +65,14 @@ else:
             m.Side.AUTHORITY: "L'autorité (un agent)",
             m.Side.SYSTEM: "Le système (demande de correction, décision sur un dossier)",
         },
+    )
+
+
+@strawberry.type(description="Préférences de notification du compte connecté.")
+class NotificationPreferences:
+    messages: NotificationMode = strawberry.field(
+        description="Nouveaux messages (par défaut : courriel immédiat ; récapitulatif "
+        "quotidien pour un agent)."
     )
 
 

@@ -7,9 +7,14 @@ from typing import Annotated
 import strawberry
 
 from auth.policy import Action, offered
-from dossiers.messaging import reads
+from dossiers.messaging import notifications, reads
 from schema.context import Info
-from schema.messaging.types import ThreadNode, threads_connection
+from schema.messaging.types import (
+    NotificationMode,
+    NotificationPreferences,
+    ThreadNode,
+    threads_connection,
+)
 from schema.pagination import Connection, empty_connection
 
 
@@ -44,3 +49,13 @@ class ViewerMessagingFields:
             return 0
         async with info.context.read_session() as session:
             return await reads.unread_total(info.context.service_context(session), actor)
+
+    @strawberry.field(
+        description="Mes préférences de notification (null sur un portail sans messagerie)."
+    )
+    async def notification_preferences(self, info: Info) -> NotificationPreferences | None:
+        if not offered(info.context.pack.slug, Action.UPDATE_NOTIFICATION_PREFERENCES):
+            return None
+        async with info.context.read_session() as session:
+            mode = await notifications.preference_of(info.context.service_context(session))
+        return NotificationPreferences(messages=NotificationMode(mode.value))

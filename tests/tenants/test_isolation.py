@@ -36,6 +36,7 @@ TABLES = [
     "message_threads",
     "messages",
     "message_attachments",
+    "notification_preferences",
 ]
 
 
