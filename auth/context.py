@@ -13,6 +13,7 @@ from auth.account.passwords import PasswordHasher
 from auth.account.tokens import AccessTokens
 from auth.standing import MembershipFact
 from tenants.clock import Clock
+from tenants.events import Event
 from tenants.packs.base import TenantPack
 
 
@@ -101,3 +102,5 @@ class ServiceContext:
     locale: str = "fr"
     actor: Actor | None = None
     client: ClientInfo = field(default_factory=ClientInfo)
+    # Real-time events of this unit of work, published once it has committed.
+    events: list[Event] = field(default_factory=list)

@@ -17,6 +17,7 @@ from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.messaging.mutations import MessagingMutations
 from schema.messaging.queries import MessagingQueries
+from schema.messaging.subscriptions import MessagingSubscriptions
 from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -81,6 +82,11 @@ class Mutation(
     pass
 
 
+@strawberry.type
+class Subscription(MessagingSubscriptions):
+    pass
+
+
 def build_schema(
     *,
     production: bool = False,
@@ -95,6 +101,7 @@ def build_schema(
     return GuichetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         extensions=[
             shaping,

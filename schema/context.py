@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as _Info
@@ -13,6 +14,7 @@ from auth.account.models import Account
 from auth.context import Actor, AuthConfig, ClientInfo, ServiceContext
 from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
+from tenants.events import EventBus, LocalBus
 from tenants.files import Files
 from tenants.packs.base import TenantPack
 from tenants.session import open_session
@@ -27,6 +29,7 @@ class AppServices:
     auth: AuthConfig
     files: Files  # uploaded files: the storage and the size limit
     notify_mail: Callable[[], None] = lambda: None
+    events: EventBus = field(default_factory=LocalBus)  # real time, across processes
 
 
 @dataclass
@@ -37,6 +40,11 @@ class GuichetContext:
     actor: Actor | None
     viewer_account: Account | None
     client: ClientInfo
+    # Over WebSocket: the `connection_init` payload, the access token it carried (checked
+    # again while subscriptions run) and a way to close the connection.
+    connection_params: dict[str, Any] | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    close_connection: Callable[[int, str], Awaitable[None]] | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
@@ -45,6 +53,12 @@ class GuichetContext:
         if self._loaders is None:
             self._loaders = build_loaders(self.read_session)
         return self._loaders
+
+    def fresh_reads(self) -> None:
+        """Forget what was read (a subscription's next event is read anew, as a new request
+        would)."""
+        self._loaders = None
+        self._now = None
 
     @property
     def now(self) -> datetime:

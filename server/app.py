@@ -179,6 +179,7 @@ def create_app(runtime: Runtime) -> Starlette:
             stop.set()
             for task in tasks:
                 await task
+            await runtime.services.events.close()
             await runtime.engine.dispose()
 
     routes = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from typing import Any
@@ -11,10 +12,12 @@ from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from auth.account import sessions
 from auth.account.models import Account
@@ -118,14 +121,45 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GuichetContext:
         state = request.scope["state"]
-        return GuichetContext(
+        context = GuichetContext(
             services=self.services,
             pack=state["pack"],
             locale=state["locale"],
             actor=state.get("actor"),
             viewer_account=state.get("account"),
             client=client_info(request.scope),
+            access_token=state.get("token"),
         )
+        if isinstance(response, WebSocket):
+            socket = response
+
+            async def close(code: int, reason: str) -> None:
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already closed
+                    await socket.close(code, reason)
+
+            context.close_connection = close
+        return context
+
+    async def on_ws_connect(self, context: GuichetContext) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the access token comes in `connection_init`'s payload
+        (`{"accessToken": "…"}`, or `{"Authorization": "Bearer …"}`); a token refused closes
+        the connection (4403). Without one the connection is anonymous."""
+        params = context.connection_params or {}
+        token = params.get("accessToken")
+        if token is None:
+            header = params.get("Authorization", params.get("authorization"))
+            if isinstance(header, str):
+                scheme, _, credentials = header.partition(" ")
+                token = credentials.strip() if scheme.lower() == "bearer" else ""
+        if token is None:
+            return UNSET
+        found = await authenticate_token(self.services, context.pack, token, context.client)
+        if found is None:
+            raise ConnectionRejectionError
+        context.actor, context.viewer_account = found
+        context.access_token = str(token)
+        context.fresh_reads()
+        return UNSET
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -256,7 +290,7 @@ class GraphQLEndpoint:
                 )
                 await response(scope, receive, send)
                 return
-            state.update(actor=found[0], account=found[1])
+            state.update(actor=found[0], account=found[1], token=token)
         try:
             await self.view(scope, receive, send)
         except ClientDisconnect:  # the caller left before we read its request: nothing to do
@@ -293,19 +327,21 @@ class GraphQLEndpoint:
     async def _authenticate(
         self, pack: TenantPack, token: str, scope: Scope
     ) -> tuple[Actor, Account] | None:
-        if not token:
+        return await authenticate_token(self.services, pack, token, client_info(scope))
+
+
+async def authenticate_token(
+    services: AppServices, pack: TenantPack, token: object, client: ClientInfo
+) -> tuple[Actor, Account] | None:
+    """The actor of a bearer access token, or `None` (logged as an info line) when refused."""
+    if not isinstance(token, str) or not token:
+        return None
+    async with open_session(services.sessions, pack.slug) as session:
+        ctx = ServiceContext(
+            session=session, pack=pack, clock=services.clock, config=services.auth, client=client
+        )
+        try:
+            return await sessions.authenticate(ctx, token)
+        except InvalidAccessToken as exc:
+            log.info("access token refused", extra={"reason": str(exc), "tenant": pack.slug})
             return None
-        services = self.services
-        async with open_session(services.sessions, pack.slug) as session:
-            ctx = ServiceContext(
-                session=session,
-                pack=pack,
-                clock=services.clock,
-                config=services.auth,
-                client=client_info(scope),
-            )
-            try:
-                return await sessions.authenticate(ctx, token)
-            except InvalidAccessToken as exc:
-                log.info("access token refused", extra={"reason": str(exc), "tenant": pack.slug})
-                return None

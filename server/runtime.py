@@ -15,6 +15,7 @@ from mail.transport import Transport, transport_from_url
 from mail.worker import MailSender
 from schema.context import AppServices
 from server.database import create_engine
+from server.events import build_bus
 from server.keys import load_signing_keys
 from server.settings import Settings
 from tenants.clock import Clock, SystemClock
@@ -85,6 +86,11 @@ def build_runtime(
     sender = MailSender(sessions, transport, clock, PACKS.keys())
     files = Files(FilesystemStorage(settings.resolved_files_dir), settings.max_upload_bytes)
     services = AppServices(
-        sessions=sessions, clock=clock, auth=auth, files=files, notify_mail=sender.notify
+        sessions=sessions,
+        clock=clock,
+        auth=auth,
+        files=files,
+        notify_mail=sender.notify,
+        events=build_bus(settings),
     )
     return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)

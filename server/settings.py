@@ -61,6 +61,7 @@ class Settings:
     alerts_interval_seconds: int = 3600
     message_notification_delay_seconds: int = 300
     message_notifications_interval_seconds: int = 60
+    redis_url: str = ""  # empty: PostgreSQL LISTEN/NOTIFY (or in-process on SQLite)
 
     @property
     def production(self) -> bool:
@@ -298,6 +299,13 @@ SETTINGS_DOC = (
         "3600",
         "How often the server (or `guichet worker`) looks for titles entering their renewal "
         "window and e-mails the alert digests; 0 turns it off (run `guichet alerts run`).",
+    ),
+    Setting(
+        "redis_url",
+        "GUICHET_REDIS_URL",
+        "(none)",
+        "Redis for the real-time events between server processes (`redis://127.0.0.1:6379/0`); "
+        "unset: PostgreSQL LISTEN/NOTIFY, or within the process on SQLite.",
     ),
     Setting(
         "message_notification_delay_seconds",

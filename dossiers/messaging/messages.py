@@ -26,11 +26,19 @@ from auth.policy import Action, Capacity, Decision, Resource, decide, require_of
 from auth.standing import MandateFact
 from dossiers.messaging.access import ThreadPermit, mandates_by_person, thread_permit
 from dossiers.messaging.errors import MessagingCode as C
-from dossiers.messaging.models import Message, MessageAttachment, Side, Thread, ThreadStatus
+from dossiers.messaging.models import (
+    EventKind,
+    Message,
+    MessageAttachment,
+    Side,
+    Thread,
+    ThreadStatus,
+)
 from dossiers.title.issuing import viewing_resource
 from dossiers.title.models import Title
 from dossiers.title.numbers import delegation_of as title_delegation
 from tenants.errors import CommonCode, DomainError, FieldError
+from tenants.events import Event
 from tenants.files import (
     CheckedFile,
     FileProblem,
@@ -196,6 +204,15 @@ async def _append(
         thread.awaiting_answer_since = at
     if thread.status == ThreadStatus.CLOSED:
         thread.status, thread.closed_at = ThreadStatus.OPEN, None
+    ctx.events.append(
+        Event(
+            tenant=ctx.pack.slug,
+            kind=EventKind.MESSAGE_ADDED,
+            thread_id=str(thread.id),
+            message_id=str(message.id),
+            at=at.isoformat(),
+        )
+    )
     trail.record(
         ctx,
         AuditAction.SEND_MESSAGE,
@@ -366,4 +383,13 @@ async def mark_thread_read(
             Message.side != Side.APPLICANT, Message.read_by_applicant_at.is_(None)
         ).values(read_by_applicant_at=now)
     await ctx.session.execute(query)
+    ctx.events.append(
+        Event(
+            tenant=ctx.pack.slug,
+            kind=EventKind.THREAD_READ,
+            thread_id=str(permit.thread.id),
+            message_id=str(up_to) if up_to else None,
+            at=now.isoformat(),
+        )
+    )
     return permit

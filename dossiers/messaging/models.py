@@ -28,6 +28,14 @@ class Side(StrEnum):
     SYSTEM = "SYSTEM"
 
 
+class EventKind(StrEnum):
+    """What a real-time event tells (`tenants.events.Event.kind`)."""
+
+    MESSAGE_ADDED = "MESSAGE_ADDED"
+    THREAD_READ = "THREAD_READ"  # the other side's read receipts changed
+    DOSSIER_CHANGED = "DOSSIER_CHANGED"
+
+
 class Thread(TenantScoped, Base):
     """A conversation about a person's or an organisation's affairs (exactly one of
     `person_id` and `organisation_id`), optionally about a dossier, handled by the agents of
