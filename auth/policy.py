@@ -71,6 +71,10 @@ class Action(StrEnum):
     TAKE_PART_IN_THREAD = "TAKE_PART_IN_THREAD"  # see a thread, write in it, mark it read
     HANDLE_MESSAGES = "HANDLE_MESSAGES"  # the agents' inbox: list, assign, close
     UPDATE_NOTIFICATION_PREFERENCES = "UPDATE_NOTIFICATION_PREFERENCES"
+    # Dossiers
+    FILE_DOSSIER = "FILE_DOSSIER"  # create, complete, sign, withdraw, correct a request
+    FOLLOW_DOSSIER = "FOLLOW_DOSSIER"  # see a request and its events
+    INSTRUCT_DOSSIER = "INSTRUCT_DOSSIER"  # the queue, assign, review, correct, decide
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class Rule:
     manager: Permission | None = None
     any_manager: bool = False  # any manager of the organisation (reading it)
     mandate_scope: MandateScope | None = None
+    # what the organisation's member relying on the mandate must hold besides
+    # ACT_AS_TRUSTED_THIRD_PARTY (the administrator holds everything)
+    mandate_permission: Permission | None = None
     agent: bool = False
     capability: Capability | None = None  # the pack must offer it; None: every portal
 
@@ -143,6 +150,26 @@ RULES: dict[Action, Rule] = {
     ),
     Action.HANDLE_MESSAGES: Rule(agent=True, capability=C.MESSAGING),
     Action.UPDATE_NOTIFICATION_PREFERENCES: Rule(self_=True, capability=C.MESSAGING),
+    # A person files for themselves; an organisation for itself (its administrator, or a
+    # manager with FILE_DOSSIERS) or for a person under an accepted mandate with FILE_DOSSIERS
+    # (its administrator, or a manager holding FILE_DOSSIERS and ACT_AS_TRUSTED_THIRD_PARTY).
+    Action.FILE_DOSSIER: Rule(
+        self_=True,
+        administrator=True,
+        manager=Permission.FILE_DOSSIERS,
+        mandate_scope=MandateScope.FILE_DOSSIERS,
+        mandate_permission=Permission.FILE_DOSSIERS,
+        capability=C.DOSSIERS,
+    ),
+    Action.FOLLOW_DOSSIER: Rule(
+        self_=True,
+        administrator=True,
+        manager=Permission.FILE_DOSSIERS,
+        mandate_scope=MandateScope.FOLLOW_DOSSIERS,
+        agent=True,
+        capability=C.DOSSIERS,
+    ),
+    Action.INSTRUCT_DOSSIER: Rule(agent=True, capability=C.DOSSIERS),
 }
 
 
@@ -265,7 +292,9 @@ def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
         if membership is not None:
             return _as_member(membership, rule)
     if rule.mandate_scope is not None and resource.mandates:
-        return _as_trusted_third_party(actor, rule.mandate_scope, resource.mandates)
+        return _as_trusted_third_party(
+            actor, rule.mandate_scope, resource.mandates, rule.mandate_permission
+        )
     return _deny(AuthCode.FORBIDDEN)
 
 
@@ -304,7 +333,10 @@ _MANDATE_REFUSALS = {
 
 
 def _as_trusted_third_party(
-    actor: Actor, scope: MandateScope, mandates: tuple[MandateFact, ...]
+    actor: Actor,
+    scope: MandateScope,
+    mandates: tuple[MandateFact, ...],
+    also: Permission | None = None,
 ) -> Decision:
     """The first mandate the actor may rely on: given to an organisation they act for as its
     administrator or as a manager allowed to act as trusted third party."""
@@ -316,9 +348,13 @@ def _as_trusted_third_party(
         if membership.organisation_status != OrganisationStatus.VALIDATED:
             refusal = refusal or _deny(AuthCode.ORGANISATION_NOT_VALIDATED)
             continue
-        permission = Permission.ACT_AS_TRUSTED_THIRD_PARTY
-        if permission not in membership.effective_permissions:
-            refusal = refusal or _deny(AuthCode.PERMISSION_MISSING, permission=permission)
+        missing = [
+            p
+            for p in (Permission.ACT_AS_TRUSTED_THIRD_PARTY, also)
+            if p is not None and p not in membership.effective_permissions
+        ]
+        if missing:
+            refusal = refusal or _deny(AuthCode.PERMISSION_MISSING, permission=missing[0])
             continue
         if mandate.status != MandateStatus.ACCEPTED:
             refusal = refusal or _deny(_MANDATE_REFUSALS[mandate.status])
@@ -326,7 +362,7 @@ def _as_trusted_third_party(
         if scope not in mandate.scopes:
             refusal = refusal or _deny(AuthCode.MANDATE_SCOPE_MISSING, scope=scope)
             continue
-        return _allow(Capacity.TRUSTED_THIRD_PARTY, "Mandate", mandate.mandate_id)
+        return _allow(Capacity.TRUSTED_THIRD_PARTY, "Mandate", mandate.mandate_id, also)
     return refusal or _deny(AuthCode.FORBIDDEN)
 
 

@@ -8,7 +8,10 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import auth.account.models
+import auth.audit.models  # noqa: F401
 import dossiers.company.models
+import dossiers.dossier.models
 import dossiers.messaging.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401

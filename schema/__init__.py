@@ -7,12 +7,15 @@ from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
 
 import schema.account.types
+import schema.dossier.types
 import schema.messaging.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
+from schema.dossier.mutations import DossierMutations
+from schema.dossier.queries import DossierQueries
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.messaging.mutations import MessagingMutations
@@ -51,7 +54,7 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type
-class Query(OrganisationQueries, MessagingQueries):
+class Query(OrganisationQueries, DossierQueries, MessagingQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
@@ -77,6 +80,7 @@ class Mutation(
     OrganisationMutations,
     DelegationMutations,
     CompanyMutations,
+    DossierMutations,
     MessagingMutations,
 ):
     pass

@@ -11,6 +11,7 @@ import auth.account.errors
 import auth.delegation.errors
 import auth.organisation.errors  # noqa: F401 - registers the organisation codes
 import dossiers.company.errors
+import dossiers.dossier.errors
 import dossiers.messaging.errors
 import dossiers.title.errors  # noqa: F401 - registers the company and title codes
 from schema.enums import described_enum

@@ -11,6 +11,7 @@ from schema.audit.viewer_fields import ViewerAuditFields
 from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
+from schema.dossier.viewer_fields import ViewerDossierFields
 from schema.guards import allowed
 from schema.messaging.viewer_fields import ViewerMessagingFields
 from schema.tenant.types import Tenant
@@ -25,6 +26,7 @@ class Viewer(
     ViewerCompanyFields,
     ViewerAuditFields,
     ViewerMessagingFields,
+    ViewerDossierFields,
 ):
     account: AccountNode
 

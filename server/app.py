@@ -196,6 +196,7 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/t/{tenant}/confirm-dossier", pages.confirm_dossier, methods=["GET", "POST"]),
         Route("/t/{tenant}/files/{link}", downloads.file),
         *static_routes(ide=not settings.production),
     ]

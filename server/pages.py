@@ -74,6 +74,23 @@ TEXTS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+TEXTS["dossier"] = {
+    "fr": {
+        "title": "Confirmer le dépôt de votre demande",
+        "explain": "Cliquez sur le bouton pour déposer votre demande signée auprès de l'autorité.",
+        "button": "Confirmer ma demande",
+        "confirmed": "Votre demande est déposée sous le numéro",
+        "missing": "Ce lien est incomplet : copiez le lien du courriel en entier.",
+    },
+    "en": {
+        "title": "Confirm the filing of your request",
+        "explain": "Press the button to file your signed request with the authority.",
+        "button": "Confirm my request",
+        "confirmed": "Your request is filed under number",
+        "missing": "This link is incomplete: copy the whole link from the e-mail.",
+    },
+}
+
 TEXTS["invitation"] = {
     "fr": {
         "title": "Accepter une invitation à devenir gestionnaire",
@@ -160,6 +177,11 @@ CHANGE_CREDENTIALS = """mutation ($current: String, $new: String) {
   }
 }"""
 SIGN_OUT = "mutation { signOut { signedOut errors { code } } }"
+CONFIRM_DOSSIER = """mutation ($token: String!) {
+  confirmDossierSubmission(input: {token: $token}) {
+    number receiptNumber notice errors { code message }
+  }
+}"""
 
 CONFIRM = """mutation ($token: String!) {
   confirmEmail(input: {token: $token}) { email errors { code message } }
@@ -217,6 +239,11 @@ class LinkPages:
 
     async def confirm_email(self, request: Request) -> Response:
         return await self._page(request, "confirm", "confirm_email.html", CONFIRM, "confirmEmail")
+
+    async def confirm_dossier(self, request: Request) -> Response:
+        return await self._page(
+            request, "dossier", "confirm_dossier.html", CONFIRM_DOSSIER, "confirmDossierSubmission"
+        )
 
     async def reset_password(self, request: Request) -> Response:
         return await self._page(
@@ -360,5 +387,5 @@ class LinkPages:
             if with_password:
                 variables["password"] = str(form.get("new_password") or "")
             data = await self._run(request, page.pack, page.locale, mutation, variables)
-            values.update(done=True, token=token, errors=data[field]["errors"])
+            values.update(done=True, token=token, errors=data[field]["errors"], result=data[field])
         return _render(template, values)

@@ -45,6 +45,9 @@ class ServerLinks:
     def accept_invitation(self, pack: TenantPack, token: str) -> str:
         return f"{self._base(pack)}/accept-invitation?token={quote(token)}"
 
+    def confirm_dossier(self, pack: TenantPack, token: str) -> str:
+        return f"{self._base(pack)}/confirm-dossier?token={quote(token)}"
+
     def sign_in(self, pack: TenantPack) -> str:
         return f"{self._base(pack)}/sign-in"
 

@@ -70,19 +70,27 @@ def check_first(first: int | None) -> int:
 async def paginate(
     session: AsyncSession,
     query: Select[Any],
-    created: InstrumentedAttribute[datetime],
+    created: InstrumentedAttribute[Any],
     ident: InstrumentedAttribute[uuid.UUID],
     first: int | None,
     after: str | None,
+    *,
+    ascending: bool = False,
 ) -> Page[Any]:
     """Two statements whatever the page size: the page (one row more, to know if there is a
-    next one) and the total."""
+    next one) and the total. Newest first, or oldest first (`ascending`: a queue)."""
     size = check_first(first)
     total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    page_query = query.order_by(created.desc(), ident.desc()).limit(size + 1)
+    if ascending:
+        page_query = query.order_by(created.asc(), ident.asc()).limit(size + 1)
+    else:
+        page_query = query.order_by(created.desc(), ident.desc()).limit(size + 1)
     if after:
         at, id_ = decode_cursor(after)
-        page_query = page_query.where(or_(created < at, and_(created == at, ident < id_)))
+        if ascending:
+            page_query = page_query.where(or_(created > at, and_(created == at, ident > id_)))
+        else:
+            page_query = page_query.where(or_(created < at, and_(created == at, ident < id_)))
     rows = list((await session.scalars(page_query)).all())
     items = [(encode_cursor(getattr(r, created.key), getattr(r, ident.key)), r) for r in rows]
     return Page(

@@ -9,7 +9,7 @@ Both operations tell the alert service, so organisations employing the holder le
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -27,9 +27,7 @@ from dossiers.title.errors import TitleCode
 from dossiers.title.holders import HolderInput, resolve_holder
 from dossiers.title.models import Title, TitleKind, TitleStatus
 from dossiers.title.numbers import (
-    NEEDS_ACTIVITIES,
     SEQUENCE_DIGITS,
-    VALIDITY_MONTHS,
     add_months,
     delegation_of,
     format_number,
@@ -73,7 +71,28 @@ def managing_resource(title_id: uuid.UUID | None, departement: str, pack: Tenant
 
 
 async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
+    """An agent issues a title (MANAGE_TITLES within the delegation of its département)."""
     decide(ctx.actor, Action.MANAGE_TITLES, Resource("Title", None)).require()
+
+    def authorise(departement: str, field: tuple[str, ...]) -> Decision:
+        resource = managing_resource(None, departement, ctx.pack)
+        return decide(ctx.actor, Action.MANAGE_TITLES, resource).require(field)
+
+    return await _issue(ctx, data, authorise)
+
+
+async def issue_for_dossier(ctx: ServiceContext, data: NewTitle, decision: Decision) -> Title:
+    """A title a dossier's act yields, under the decision that allowed that act: the grant
+    (an agent of the instructing delegation) or a timely renewal's confirmation, which
+    yields its receipt at once [seed 003 art. 6]."""
+    return await _issue(ctx, data, lambda _departement, _field: decision)
+
+
+async def _issue(
+    ctx: ServiceContext,
+    data: NewTitle,
+    authorise: Callable[[str, tuple[str, ...]], Decision],
+) -> Title:
     check = Collector([])
     today = today_of(ctx.clock)
     holder = await resolve_holder(
@@ -93,14 +112,12 @@ async def issue_title(ctx: ServiceContext, data: NewTitle) -> Title:
     issued_on = data.issued_on or today
     if issued_on > today:
         check.add(TitleCode.ISSUE_DATE_IN_FUTURE, ("issuedOn",))
-    expires_on = _expiry(data, issued_on, check)
+    expires_on = _expiry(ctx.pack, data, issued_on, check)
     if check.errors:
         raise DomainError(check.errors)
     departement = holder.departement
     assert departement is not None and expires_on is not None  # noqa: S101
-    decision = decide(
-        ctx.actor, Action.MANAGE_TITLES, managing_resource(None, departement, ctx.pack)
-    ).require(holder.field)
+    decision = authorise(departement, holder.field)
     person_id = holder.person_id
     now = ctx.clock.now()
     sequence = await _next_sequence(ctx, issued_on.year)
@@ -180,6 +197,16 @@ async def change_title_status(
     return title
 
 
+async def end_title(ctx: ServiceContext, title: Title, reason: str) -> None:
+    """End a title because a dossier's decision replaces it (a renewed card, its receipt):
+    withdrawn with the reason, and the organisations employing the holder are told."""
+    title.status = TitleStatus.WITHDRAWN.value
+    title.status_reason = reason[:MAX_REASON]
+    title.status_changed_at = ctx.clock.now()
+    await ctx.session.flush()
+    await alerts.title_status_changed(ctx, title)
+
+
 def check_activities(
     pack: TenantPack, kind: TitleKind, codes: list[str], check: Collector
 ) -> list[str]:
@@ -192,7 +219,8 @@ def check_activities(
             check.add(TitleCode.UNKNOWN_ACTIVITY, ("activities", str(position)), activity=code)
         elif code not in chosen:
             chosen.append(code)
-    if not chosen and not codes and kind in NEEDS_ACTIVITIES:
+    title_type = pack.title_type(kind.value)
+    if not chosen and not codes and title_type is not None and title_type.needs_activities:
         check.add(TitleCode.ACTIVITY_REQUIRED, ("activities",))
     for code in chosen:
         activity = known[code]
@@ -203,8 +231,11 @@ def check_activities(
     return chosen
 
 
-def _expiry(data: NewTitle, issued_on: date, check: Collector) -> date | None:
-    months = VALIDITY_MONTHS[data.kind]
+def _expiry(pack: TenantPack, data: NewTitle, issued_on: date, check: Collector) -> date | None:
+    """The validity of the pack's title type; a type without one (the renewal receipt) is
+    given its expiry at issue."""
+    title_type = pack.title_type(data.kind.value)
+    months = title_type.validity_months if title_type is not None else None
     if months is not None:
         if data.expires_on is not None:
             check.add(TitleCode.EXPIRY_NOT_APPLICABLE, ("expiresOn",))

@@ -27,21 +27,8 @@ from tenants.packs.base import TenantPack
 
 PARIS = ZoneInfo("Europe/Paris")
 
-# Validity in months from the issue date; None: given at issue (the renewal receipt lasts
-# until the decision on the renewal). [law] R612-13, [seed 003 art. 8]; AUT is open-ended in
-# practice (real numbers expire in 2123–2124): 100 years.
-VALIDITY_MONTHS: dict[TitleKind, int | None] = {
-    TitleKind.CAR: 60,
-    TitleKind.PRE: 6,
-    TitleKind.PRV: 6,
-    TitleKind.REC: None,
-    TitleKind.AGD: 60,
-    TitleKind.AUT: 1200,
-    TitleKind.FOR: 60,
-}
-
-# Titles held by a person for activities: they must mention at least one.
-NEEDS_ACTIVITIES = frozenset({TitleKind.CAR, TitleKind.PRE, TitleKind.PRV, TitleKind.REC})
+# Validity and whether a title lists activities: the pack's title types
+# (`tenants.packs.base.TitleType`, docs/DOMAIN.md "Titles").
 
 # Renewal (and its alerts) concerns cards, approvals and operating authorisations; prior and
 # provisional authorisations and renewal receipts are not renewable [seed 003 arts. 6, 8].

@@ -8,6 +8,7 @@ import strawberry
 
 from schema.context import Info
 from schema.enums import graphql_enum
+from schema.tenant.dossier_kinds import DossierKindNode, dossier_kinds
 from tenants.packs.base import Capability as CapabilityValue
 from tenants.packs.base import Label, TenantPack
 
@@ -28,6 +29,8 @@ else:
             CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
             CapabilityValue.MESSAGING: "Messagerie sécurisée avec l'autorité (conversations, boîte "
             "de réception des agents).",
+            CapabilityValue.DOSSIERS: "Demandes de titres déposées en ligne et instruites par "
+            "l'autorité.",
         },
     )
 
@@ -164,6 +167,13 @@ class Tenant:
             Activity(code=a.code, label=_label(info, a.label), excludes_others=a.excludes_others)
             for a in self.pack.activities
         ]
+
+    @strawberry.field(
+        description="Les types de demande que ce portail reçoit, avec leurs champs, leurs "
+        "pièces par situation et le titre qu'ils donnent (vide sans demandes en ligne)."
+    )
+    def dossier_kinds(self, info: Info) -> list[DossierKindNode]:
+        return dossier_kinds(info, self.pack)
 
     @strawberry.field
     def delegations(self) -> list[Delegation]:

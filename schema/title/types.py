@@ -15,6 +15,7 @@ import strawberry
 from strawberry import relay
 
 from auth.policy import Action, Resource, decide
+from dossiers.dossier.renewal import renewal_kind, window
 from dossiers.title import models as m
 from dossiers.title.issuing import title_pages, viewing_resource
 from dossiers.title.numbers import colour_of, effective_status, today_of
@@ -100,6 +101,25 @@ class TitleNode(VisibleNode):
     @strawberry.field(description="Les 7 derniers chiffres, ceux de la vérification publique.")
     def verification_digits(self) -> str:
         return self.row.sequence
+
+    @strawberry.field(
+        description="Le renouvellement en ligne ouvre ce jour (six mois avant l'échéance) ; "
+        "null pour un titre qui ne se renouvelle pas en ligne."
+    )
+    def renewal_opens_on(self, info: Info) -> date | None:
+        kind = renewal_kind(info.context.pack, self.row.kind)
+        return window(kind, self.row).opens_on if kind else None
+
+    @strawberry.field(
+        description="Dernier jour où une demande de renouvellement confirmée donne aussitôt "
+        "un récépissé (trois mois avant l'échéance) ; après, elle est acceptée sans "
+        "récépissé jusqu'à l'échéance. Null sans récépissé pour ce titre."
+    )
+    def renewal_receipt_until(self, info: Info) -> date | None:
+        kind = renewal_kind(info.context.pack, self.row.kind)
+        if kind is None or kind.receipt_title is None:
+            return None
+        return window(kind, self.row).receipt_until
 
     @strawberry.field(description="Activités mentionnées sur le titre.")
     def activities(self, info: Info) -> list[Activity]:

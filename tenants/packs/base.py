@@ -37,6 +37,7 @@ class Capability(StrEnum):
     COMPANY_SPACE = "COMPANY_SPACE"  # employees, labels, dashboard, CSV, title alerts
     TITLES = "TITLES"  # titles issued by the authority's agents, seen by their holders
     MESSAGING = "MESSAGING"  # secure messaging with the authority (threads, inbox)
+    DOSSIERS = "DOSSIERS"  # requests for titles filed online and instructed by the authority
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,99 @@ class OrganisationKind:
     label: Label
 
 
+class Applicant(StrEnum):
+    """Who a dossier kind is filed for: a person, or an organisation for itself."""
+
+    PERSON = "PERSON"
+    ORGANISATION = "ORGANISATION"
+
+
+class FieldType(StrEnum):
+    """How a dossier field's value is written and checked (always sent as a string)."""
+
+    TEXT = "TEXT"
+    DATE = "DATE"  # ISO 8601, not in the future
+    BOOLEAN = "BOOLEAN"  # "true" or "false"
+    COUNTRY = "COUNTRY"  # ISO 3166-1 alpha-2
+    SIRET = "SIRET"  # 14 digits, Luhn
+    COUNT = "COUNT"  # a whole number from 0 to 20
+
+
+class Situation(StrEnum):
+    """When a document or a field is asked for, read off the dossier itself (its fields and
+    activities), never off code: a pack's rule names one."""
+
+    ALWAYS = "ALWAYS"
+    FREE_MOVEMENT_NATIONAL = "FREE_MOVEMENT_NATIONAL"  # French, EU or EEA nationality
+    FOREIGN_NATIONAL = "FOREIGN_NATIONAL"  # nationality outside France, the EU and the EEA
+    DOG_HANDLER = "DOG_HANDLER"  # the dog-handling activity is asked for
+    EMPLOYED = "EMPLOYED"  # the applicant says they are employed
+
+
+@dataclass(frozen=True)
+class DossierField:
+    """A field of a dossier kind's form."""
+
+    name: str
+    label: Label
+    type: FieldType = FieldType.TEXT
+    situation: Situation | None = Situation.ALWAYS  # required then; None: always optional
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class DocumentRule:
+    """A document a dossier kind requires in a situation. `max_age_months`: its date (given
+    by the applicant) must be less than that many months old; `per_field`: one document per
+    unit of that COUNT field (each dog's identification card)."""
+
+    code: str
+    label: Label
+    situation: Situation = Situation.ALWAYS
+    max_age_months: int | None = None
+    per_field: str | None = None
+
+
+@dataclass(frozen=True)
+class TitleType:
+    """A title the authority issues: its number prefix, name and validity in months from
+    its issue (`None`: given at issue, like a renewal receipt's)."""
+
+    code: str
+    label: Label
+    validity_months: int | None
+    needs_activities: bool = False  # a person's card or authorisation lists at least one
+
+
+@dataclass(frozen=True)
+class DossierKind:
+    """A request one files: for whom, its form, the documents it requires by situation, its
+    eligibility and the title it yields.
+
+    - `renews`: the title code it renews (the applicant's title of that kind, still valid);
+      renewal opens `renewal_opens_months` before its expiry and yields a receipt title
+      (`receipt_title`) when filed at least `receipt_months` before it.
+    - `single_activity`: one activity per dossier (a prior authorisation for MAC names its
+      activity: one request per activity to renew).
+    - `organisation_kinds`: for an organisation's own request, the kinds that may file it.
+    """
+
+    code: str
+    label: Label
+    description: Label
+    applicant: Applicant
+    title: str
+    fields: tuple[DossierField, ...] = ()
+    documents: tuple[DocumentRule, ...] = ()
+    activities: bool = True  # the applicant chooses activities among the pack's
+    single_activity: bool = False
+    renews: str | None = None
+    renewal_opens_months: int = 6
+    receipt_months: int = 3
+    receipt_title: str | None = None
+    organisation_kinds: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class TenantPack:
     slug: str
@@ -119,9 +213,21 @@ class TenantPack:
     organisation_kinds: tuple[OrganisationKind, ...] = ()
     structure_types: tuple[Label, ...] = ()
     capabilities: frozenset[Capability] = frozenset()
+    title_types: tuple[TitleType, ...] = ()
+    dossier_kinds: tuple[DossierKind, ...] = ()
+    # Nationalities that need no residence permit (France, the EU, the EEA, Switzerland).
+    free_movement_countries: frozenset[str] = frozenset()
+    # Where a person living abroad files: a delegation code and its département [choice].
+    abroad_delegation: tuple[str, str] | None = None
 
     def offers(self, capability: Capability) -> bool:
         return capability in self.capabilities
+
+    def title_type(self, code: str) -> TitleType | None:
+        return next((t for t in self.title_types if t.code == code), None)
+
+    def dossier_kind(self, code: str | None) -> DossierKind | None:
+        return next((k for k in self.dossier_kinds if k.code == code), None)
 
     def requires(self, name: RegistrationField) -> bool:
         return name in self.required_fields

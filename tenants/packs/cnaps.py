@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from tenants.packs.base import (
     Activity,
+    Applicant,
     Capability,
     Delegation,
+    DocumentRule,
+    DossierField,
+    DossierKind,
+    FieldType,
     Label,
     OrganisationKind,
     PasswordRules,
     RegistrationField,
+    Situation,
     TenantPack,
+    TitleType,
 )
 
 F = RegistrationField
@@ -177,6 +185,323 @@ DELEGATIONS = (
     ),
 )
 
+# docs/DOMAIN.md "Titles": prefixes and validity ([law] R612-13, [seed 003 art. 8], [practice]
+# for the open-ended operating authorisation: 100 years).
+TITLE_TYPES = (
+    TitleType("CAR", Label("Carte professionnelle", "Professional card"), 60, True),
+    TitleType(
+        "PRE",
+        Label("Autorisation préalable d'entrée en formation", "Prior authorisation (training)"),
+        6,
+        True,
+    ),
+    TitleType("PRV", Label("Autorisation provisoire", "Provisional authorisation"), 6, True),
+    TitleType(
+        "REC", Label("Récépissé de demande de renouvellement", "Renewal receipt"), None, True
+    ),
+    TitleType("AGD", Label("Agrément dirigeant ou associé", "Director or partner approval"), 60),
+    TitleType("AUT", Label("Autorisation d'exercer", "Operating authorisation"), 1200),
+    TitleType(
+        "FOR",
+        Label(
+            "Autorisation d'exercer d'un organisme de formation",
+            "Training organisation's operating authorisation",
+        ),
+        60,
+    ),
+)
+
+# Nationals who give an identity document rather than a residence permit [seed 003 art. 4]:
+# France, the other EU member states, the other EEA states (and Switzerland [law]).
+FREE_MOVEMENT = frozenset(
+    [
+        "FR",
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+        "IS",
+        "LI",
+        "NO",
+        "CH",
+    ]
+)
+
+S = Situation
+
+
+def _doc(
+    code: str,
+    fr: str,
+    en: str,
+    situation: Situation = S.ALWAYS,
+    max_age_months: int | None = None,
+    per_field: str | None = None,
+) -> DocumentRule:
+    return DocumentRule(code, Label(fr, en), situation, max_age_months, per_field)
+
+
+def _field(
+    name: str,
+    fr: str,
+    en: str,
+    kind: FieldType = FieldType.TEXT,
+    situation: Situation | None = S.ALWAYS,
+) -> DossierField:
+    return DossierField(name, Label(fr, en), kind, situation)
+
+
+# What a person's request gives and proves [seed 003 arts. 3-4, 9]: nationality decides the
+# identity document or the residence permit and, outside the EU/EEA, the criminal-record
+# equivalent (< 3 months) with its translation; a dog handler, each dog's card; an employee,
+# the employer.
+NATIONALITY = _field("nationality", "Nationalité", "Nationality", FieldType.COUNTRY)
+EMPLOYED = _field("employed", "Je suis salarié", "I am employed", FieldType.BOOLEAN)
+EMPLOYER = (
+    _field(
+        "employerName",
+        "Nom ou raison sociale de l'employeur",
+        "Employer's name",
+        situation=S.EMPLOYED,
+    ),
+    _field("employerAddress", "Adresse de l'employeur", "Employer's address", situation=S.EMPLOYED),
+)
+DOGS = _field("dogCount", "Nombre de chiens", "Number of dogs", FieldType.COUNT, S.DOG_HANDLER)
+IDENTITY = _doc(
+    "IDENTITY_DOCUMENT",
+    "Copie d'une pièce d'identité en cours de validité",
+    "Copy of a valid identity document",
+    S.FREE_MOVEMENT_NATIONAL,
+)
+RESIDENCE_PERMIT = _doc(
+    "RESIDENCE_PERMIT",
+    "Titre de séjour en cours de validité autorisant une activité salariée",
+    "Valid residence permit allowing salaried work",
+    S.FOREIGN_NATIONAL,
+)
+CRIMINAL_RECORD = _doc(
+    "CRIMINAL_RECORD_EQUIVALENT",
+    "Équivalent du bulletin n° 3 du casier judiciaire, délivré depuis moins de trois mois",
+    "Criminal-record equivalent issued less than three months ago",
+    S.FOREIGN_NATIONAL,
+    max_age_months=3,
+)
+CRIMINAL_RECORD_TRANSLATION = _doc(
+    "CRIMINAL_RECORD_TRANSLATION",
+    "Traduction en français de l'équivalent du casier judiciaire",
+    "French translation of the criminal-record equivalent",
+    S.FOREIGN_NATIONAL,
+)
+DOG_CARDS = _doc(
+    "DOG_IDENTIFICATION_CARD",
+    "Carte d'identification de chaque chien",
+    "Each dog's identification card",
+    S.DOG_HANDLER,
+    per_field="dogCount",
+)
+APTITUDE = _doc(
+    "PROFESSIONAL_APTITUDE",
+    "Justificatif de l'aptitude professionnelle",
+    "Proof of professional aptitude",
+)
+MAC_CERTIFICATE = _doc(
+    "MAC_CERTIFICATE",
+    "Attestation de formation de maintien et d'actualisation des compétences (MAC)",
+    "Refresher training (MAC) certificate",
+)
+PRE_REGISTRATION = _doc(
+    "TRAINING_PRE_REGISTRATION",
+    "Justificatif de préinscription du centre de formation",
+    "Training centre's pre-registration certificate",
+)
+HIRING_PROMISE = _doc(
+    "HIRING_PROMISE", "Promesse d'embauche de l'employeur", "Employer's promise of hiring"
+)
+KBIS = _doc(
+    "COMPANY_REGISTRATION_EXTRACT",
+    "Extrait Kbis de moins de trois mois",
+    "Company registration extract less than three months old",
+    max_age_months=3,
+)
+INSURANCE = _doc(
+    "LIABILITY_INSURANCE",
+    "Attestation d'assurance de responsabilité civile professionnelle",
+    "Professional liability insurance certificate",
+)
+NATIONALITY_DOCS = (IDENTITY, RESIDENCE_PERMIT, CRIMINAL_RECORD, CRIMINAL_RECORD_TRANSLATION)
+PERSON_FIELDS = (NATIONALITY, EMPLOYED, *EMPLOYER, DOGS)
+TRAINING_CENTRE = (
+    _field("trainingCentreName", "Centre de formation", "Training centre"),
+    _field(
+        "trainingCentreSiret",
+        "SIRET du centre de formation",
+        "Training centre's SIRET",
+        FieldType.SIRET,
+    ),
+)
+DIRECTOR_FIELDS = (
+    NATIONALITY,
+    _field("companyName", "Entreprise dirigée ou détenue", "Company run or owned"),
+    _field("role", "Qualité (dirigeant, gérant, associé)", "Role (director, manager, partner)"),
+)
+
+
+def _kind(code: str, fr: str, en: str, about_fr: str, about_en: str, **kw: Any) -> DossierKind:
+    return DossierKind(code, Label(fr, en), Label(about_fr, about_en), **kw)
+
+
+# DOMAIN.md "Dossiers" [seed 003, seed 001, seed 000].
+DOSSIER_KINDS = (
+    _kind(
+        "PROFESSIONAL_CARD",
+        "Carte professionnelle (première demande)",
+        "Professional card (first request)",
+        "Exercer une activité privée de sécurité : une carte de 5 ans par activités.",
+        "Work in private security: a 5-year card for the activities asked.",
+        applicant=Applicant.PERSON,
+        title="CAR",
+        fields=PERSON_FIELDS,
+        documents=(*NATIONALITY_DOCS, DOG_CARDS, APTITUDE),
+    ),
+    _kind(
+        "PROFESSIONAL_CARD_RENEWAL",
+        "Renouvellement de la carte professionnelle",
+        "Professional card renewal",
+        "À déposer pendant la validité de la carte, trois mois au moins avant son échéance "
+        "pour recevoir un récépissé.",
+        "To file while the card is valid, at least three months before it expires to get a "
+        "receipt.",
+        applicant=Applicant.PERSON,
+        title="CAR",
+        fields=PERSON_FIELDS,
+        # seed 003 art. 6: no criminal-record equivalent for a renewal
+        documents=(IDENTITY, RESIDENCE_PERMIT, DOG_CARDS, MAC_CERTIFICATE),
+        renews="CAR",
+        receipt_title="REC",
+    ),
+    _kind(
+        "PRIOR_AUTHORISATION",
+        "Autorisation préalable d'entrée en formation initiale",
+        "Prior authorisation for initial training",
+        "Entrer en formation pour acquérir l'aptitude professionnelle (6 mois).",
+        "Enter training to acquire the professional aptitude (6 months).",
+        applicant=Applicant.PERSON,
+        title="PRE",
+        fields=(NATIONALITY, *TRAINING_CENTRE),
+        documents=(*NATIONALITY_DOCS, PRE_REGISTRATION),
+    ),
+    _kind(
+        "PRIOR_AUTHORISATION_MAC",
+        "Autorisation préalable d'entrée en formation MAC (carte expirée)",
+        "Prior authorisation for refresher (MAC) training (expired card)",
+        "Carte expirée : une demande par activité à renouveler, avec la préinscription du "
+        "centre de formation.",
+        "Expired card: one request per activity to renew, with the training centre's "
+        "pre-registration.",
+        applicant=Applicant.PERSON,
+        title="PRE",
+        fields=(NATIONALITY, *TRAINING_CENTRE),
+        documents=(*NATIONALITY_DOCS, PRE_REGISTRATION),
+        single_activity=True,
+    ),
+    _kind(
+        "PROVISIONAL_AUTHORISATION",
+        "Autorisation provisoire",
+        "Provisional authorisation",
+        "Être embauché et formé par un employeur (6 mois), sur sa promesse d'embauche.",
+        "Be hired and trained by an employer (6 months), on their promise of hiring.",
+        applicant=Applicant.PERSON,
+        title="PRV",
+        fields=(
+            NATIONALITY,
+            _field("employerName", "Nom ou raison sociale de l'employeur", "Employer's name"),
+            _field("employerSiret", "SIRET de l'employeur", "Employer's SIRET", FieldType.SIRET),
+        ),
+        documents=(*NATIONALITY_DOCS, HIRING_PROMISE),
+    ),
+    _kind(
+        "DIRECTOR_APPROVAL",
+        "Agrément dirigeant ou associé (première demande)",
+        "Director or partner approval (first request)",
+        "Diriger, gérer ou être associé d'une entreprise de sécurité privée (5 ans).",
+        "Run, manage or own a share of a private security company (5 years).",
+        applicant=Applicant.PERSON,
+        title="AGD",
+        fields=DIRECTOR_FIELDS,
+        documents=NATIONALITY_DOCS,
+        activities=False,
+    ),
+    _kind(
+        "DIRECTOR_APPROVAL_RENEWAL",
+        "Renouvellement de l'agrément dirigeant ou associé",
+        "Director or partner approval renewal",
+        "À déposer pendant la validité de l'agrément.",
+        "To file while the approval is valid.",
+        applicant=Applicant.PERSON,
+        title="AGD",
+        fields=DIRECTOR_FIELDS,
+        documents=(IDENTITY, RESIDENCE_PERMIT),
+        activities=False,
+        renews="AGD",
+    ),
+    _kind(
+        "OPERATING_AUTHORISATION",
+        "Autorisation d'exercer (entreprise ou établissement)",
+        "Operating authorisation (company or establishment)",
+        "Exercer une activité privée de sécurité : l'autorisation de l'établissement.",
+        "Operate in private security: the establishment's authorisation.",
+        applicant=Applicant.ORGANISATION,
+        title="AUT",
+        documents=(KBIS, INSURANCE),
+        organisation_kinds=("SECURITY_COMPANY",),
+    ),
+    _kind(
+        "INTERNAL_SERVICE_AUTHORISATION",
+        "Autorisation d'exercer d'un service interne de sécurité",
+        "Internal security service's operating authorisation",
+        "Le service de sécurité d'une entreprise hors du secteur.",
+        "The security department of a company outside the trade.",
+        applicant=Applicant.ORGANISATION,
+        title="AUT",
+        documents=(KBIS,),
+        organisation_kinds=("INTERNAL_SECURITY_SERVICE",),
+    ),
+    _kind(
+        "TRAINING_ORGANISATION_AUTHORISATION",
+        "Autorisation d'exercer d'un organisme de formation",
+        "Training organisation's operating authorisation",
+        "Former aux activités privées de sécurité (5 ans).",
+        "Train for private security activities (5 years).",
+        applicant=Applicant.ORGANISATION,
+        title="FOR",
+        documents=(KBIS, INSURANCE),
+        activities=True,
+        organisation_kinds=("TRAINING_ORGANISATION",),
+    ),
+)
+
 PACK = TenantPack(
     slug="cnaps",
     name="Conseil national des activités privées de sécurité",
@@ -231,6 +556,10 @@ PACK = TenantPack(
     capabilities=frozenset(Capability),  # seeds 000–003: all of them
     activities=ACTIVITIES,
     delegations=DELEGATIONS,
+    title_types=TITLE_TYPES,
+    dossier_kinds=DOSSIER_KINDS,
+    free_movement_countries=FREE_MOVEMENT,
+    abroad_delegation=("IDF", "75"),  # [choice]: persons living abroad file in Paris
     organisation_kinds=(
         OrganisationKind(
             "SECURITY_COMPANY", Label("Entreprise de sécurité privée", "Private security company")

@@ -65,6 +65,7 @@ async def test_each_portal_lists_its_capabilities(
         "COMPANY_SPACE",
         "TITLES",
         "MESSAGING",
+        "DOSSIERS",
     ]
     assert len(every["tenant"]["activities"]) == 10
     access_portal = await cnsa(TENANT)

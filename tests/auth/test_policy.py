@@ -171,6 +171,22 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
     Action.MANAGE_MANDATES: ("org", {"administrator": A, "manager_third_party": M}),
     Action.VIEW_ORGANISATION_AUDIT: ("org", ADMINS),
     Action.MANAGE_TITLES: ("org", REVIEWERS),
+    # a person's dossier: the person, a trusted third party under the mandate (its
+    # administrator: every permission); a manager also needs FILE_DOSSIERS to file
+    Action.FILE_DOSSIER: ("person", {"self": S, "administrator": T}),
+    Action.FOLLOW_DOSSIER: (
+        "person",
+        {"self": S, "administrator": T, "manager_third_party": T, "agent": G, "agent_elsewhere": G},
+    ),
+    Action.INSTRUCT_DOSSIER: ("org", REVIEWERS),
+    # a person's thread: the person, a trusted third party holding RECEIVE_COMMUNICATIONS,
+    # the agents (the person resource names no delegation: any agent)
+    Action.TAKE_PART_IN_THREAD: (
+        "person",
+        {"self": S, "administrator": T, "manager_third_party": T, "agent": G, "agent_elsewhere": G},
+    ),
+    Action.HANDLE_MESSAGES: ("org", REVIEWERS),
+    Action.UPDATE_NOTIFICATION_PREFERENCES: ("org", OWN),
 }
 
 
@@ -205,6 +221,8 @@ def _expected_denial(actor_name: str, action: Action) -> str:
         return "PERMISSION_MISSING"
     if kind == "person" and actor_name in {"manager_employees", "manager_managers"}:
         return "PERMISSION_MISSING"
+    if kind == "person" and actor_name == "manager_third_party" and rule.mandate_permission:
+        return "PERMISSION_MISSING"
     if kind == "person" and actor_name in {
         "administrator_pending",
         "administrator_rejected",
@@ -231,6 +249,30 @@ def test_every_capacity_against_every_action(action: Action, actor_name: str) ->
     else:
         assert not decision.allowed, decision
         assert decision.code == _expected_denial(actor_name, action)
+
+
+def test_a_manager_files_for_a_person_with_both_permissions_and_for_the_organisation() -> None:
+    both = actor(
+        memberships=(
+            member(
+                MembershipRole.MANAGER,
+                Permission.ACT_AS_TRUSTED_THIRD_PARTY,
+                Permission.FILE_DOSSIERS,
+            ),
+        )
+    )
+    decision = decide(both, Action.FILE_DOSSIER, person_resource())
+    assert (decision.capacity, decision.via_type) == (T, "Mandate")
+    assert decision.permission == Permission.FILE_DOSSIERS
+    only_filing = actor(memberships=(member(MembershipRole.MANAGER, Permission.FILE_DOSSIERS),))
+    refused = decide(only_filing, Action.FILE_DOSSIER, person_resource())
+    assert refused.code == "PERMISSION_MISSING"
+    own = Resource("Dossier", None, tenant="cnaps", organisation_id=ORG)
+    assert decide(only_filing, Action.FILE_DOSSIER, own).capacity == M
+    without_scope = person_resource(
+        (mandate(MandateStatus.ACCEPTED, MandateScope.FOLLOW_DOSSIERS),)
+    )
+    assert decide(both, Action.FILE_DOSSIER, without_scope).code == "MANDATE_SCOPE_MISSING"
 
 
 def test_a_manager_decision_names_the_permission_relied_on() -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 # every model on the metadata, as in migrations/env.py
 import dossiers.company.models
+import dossiers.dossier.models
 import dossiers.messaging.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401

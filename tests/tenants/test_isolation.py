@@ -37,6 +37,9 @@ TABLES = [
     "messages",
     "message_attachments",
     "notification_preferences",
+    "dossiers",
+    "dossier_documents",
+    "dossier_events",
 ]
 
 
@@ -117,6 +120,7 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
     import auth.account.models  # noqa: F401
     import dossiers.company.models
+    import dossiers.dossier.models
     import dossiers.messaging.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
