@@ -13,7 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 
@@ -146,6 +146,23 @@ def _for_whom(
     return None, None
 
 
+def next_instant(thread: Thread, now: datetime) -> datetime:
+    """A new message's instant: now, or just after the thread's last one (a thread's order
+    is its messages' instants, never two alike)."""
+    if not thread.message_count:
+        return now
+    return max(now, thread.last_message_at + timedelta(microseconds=1))
+
+
+def person_delegation(ctx: ServiceContext, person: Person) -> str | None:
+    """The delegation of a person's domicile in France (`None` abroad or unknown: every
+    agent of the tenant)."""
+    if person.country != "FR" or not person.postal_code:
+        return None
+    found = ctx.pack.delegation_for_postal_code(person.postal_code)
+    return found.code if found else None
+
+
 async def _append(
     ctx: ServiceContext,
     files: Files,
@@ -160,11 +177,7 @@ async def _append(
     caller, so `created_at` is strictly increasing within it (the thread's order)."""
     actor = signed_in(ctx)
     now = ctx.clock.now()
-    at = (
-        max(now, thread.last_message_at + timedelta(microseconds=1))
-        if thread.message_count
-        else now
-    )
+    at = next_instant(thread, now)
     side = Side.AUTHORITY if decision.capacity == Capacity.AUTHORITY_AGENT else Side.APPLICANT
     person, organisation = _for_whom(thread, decision, mandates)
     message = Message(
@@ -290,9 +303,8 @@ async def _opening_resource(
         if not decide(actor, Action.VIEW_PERSON_TITLES, viewing_resource(title)).allowed:
             raise DomainError.one(CommonCode.NOT_FOUND, ("titleId",))
         delegation = title_delegation(title.departement, ctx.pack)
-    elif person.country == "FR" and person.postal_code:
-        found_delegation = ctx.pack.delegation_for_postal_code(person.postal_code)
-        delegation = found_delegation.code if found_delegation else None
+    else:
+        delegation = person_delegation(ctx, person)
     return (
         Resource(
             "Thread", None, owner_person_id=person_id, delegation=delegation, mandates=mandates

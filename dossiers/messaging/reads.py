@@ -93,3 +93,14 @@ async def unread_total(ctx: ServiceContext, actor: Actor) -> int:
         .where(condition, *_unread_where(side))
     )
     return int(total or 0)
+
+
+async def thread_ids_of_dossiers(
+    session: AsyncSession, dossier_ids: Sequence[uuid.UUID]
+) -> list[uuid.UUID | None]:
+    """Each dossier's thread (one statement for the batch)."""
+    rows = await session.execute(
+        select(Thread.dossier_id, Thread.id).where(Thread.dossier_id.in_(list(dossier_ids)))
+    )
+    found = {dossier: thread for dossier, thread in rows}
+    return [found.get(id_) for id_ in dossier_ids]

@@ -19,7 +19,13 @@ from auth.account.tokens import FileLinks
 from auth.policy import Capacity as DomainCapacity
 from dossiers.messaging import models as m
 from dossiers.messaging.access import decisions_on, viewer_side
-from dossiers.messaging.reads import attachments_of, last_messages, message_pages, unread_counts
+from dossiers.messaging.reads import (
+    attachments_of,
+    last_messages,
+    message_pages,
+    thread_ids_of_dossiers,
+    unread_counts,
+)
 from schema.audit.types import Capacity
 from schema.context import Info
 from schema.enums import graphql_enum
@@ -328,3 +334,14 @@ def _visible_threads(info: Info) -> VisibleThreads:
 
 def threads_connection(page: Page[m.Thread]) -> Connection[ThreadNode]:
     return to_connection(page, ThreadNode.from_row)
+
+
+async def dossier_thread(info: Info, dossier_id: uuid.UUID) -> ThreadNode | None:
+    """A dossier's thread, for whoever takes part in it (read with those of every other
+    dossier of the response)."""
+    loader = info.context.loaders.custom(thread_ids_of_dossiers, thread_ids_of_dossiers)
+    thread_id = await loader.load(dossier_id)
+    if thread_id is None:
+        return None
+    [node] = await ThreadNode.visible_nodes(info, [str(thread_id)])
+    return node
