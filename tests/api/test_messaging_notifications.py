@@ -31,6 +31,10 @@ SECRET = "Le code de votre badge est 4242"
 async def notices(
     runtime: Runtime, smtp: SmtpServer, email: str, template: str
 ) -> list[EmailMessage]:
+    """The mails of `template` that reached `email`, once the outbox is empty (a pass may
+    queue more than a sender's batch: digests to every agent of the suite)."""
+    while await runtime.sender.run_once():
+        pass
     return [m for m in await deliver(runtime, smtp, email) if m["X-Guichet-Template"] == template]
 
 
