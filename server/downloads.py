@@ -13,8 +13,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.account.tokens import FileLinks, InvalidAccessToken
+from dossiers.dossier.models import DossierDocument
 from dossiers.messaging.models import MessageAttachment
 from schema.context import AppServices
+from schema.dossier.types import DOSSIER_DOCUMENT_FILE
 from schema.messaging.types import ATTACHMENT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
@@ -23,9 +25,10 @@ from tenants.session import open_session
 
 log = logging.getLogger("guichet.files")
 
-# What a link's kind names: a document of an organisation's request, a message's attachment.
-STORED: dict[str, type[OrganisationDocument | MessageAttachment]] = {
+# The kinds of stored file a link may name, and their rows (storage key, SHA-256, type, name).
+STORED: dict[str, type[OrganisationDocument] | type[DossierDocument] | type[MessageAttachment]] = {
     DOCUMENT_FILE: OrganisationDocument,
+    DOSSIER_DOCUMENT_FILE: DossierDocument,
     ATTACHMENT_FILE: MessageAttachment,
 }
 
@@ -63,12 +66,10 @@ class Downloads:
         model = STORED.get(kind)
         if model is None:
             return _refusal("LINK_INVALID", 403)
-        document: OrganisationDocument | MessageAttachment | None
         async with open_session(self.services.sessions, pack.slug) as session:
-            if model is MessageAttachment:
-                document = await session.get(MessageAttachment, file_id)
-            else:
-                document = await session.get(OrganisationDocument, file_id)
+            document: (
+                OrganisationDocument | DossierDocument | MessageAttachment | None
+            ) = await session.get(model, file_id)
         if document is None:
             return _refusal("NOT_FOUND", 404)
         data = await self.services.files.storage.get(document.storage_key)

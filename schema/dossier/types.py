@@ -18,6 +18,7 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry import relay
 
+from auth.account.tokens import FileLinks
 from auth.standing import MandateFact
 from dossiers.dossier import kinds
 from dossiers.dossier import models as m
@@ -36,6 +37,8 @@ from schema.pagination import Connection, nested_page, to_connection
 from schema.tenant.types import Activity
 from schema.title.types import TitleNode, today
 from tenants.organisations import Establishment
+
+DOSSIER_DOCUMENT_FILE = "dossier-document"  # the kind of file a download link names
 
 
 @strawberry.type(description="La valeur d'un champ de la demande.")
@@ -70,12 +73,28 @@ class DossierDocumentNode(VisibleNode):
     size: int = strawberry.field(description="Taille en octets.")
     issued_on: date | None = strawberry.field(description="Date de délivrance donnée.")
     created_at: datetime = strawberry.field(description="Date du dépôt.")
+    sha256: str = strawberry.field(description="Empreinte SHA-256 du contenu (hexadécimal).")
     dossier_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(
+        description="Lien de téléchargement signé, valable 5 minutes ; la pièce est vue de "
+        "qui voit la demande."
+    )
+    def download_url(self, info: Info) -> str:
+        services = info.context.services
+        links = FileLinks(services.auth.tokens)
+        return links.url(
+            info.context.pack.slug,
+            DOSSIER_DOCUMENT_FILE,
+            uuid.UUID(str(self.id)),
+            services.clock.now(),
+        )
 
     @classmethod
     def from_row(cls, row: m.DossierDocument) -> DossierDocumentNode:
         return cls(
             id=str(row.id),
+            sha256=row.sha256.hex(),
             kind=row.requirement,
             filename=row.filename,
             content_type=row.content_type,
@@ -114,6 +133,15 @@ class DossierEventNode(VisibleNode):
     reason: str | None = strawberry.field(description="Motif donné.")
     created_at: datetime = strawberry.field(description="Quand.")
     dossier_id: strawberry.Private[uuid.UUID]
+    actor_account_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Qui : prénoms et nom de l'auteur (null : inconnu).")
+    async def actor_name(self, info: Info) -> str | None:
+        if self.actor_account_id is None:
+            return None
+        account = await info.context.loaders.accounts.load(self.actor_account_id)
+        person = await info.context.loaders.persons.load(account.person_id) if account else None
+        return f"{person.given_names} {person.family_name}" if person else None
 
     @classmethod
     def from_row(cls, row: m.DossierEvent) -> DossierEventNode:
@@ -126,6 +154,7 @@ class DossierEventNode(VisibleNode):
             reason=row.reason,
             created_at=row.created_at,
             dossier_id=row.dossier_id,
+            actor_account_id=row.actor_account_id,
         )
 
     @classmethod

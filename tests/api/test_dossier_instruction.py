@@ -21,6 +21,7 @@ from tests.helpers.dossiers import (
     confirm,
     create,
     mailed_token,
+    queue_ids,
     seed_dossiers,
     sign,
 )
@@ -166,8 +167,7 @@ async def test_an_agent_of_another_delegation_gets_not_found_and_the_queue_filte
         "query($id: ID!) { node(id: $id) { id } }", {"id": dossier_id}, token=elsewhere.token
     )
     assert seen["node"] is None
-    theirs = await cnaps(QUEUE, {"first": 100}, token=elsewhere.token)
-    assert dossier_id not in [n["id"] for n in theirs["dossierQueue"]["nodes"]]
+    assert dossier_id not in await queue_ids(cnaps, elsewhere.token)
     # a person is not an agent: the queue is refused with its code, the rest answers
     response = await cnaps.post(QUEUE, {"first": 10}, token=walker.applicant.token)
     body = response.json()
@@ -175,20 +175,17 @@ async def test_an_agent_of_another_delegation_gets_not_found_and_the_queue_filte
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     # filters: unassigned, then assigned to me once assigned
     officer = walker.officer.token
-    unassigned = await cnaps(QUEUE, {"first": 100, "unassigned": True}, token=officer)
-    assert dossier_id in [n["id"] for n in unassigned["dossierQueue"]["nodes"]]
+    assert dossier_id in await queue_ids(cnaps, officer, unassigned=True)
     assigned = await call(
         cnaps, act("assignDossier"), {"input": {"dossierId": dossier_id}}, officer
     )
     assert assigned["ok"] is True
     mine = await cnaps(QUEUE, {"first": 100, "mine": True}, token=officer)
     assert [n["id"] for n in mine["dossierQueue"]["nodes"]] == [dossier_id]
-    unassigned = await cnaps(QUEUE, {"first": 100, "unassigned": True}, token=officer)
-    assert dossier_id not in [n["id"] for n in unassigned["dossierQueue"]["nodes"]]
-    granted = await cnaps(QUEUE, {"first": 100, "status": ["GRANTED"]}, token=officer)
-    assert dossier_id not in [n["id"] for n in granted["dossierQueue"]["nodes"]]
-    other_kind = await cnaps(QUEUE, {"first": 100, "kind": "DIRECTOR_APPROVAL"}, token=officer)
-    assert dossier_id not in [n["id"] for n in other_kind["dossierQueue"]["nodes"]]
+    assert dossier_id not in await queue_ids(cnaps, officer, unassigned=True)
+    assert dossier_id not in await queue_ids(cnaps, officer, status=["GRANTED"])
+    assert dossier_id not in await queue_ids(cnaps, officer, kind="DIRECTOR_APPROVAL")
+    assert dossier_id in await queue_ids(cnaps, officer, kind="PROFESSIONAL_CARD")
     # an agent of another delegation cannot be assigned
     wrong = await call(
         cnaps,

@@ -3,13 +3,15 @@ instructs (corrections, decision) and the title is issued; the refusals at their
 
 from __future__ import annotations
 
+import hashlib
+from urllib.parse import urlsplit
+
 from server.runtime import Runtime
 from tests.helpers.company import today
 from tests.helpers.dossiers import (
     DOCUMENTS,
     KIND_INPUTS,
     MY_DOSSIERS,
-    QUEUE,
     act,
     add_documents,
     call,
@@ -17,12 +19,16 @@ from tests.helpers.dossiers import (
     create,
     filed,
     mailed_token,
+    queue_ids,
     sign,
 )
 from tests.helpers.flows import deliver
 from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.organisations import agent, person
 from tests.helpers.smtp import SmtpServer
+
+DOWNLOADS = """query($id: ID!) { node(id: $id) { ... on Dossier {
+  documents(first: 5) { nodes { sha256 downloadUrl } } } } }"""
 
 
 async def test_a_person_files_a_card_an_agent_corrects_and_grants_it(
@@ -39,9 +45,16 @@ async def test_a_person_files_a_card_an_agent_corrects_and_grants_it(
     assert confirmed["number"].startswith(f"{year}-044-") and len(confirmed["number"]) == 16
     assert [e["action"] for e in dossier["events"]["nodes"]] == ["CONFIRM", "SIGN", "CREATE"]
     assert dossier["events"]["nodes"][0]["capacity"] == "ANONYMOUS"  # the link is the right
+    assert dossier["events"]["nodes"][1]["actorName"] == "Marie Claire Dupont"  # who signed
     # the agent finds it in the queue, reviews it and asks for a correction
-    queue = await cnaps(QUEUE, {"first": 10}, token=officer.token)
-    assert dossier["id"] in [n["id"] for n in queue["dossierQueue"]["nodes"]]
+    assert dossier["id"] in await queue_ids(cnaps, officer.token)
+    pieces = await cnaps(DOWNLOADS, {"id": dossier["id"]}, token=officer.token)
+    for piece in pieces["node"]["documents"]["nodes"]:  # the agent opens each piece
+        got = await cnaps.http.get(urlsplit(piece["downloadUrl"]).path)
+        assert got.status_code == 200
+        assert hashlib.sha256(got.content).hexdigest() == piece["sha256"]
+    forged = urlsplit(piece["downloadUrl"]).path[:-3] + "abc"
+    assert (await cnaps.http.get(forged)).status_code == 403
     reviewed = await call(
         cnaps, act("startReview"), {"input": {"dossierId": dossier["id"]}}, officer.token
     )

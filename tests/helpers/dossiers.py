@@ -27,7 +27,7 @@ id number kind status activities { code } fields { name value } delegation depar
 submittedAt decidedAt correctionReason correctionItems decisionReason filedByThirdParty
 requirements { code needed provided }
 documents(first: 20) { totalCount nodes { id kind issuedOn } }
-events(first: 20) { totalCount nodes { action fromStatus toStatus capacity reason } }
+events(first: 20) { totalCount nodes { action fromStatus toStatus capacity reason actorName } }
 title { id number kind expiresOn activities { code } }
 receipt { id number kind expiresOn }
 """
@@ -343,3 +343,17 @@ async def _account_of(runtime: Runtime, tenant: str, person_id: str) -> str:
         )
     assert found is not None
     return gid("Account", found)
+
+
+async def queue_ids(client: GraphQLClient, token: str, **filters: Any) -> set[str]:
+    """Every dossier ID of the agent's queue with these filters, page after page (the suite's
+    database holds the other tests' dossiers too)."""
+    found: set[str] = set()
+    after = None
+    while True:
+        data = await client(QUEUE, {"first": 100, "after": after, **filters}, token=token)
+        queue = data["dossierQueue"]
+        found |= {node["id"] for node in queue["nodes"]}
+        if not queue["pageInfo"]["hasNextPage"]:
+            return found
+        after = queue["pageInfo"]["endCursor"]
