@@ -16,6 +16,7 @@ class MessagingCode(StrEnum):
     ATTACHMENT_TYPE_MISMATCH = "ATTACHMENT_TYPE_MISMATCH"
     THREAD_SUBJECT_OF_TWO = "THREAD_SUBJECT_OF_TWO"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    SEND_IN_PROGRESS = "SEND_IN_PROGRESS"
     THREAD_ALREADY_CLOSED = "THREAD_ALREADY_CLOSED"
     NOT_AN_AGENT_OF_THE_DELEGATION = "NOT_AN_AGENT_OF_THE_DELEGATION"
     AGENTS_ANSWER_IN_THREADS = "AGENTS_ANSWER_IN_THREADS"
@@ -53,6 +54,10 @@ register_codes(
         MessagingCode.IDEMPOTENCY_KEY_REUSED: M(
             "Cette clé d'envoi a déjà servi pour un autre message.",
             "This send key was already used for another message.",
+        ),
+        MessagingCode.SEND_IN_PROGRESS: M(
+            "Ce message est déjà en cours d'envoi avec cette clé : relisez la conversation.",
+            "This message is already being sent with this key: read the thread again.",
         ),
         MessagingCode.THREAD_ALREADY_CLOSED: M(
             "Cette conversation est déjà close.", "This thread is already closed."

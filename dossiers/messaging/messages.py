@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from auth.account.identity_fields import Collector
 from auth.audit import trail
@@ -193,7 +194,10 @@ async def _append(
         created_at=at,
     )
     ctx.session.add(message)
-    await ctx.session.flush()
+    try:
+        await ctx.session.flush()
+    except IntegrityError:  # the same key sent twice at once: the other send wins
+        raise DomainError.one(C.SEND_IN_PROGRESS, ("clientMutationId",)) from None
     for _index, file in checked:
         assert isinstance(file, CheckedFile)  # noqa: S101 - _checked_draft made it
         storage_key = content_key(f"{ctx.pack.slug}/message-attachments", file.sha256_hex)

@@ -384,3 +384,21 @@ async def test_reading_threads_costs_the_same_for_10_and_100_rows(
         assert len(seen["viewer"]["threads"]["nodes"]) == size
         counts.append((len(messages_seen), len(inbox_seen), len(viewer_seen)))
     assert counts[0] == counts[1], counts
+
+
+async def test_the_same_key_sent_at_once_posts_one_message(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    import asyncio
+
+    someone = await person(cnaps, runtime, smtp, "asker")
+    thread = (await open_thread(cnaps, someone))["thread"]["id"]
+    key = f"race-{uuid.uuid4()}"
+    answers = await asyncio.gather(
+        *(send(cnaps, someone, thread, "Une fois", clientMutationId=key) for _ in range(6))
+    )
+    ids = {a["message"]["id"] for a in answers if a["ok"]}
+    assert len(ids) == 1
+    assert all(a["ok"] or codes(a) == ["SEND_IN_PROGRESS"] for a in answers)
+    seen = await thread_of(cnaps, someone, thread)
+    assert seen is not None and seen["messages"]["totalCount"] == 2
