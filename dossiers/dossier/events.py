@@ -157,6 +157,7 @@ def thread_subject(ctx: ServiceContext, dossier: Dossier) -> dossier_threads.Dos
     kind = ctx.pack.dossier_kind(dossier.kind)
     return dossier_threads.DossierSubject(
         id=dossier.id,
+        kind=dossier.kind,
         kind_label=kind.label.fr if kind else dossier.kind,
         number=dossier.number,
         person_id=dossier.applicant_person_id,

@@ -34,6 +34,7 @@ class DossierSubject:
     """What the thread needs to know of its dossier."""
 
     id: uuid.UUID
+    kind: str
     kind_label: str
     number: str | None
     person_id: uuid.UUID | None
@@ -75,6 +76,7 @@ async def thread_for_dossier(ctx: ServiceContext, dossier: DossierSubject) -> Th
             person_id=dossier.person_id,
             organisation_id=dossier.organisation_id if dossier.person_id is None else None,
             dossier_id=dossier.id,
+            dossier_kind=dossier.kind,
             delegation=delegation,
             status=ThreadStatus.OPEN,
             opened_by_account_id=ctx.actor.account_id if ctx.actor else None,

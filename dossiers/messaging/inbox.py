@@ -28,6 +28,7 @@ class InboxFilter:
     assigned_to_me: bool | None = None
     unassigned: bool | None = None
     status: ThreadStatus | None = None
+    dossier_kind: str | None = None  # threads of dossiers of that kind
 
 
 async def assign_thread(
@@ -137,6 +138,8 @@ async def inbox_page(
         conditions.append(Thread.assigned_account_id.is_(None))
     if filters.status is not None:
         conditions.append(Thread.status == filters.status)
+    if filters.dossier_kind is not None:
+        conditions.append(Thread.dossier_kind == filters.dossier_kind)
     query = select(Thread).where(*conditions)
     total = await ctx.session.scalar(select(func.count()).select_from(query.subquery()))
     page_query = query.order_by(

@@ -54,7 +54,8 @@ class Thread(TenantScoped, Base):
     person_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("persons.id"))
     organisation_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("organisations.id"))
     title_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("titles.id"))
-    dossier_id: Mapped[uuid.UUID | None]  # a dossier's own thread (no FK: dossiers come later)
+    dossier_id: Mapped[uuid.UUID | None]  # a dossier's own thread
+    dossier_kind: Mapped[str | None] = mapped_column(String(40))  # its kind (inbox filter)
     delegation: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=ThreadStatus.OPEN)
     assigned_account_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("accounts.id"))

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("organisation_id", sa.Uuid(), nullable=True),
         sa.Column("title_id", sa.Uuid(), nullable=True),
         sa.Column("dossier_id", sa.Uuid(), nullable=True),
+        sa.Column("dossier_kind", sa.String(length=40), nullable=True),
         sa.Column("delegation", sa.String(length=32), nullable=True),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("assigned_account_id", sa.Uuid(), nullable=True),

@@ -28,6 +28,10 @@ class MessageInboxFilter:
         default=None, description="Vrai : confiées à aucun agent."
     )
     status: ThreadStatus | None = strawberry.field(default=None, description="Ouvertes ou closes.")
+    dossier_kind: str | None = strawberry.field(
+        default=None,
+        description="Celles des demandes de ce type (code de `tenant { dossierKinds }`).",
+    )
 
 
 @strawberry.type
@@ -55,6 +59,7 @@ class MessagingQueries:
             assigned_to_me=given.assigned_to_me,
             unassigned=given.unassigned,
             status=ThreadStatusValue(given.status.value) if given.status else None,
+            dossier_kind=given.dossier_kind,
         )
         async with info.context.read_session() as session:
             ctx = info.context.service_context(session)

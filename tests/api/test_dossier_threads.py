@@ -4,7 +4,7 @@ delegation only, its correction requests and decisions posted as system messages
 from __future__ import annotations
 
 from server.runtime import Runtime
-from tests.api.test_messaging import SEND, VIEWER, send
+from tests.api.test_messaging import SEND, VIEWER, inbox, send
 from tests.helpers.dossiers import act, call, filed
 from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.organisations import agent, person
@@ -70,3 +70,8 @@ async def test_a_dossier_thread_carries_corrections_as_system_messages(
         assert codes(refused["sendMessage"]) == ["NOT_FOUND"]
     threads = (await cnaps(VIEWER, token=applicant.token))["viewer"]["threads"]["nodes"]
     assert thread_id in [t["id"] for t in threads]
+    # The inbox filters by dossier kind.
+    cards = await inbox(cnaps, officer, dossierKind="PROFESSIONAL_CARD")
+    assert thread_id in [n["id"] for n in cards["nodes"]]
+    others = await inbox(cnaps, officer, dossierKind="NO_SUCH_KIND")
+    assert others["nodes"] == [] and others["totalCount"] == 0
