@@ -14,6 +14,7 @@ from auth.account.passwords import PasswordHasher
 from auth.account.tokens import AccessTokens
 from auth.standing import HabilitationFact, MembershipFact
 from tenants.clock import Clock
+from tenants.events import Event
 from tenants.files import Files
 from tenants.packs.base import TenantPack
 
@@ -112,3 +113,5 @@ class ServiceContext:
     # File storage, for the services that write files (a title's PDF); None where a caller
     # has none to give (a title issued then gets its PDF at its first download).
     files: Files | None = None
+    # Real-time events of this unit of work, published once it has committed.
+    events: list[Event] = field(default_factory=list)

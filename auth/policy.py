@@ -74,6 +74,10 @@ class Action(StrEnum):
     REQUEST_HABILITATION = "REQUEST_HABILITATION"  # ask, list and withdraw one's own
     REVIEW_HABILITATIONS = "REVIEW_HABILITATIONS"  # list, approve, reject, revoke (managers)
     DEPOSIT_DOCUMENTS = "DEPOSIT_DOCUMENTS"  # deposit, list, trash, restore a structure's
+    # Messaging
+    TAKE_PART_IN_THREAD = "TAKE_PART_IN_THREAD"  # see a thread, write in it, mark it read
+    HANDLE_MESSAGES = "HANDLE_MESSAGES"  # the agents' inbox: list, assign, close
+    UPDATE_NOTIFICATION_PREFERENCES = "UPDATE_NOTIFICATION_PREFERENCES"
     # Dossiers
     FILE_DOSSIER = "FILE_DOSSIER"  # create, complete, sign, withdraw, correct a request
     FOLLOW_DOSSIER = "FOLLOW_DOSSIER"  # see a request and its events
@@ -145,6 +149,20 @@ RULES: dict[Action, Rule] = {
     Action.REQUEST_HABILITATION: Rule(self_=True, capability=C.HABILITATIONS),
     Action.REVIEW_HABILITATIONS: Rule(application_manager=True, capability=C.HABILITATIONS),
     Action.DEPOSIT_DOCUMENTS: Rule(habilitated=True, capability=C.DOCUMENT_DEPOSIT),
+    # A person's thread: the person, an organisation holding their mandate to receive
+    # communications (administrator, managers acting as trusted third party); an
+    # organisation's thread: its administrator and managers allowed to message the authority;
+    # either: the agents of the thread's delegation.
+    Action.TAKE_PART_IN_THREAD: Rule(
+        self_=True,
+        administrator=True,
+        manager=Permission.MESSAGE_AUTHORITY,
+        mandate_scope=MandateScope.RECEIVE_COMMUNICATIONS,
+        agent=True,
+        capability=C.MESSAGING,
+    ),
+    Action.HANDLE_MESSAGES: Rule(agent=True, capability=C.MESSAGING),
+    Action.UPDATE_NOTIFICATION_PREFERENCES: Rule(self_=True, capability=C.MESSAGING),
     # A person files for themselves; an organisation for itself (its administrator, or a
     # manager with FILE_DOSSIERS) or for a person under an accepted mandate with FILE_DOSSIERS
     # (its administrator, or a manager holding FILE_DOSSIERS and ACT_AS_TRUSTED_THIRD_PARTY).

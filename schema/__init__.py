@@ -10,6 +10,7 @@ from strawberry.schema.config import StrawberryConfig
 
 import schema.account.types
 import schema.dossier.types
+import schema.messaging.types
 import schema.organisation.types  # noqa: F401 - registers the node types
 from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
@@ -22,6 +23,9 @@ from schema.habilitation.mutations import HabilitationMutations
 from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
+from schema.messaging.mutations import MessagingMutations
+from schema.messaging.queries import MessagingQueries
+from schema.messaging.subscriptions import MessagingSubscriptions
 from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
@@ -58,7 +62,9 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
 
 
 @strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
-class Query(OrganisationQueries, HabilitationQueries, DossierQueries, PublicQueries):
+class Query(
+    OrganisationQueries, HabilitationQueries, DossierQueries, PublicQueries, MessagingQueries
+):
     @strawberry.field(description="Un objet par son identifiant global.")
     async def node(
         self,
@@ -101,7 +107,16 @@ class Mutation(
     DepositMutations,
     DossierMutations,
     TitleMutations,
+    MessagingMutations,
 ):
+    pass
+
+
+@strawberry.type(
+    description="Les abonnements en temps réel (graphql-transport-ws, le jeton d'accès dans "
+    "`connection_init`)."
+)
+class Subscription(MessagingSubscriptions):
     pass
 
 
@@ -119,6 +134,7 @@ def build_schema(
     return GuichetSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=list(NODE_TYPES.values()),
         extensions=[
             shaping,

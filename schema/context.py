@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from strawberry.types import Info as _Info
@@ -17,6 +18,7 @@ from dossiers.public.challenges import ChallengeSettings
 from dossiers.public.verification import PublicServices
 from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
+from tenants.events import EventBus, LocalBus
 from tenants.files import Files
 from tenants.packs.base import TenantPack
 from tenants.session import RequestSession
@@ -36,6 +38,7 @@ class AppServices:
     public: PublicServices = field(
         default_factory=lambda: PublicServices(ChallengeSettings(secrets.token_bytes(32)))
     )
+    events: EventBus = field(default_factory=LocalBus)  # real time, across processes
 
 
 @dataclass
@@ -47,6 +50,11 @@ class GuichetContext:
     viewer_account: Account | None
     client: ClientInfo
     db: RequestSession | None = field(default=None, repr=False)
+    # Over WebSocket: the `connection_init` payload, the access token it carried (checked
+    # again while subscriptions run) and a way to close the connection.
+    connection_params: dict[str, Any] | None = field(default=None, repr=False)
+    access_token: str | None = field(default=None, repr=False)
+    close_connection: Callable[[int, str], Awaitable[None]] | None = field(default=None, repr=False)
     _loaders: Loaders | None = field(default=None, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 
@@ -55,6 +63,12 @@ class GuichetContext:
         if self._loaders is None:
             self._loaders = build_loaders(self.read_session)
         return self._loaders
+
+    def fresh_reads(self) -> None:
+        """Forget what was read (a subscription's next event is read anew, as a new request
+        would)."""
+        self._loaders = None
+        self._now = None
 
     @property
     def now(self) -> datetime:

@@ -14,6 +14,7 @@ import auth.organisation.errors  # noqa: F401 - registers the organisation codes
 import dossiers.company.errors
 import dossiers.deposit.errors
 import dossiers.dossier.errors
+import dossiers.messaging.errors
 import dossiers.public.errors
 import dossiers.title.errors  # noqa: F401 - registers the company and title codes
 from schema.enums import described_enum

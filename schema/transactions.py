@@ -20,7 +20,8 @@ it. (`tests/api/test_schema_conventions.py` checks every mutation of the schema 
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Annotated, Protocol, TypeVar
 
 import strawberry
@@ -30,6 +31,9 @@ from auth.context import ServiceContext
 from schema.context import GuichetContext, Info
 from schema.errors import UserError, to_user_errors
 from tenants.errors import DomainError
+from tenants.events import Event, EventBus
+
+log = logging.getLogger("guichet.events")
 
 T = TypeVar("T")
 InputT = TypeVar("InputT")
@@ -82,7 +86,7 @@ async def run_mutation(
     document's mutations one after the other, each ending it. A `DomainError` becomes the
     payload's `errors` and nothing is kept, unless the refusal itself must be recorded
     (`keep_changes`: a failed sign-in, a replayed refresh token). Mail written to the outbox is
-    handed to the sender once the transaction has committed.
+    handed to the sender, and real-time events to the bus, once the transaction has committed.
 
     `fill` runs after the commit (outside the gate, so it may use the DataLoaders): the payload
     describes what was kept, and its reads begin the request's next transaction. The
@@ -92,7 +96,8 @@ async def run_mutation(
     try:
         async with context.read_session() as session:
             try:
-                result = await operation(context.service_context(session))
+                service_context = context.service_context(session)
+                result = await operation(service_context)
             except DomainError as exc:
                 if exc.keep_changes:
                     await session.commit()
@@ -106,6 +111,8 @@ async def run_mutation(
     finally:
         context.reset_loaders()
     context.services.notify_mail()
+    if service_context.events:
+        await publish(context.services.events, service_context.events)
     filled = fill(result)
     if inspect.isawaitable(filled):
         return await filled
@@ -121,3 +128,12 @@ class EndTransaction(SchemaExtension):
         context = self.execution_context.context
         if isinstance(context, GuichetContext) and context.db is not None:
             await context.db.close()
+
+
+async def publish(bus: EventBus, events: Sequence[Event]) -> None:
+    """After the commit: a bus that fails loses the real-time frame, never the change (the
+    subscriber reads it on its next query)."""
+    try:
+        await bus.publish(events)
+    except Exception:  # the change is committed: the caller must hear of its success
+        log.exception("events not published")

@@ -14,6 +14,7 @@ from schema.delegation.viewer_fields import ViewerDelegationFields
 from schema.dossier.viewer_fields import ViewerDossierFields
 from schema.guards import allowed
 from schema.habilitation.viewer_fields import ViewerHabilitationFields
+from schema.messaging.viewer_fields import ViewerMessagingFields
 from schema.tenant.types import Tenant
 
 
@@ -27,6 +28,7 @@ class Viewer(
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,
+    ViewerMessagingFields,
     ViewerDossierFields,
 ):
     account: AccountNode = strawberry.field(description="Son compte.")

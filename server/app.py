@@ -30,7 +30,7 @@ from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
 from server.oidc import OidcProvider
 from server.pages import LinkPages
-from server.periodic import run_alerts_forever
+from server.periodic import run_alerts_forever, run_message_notifications_forever
 from server.runtime import Runtime
 from server.verification_pages import VerificationPages
 from tenants.packs import PACKS
@@ -97,6 +97,19 @@ class AccessLog:
             )
 
 
+def _background_duties(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[None]]:
+    """Sending mail, the alerts pass and the message notices, until `stop`."""
+    settings = runtime.settings
+    tasks = [asyncio.create_task(runtime.sender.run_forever(stop))]
+    if settings.alerts_interval_seconds > 0:
+        interval = settings.alerts_interval_seconds
+        tasks.append(asyncio.create_task(run_alerts_forever(runtime, stop, interval)))
+    if settings.message_notifications_interval_seconds > 0:
+        every = settings.message_notifications_interval_seconds
+        tasks.append(asyncio.create_task(run_message_notifications_forever(runtime, stop, every)))
+    return tasks
+
+
 def create_app(runtime: Runtime) -> Starlette:
     settings = runtime.settings
     schema = build_schema(
@@ -160,18 +173,14 @@ def create_app(runtime: Runtime) -> Starlette:
                 raise UnsafeDatabaseRole(message)
             log.warning(message)
         stop = asyncio.Event()
-        tasks = []
-        if settings.send_mail_in_process:
-            tasks.append(asyncio.create_task(runtime.sender.run_forever(stop)))
-            if settings.alerts_interval_seconds > 0:
-                interval = settings.alerts_interval_seconds
-                tasks.append(asyncio.create_task(run_alerts_forever(runtime, stop, interval)))
+        tasks = _background_duties(runtime, stop) if settings.send_mail_in_process else []
         try:
             yield
         finally:
             stop.set()
             for task in tasks:
                 await task
+            await runtime.services.events.close()
             await runtime.engine.dispose()
 
     routes = [

@@ -138,7 +138,7 @@ def worker(once: bool) -> None:
                 sent = await runtime.sender.run_once()
                 log.info("outbox flushed", extra={"sent": sent})
                 return
-            from server.periodic import run_alerts_forever
+            from server.periodic import run_alerts_forever, run_message_notifications_forever
 
             stop = asyncio.Event()
             loop = asyncio.get_running_loop()
@@ -148,6 +148,9 @@ def worker(once: bool) -> None:
             if settings.alerts_interval_seconds > 0:
                 interval = settings.alerts_interval_seconds
                 duties.append(run_alerts_forever(runtime, stop, interval))
+            if settings.message_notifications_interval_seconds > 0:
+                every = settings.message_notifications_interval_seconds
+                duties.append(run_message_notifications_forever(runtime, stop, every))
             await asyncio.gather(*duties)
         finally:
             await runtime.engine.dispose()

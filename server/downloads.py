@@ -16,11 +16,13 @@ from starlette.responses import JSONResponse, Response
 from auth.account.tokens import FileLinks, InvalidAccessToken
 from dossiers.deposit.models import Deposit
 from dossiers.dossier.models import DossierDocument
+from dossiers.messaging.models import MessageAttachment
 from dossiers.title.document import TITLE_PDF, store_pdf
 from dossiers.title.models import Title
 from schema.context import AppServices
 from schema.deposit.types import DEPOSIT_FILE
 from schema.dossier.types import DOSSIER_DOCUMENT_FILE
+from schema.messaging.types import ATTACHMENT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
@@ -31,10 +33,14 @@ log = logging.getLogger("guichet.files")
 PDF = "application/pdf"
 
 # The rows a link's kind names: each has filename, content_type, sha256 and storage_key.
-STORED: dict[str, type[OrganisationDocument] | type[Deposit] | type[DossierDocument]] = {
+STORED: dict[
+    str,
+    type[OrganisationDocument] | type[Deposit] | type[DossierDocument] | type[MessageAttachment],
+] = {
     DOCUMENT_FILE: OrganisationDocument,
     DEPOSIT_FILE: Deposit,
     DOSSIER_DOCUMENT_FILE: DossierDocument,
+    ATTACHMENT_FILE: MessageAttachment,
 }
 
 
@@ -74,9 +80,9 @@ class Downloads:
         if model is None:
             return _refusal("LINK_INVALID", 403)
         async with open_session(self.services.sessions, pack.slug) as session:
-            document: OrganisationDocument | Deposit | DossierDocument | None = await session.get(
-                model, file_id
-            )
+            document: (
+                OrganisationDocument | Deposit | DossierDocument | MessageAttachment | None
+            ) = await session.get(model, file_id)
         if document is None:
             return _refusal("NOT_FOUND", 404)
         data = await self.services.files.storage.get(document.storage_key)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -12,10 +14,13 @@ from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
+from starlette.websockets import WebSocket, WebSocketDisconnect
+from strawberry.asgi import ASGIWebSocketAdapter, GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from auth.account import sessions
 from auth.account.models import Account
@@ -30,7 +35,7 @@ from server.html import not_found_page, wants_html
 from server.tenancy import TenantNotFound, preferred_locale, resolve_tenant
 from tenants.errors import CommonCode, render_message
 from tenants.packs.base import TenantPack
-from tenants.session import RequestSession
+from tenants.session import RequestSession, open_session
 
 log = logging.getLogger("guichet.graphql")
 
@@ -101,7 +106,23 @@ def _too_large(locale: str) -> JSONResponse:
     return http_refusal(HttpCode.REQUEST_TOO_LARGE, locale, 413)
 
 
+class TextWebSocketAdapter(ASGIWebSocketAdapter):
+    """graphql-transport-ws speaks in text frames: the view's JSON (orjson's bytes) is sent
+    as text, never as a binary frame that clients such as npm's `graphql-ws` refuse."""
+
+    async def send_json(self, message: Mapping[str, object]) -> None:
+        encoded = self.view.encode_json(message)
+        if isinstance(encoded, bytes):
+            encoded = encoded.decode("utf-8")
+        try:
+            await self.ws.send_text(encoded)
+        except WebSocketDisconnect as exc:
+            raise WebSocketDisconnected from exc
+
+
 class GuichetGraphQL(GraphQL[GuichetContext, None]):
+    websocket_adapter_class = TextWebSocketAdapter
+
     """Strawberry's ASGI view, fed by `GraphQLEndpoint` with the request's tenant and actor."""
 
     def __init__(self, services: AppServices, **kwargs: Any) -> None:
@@ -120,7 +141,7 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> GuichetContext:
         state = request.scope["state"]
-        return GuichetContext(
+        context = GuichetContext(
             services=self.services,
             pack=state["pack"],
             locale=state["locale"],
@@ -128,7 +149,38 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
             viewer_account=state.get("account"),
             client=client_info(request.scope),
             db=state.get("db"),  # HTTP: the session the authentication began
+            access_token=state.get("token"),
         )
+        if isinstance(response, WebSocket):
+            socket = response
+
+            async def close(code: int, reason: str) -> None:
+                with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # already closed
+                    await socket.close(code, reason)
+
+            context.close_connection = close
+        return context
+
+    async def on_ws_connect(self, context: GuichetContext) -> UnsetType | dict[str, object] | None:
+        """graphql-transport-ws: the access token comes in `connection_init`'s payload
+        (`{"accessToken": "…"}`, or `{"Authorization": "Bearer …"}`); a token refused closes
+        the connection (4403). Without one the connection is anonymous."""
+        params = context.connection_params or {}
+        token = params.get("accessToken")
+        if token is None:
+            header = params.get("Authorization", params.get("authorization"))
+            if isinstance(header, str):
+                scheme, _, credentials = header.partition(" ")
+                token = credentials.strip() if scheme.lower() == "bearer" else ""
+        if token is None:
+            return UNSET
+        found = await authenticate_token(self.services, context.pack, token, context.client)
+        if found is None:
+            raise ConnectionRejectionError
+        context.actor, context.viewer_account = found
+        context.access_token = str(token)
+        context.fresh_reads()
+        return UNSET
 
     async def process_result(
         self, request: Request, result: ExecutionResult
@@ -288,7 +340,7 @@ class GraphQLEndpoint:
                 )
                 await response(scope, receive, send)
                 return
-            state.update(actor=found[0], account=found[1])
+            state.update(actor=found[0], account=found[1], token=token)
         if scope["type"] == "http":
             state["db"] = db
         else:
@@ -329,8 +381,8 @@ class GraphQLEndpoint:
     async def _authenticate(
         self, db: RequestSession, pack: TenantPack, token: str, scope: Scope
     ) -> tuple[Actor, Account] | None:
-        if not token:
-            return None
+        """The bearer's actor, checked in the request's own transaction (HTTP); a WebSocket
+        checks again with `authenticate_token` while its subscriptions run."""
         services = self.services
         async with db.use() as session:
             ctx = ServiceContext(
@@ -349,3 +401,20 @@ class GraphQLEndpoint:
             # mutation): detached, it keeps what was read.
             session.expunge(account)
             return actor, account
+
+
+async def authenticate_token(
+    services: AppServices, pack: TenantPack, token: object, client: ClientInfo
+) -> tuple[Actor, Account] | None:
+    """The actor of a bearer access token, or `None` (logged as an info line) when refused."""
+    if not isinstance(token, str) or not token:
+        return None
+    async with open_session(services.sessions, pack.slug) as session:
+        ctx = ServiceContext(
+            session=session, pack=pack, clock=services.clock, config=services.auth, client=client
+        )
+        try:
+            return await sessions.authenticate(ctx, token)
+        except InvalidAccessToken as exc:
+            log.info("access token refused", extra={"reason": str(exc), "tenant": pack.slug})
+            return None

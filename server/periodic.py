@@ -1,19 +1,22 @@
 """Background duties of a server or worker process besides sending mail: the company space's
 alerts (titles entering their renewal window, e-mail digests), the purge of deposited
-documents left in the trash for 30 days and the public services' ended counters dropped from
-the database, every `interval` seconds."""
+documents left in the trash for 30 days, the public services' ended counters dropped from
+the database, and the messaging's e-mail notices and daily digests, each every `interval`
+seconds."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from auth.context import ServiceContext
 from auth.oidc.grants import purge_grants
 from dossiers.company.alert_digests import AlertsRun, run_due
 from dossiers.deposit.deposits import purge_trash
+from dossiers.messaging import notifications
 from dossiers.public import counters
 from server.runtime import Runtime
 from tenants.packs import PACKS
@@ -79,6 +82,18 @@ async def purge_public_counters(runtime: Runtime) -> int:
     return dropped
 
 
+async def run_message_notifications_once(runtime: Runtime) -> notifications.NotificationsRun:
+    """The due message notices and daily digests in every tenant offering messaging."""
+    services = runtime.services
+    delay = timedelta(seconds=runtime.settings.message_notification_delay_seconds)
+    run = await notifications.run_due(
+        services.sessions, PACKS.values(), services.clock, services.auth.links, delay
+    )
+    if run.queued:
+        runtime.sender.notify()
+    return run
+
+
 async def run_alerts_forever(
     runtime: Runtime,
     stop: asyncio.Event,
@@ -88,12 +103,42 @@ async def run_alerts_forever(
     """Until `stop`: a pass, then wait `interval` seconds; `on_pass(succeeded)` after each.
     Several processes may run it: each tenant's pass is guarded by a lock on PostgreSQL, and
     alerts are deduplicated anyway."""
+
+    async def alerts() -> bool:
+        succeeded = not (await run_alerts_once(runtime)).failed  # failures logged per tenant
+        await purge_public_counters(runtime)
+        return succeeded
+
+    await _forever("alerts", alerts, stop, interval, on_pass)
+
+
+async def run_message_notifications_forever(
+    runtime: Runtime,
+    stop: asyncio.Event,
+    interval: float,
+    on_pass: Callable[[bool], None] | None = None,
+) -> None:
+    """As `run_alerts_forever`, for the message notices (exactly once: each message is
+    stamped in the transaction that queues its e-mail)."""
+
+    async def notices() -> bool:
+        return not (await run_message_notifications_once(runtime)).failed
+
+    await _forever("message notifications", notices, stop, interval, on_pass)
+
+
+async def _forever(
+    name: str,
+    once: Callable[[], Awaitable[bool]],
+    stop: asyncio.Event,
+    interval: float,
+    on_pass: Callable[[bool], None] | None,
+) -> None:
     while not stop.is_set():
         try:
-            succeeded = not (await run_alerts_once(runtime)).failed  # failures logged per tenant
-            await purge_public_counters(runtime)
+            succeeded = await once()
         except Exception:  # the loop must outlive a database hiccup
-            log.exception("alerts pass failed")
+            log.exception("%s pass failed", name)
             succeeded = False
         if on_pass is not None:
             on_pass(succeeded)

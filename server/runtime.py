@@ -21,6 +21,7 @@ from mail.transport import Transport, transport_from_url
 from mail.worker import MailSender
 from schema.context import AppServices
 from server.database import create_engine
+from server.events import build_bus
 from server.keys import load_signing_keys
 from server.settings import Settings
 from tenants.clock import Clock, SystemClock
@@ -101,6 +102,7 @@ def build_runtime(
         files=files,
         notify_mail=sender.notify,
         public=public_services(settings, keys),
+        events=build_bus(settings),
     )
     return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)
 

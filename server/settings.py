@@ -60,8 +60,10 @@ class Settings:
     max_body_bytes: int = 1024 * 1024
     trusted_proxies: str = ""
     alerts_interval_seconds: int = 3600
-    redis_url: str = ""  # empty: the public services' counters live in the database
+    redis_url: str = ""  # empty: counters in the database, events by LISTEN/NOTIFY
     public_proof_of_work: bool = True  # false only for benchmarks
+    message_notification_delay_seconds: int = 300
+    message_notifications_interval_seconds: int = 60
 
     @property
     def production(self) -> bool:
@@ -311,9 +313,11 @@ SETTINGS_DOC = (
     Setting(
         "redis_url",
         "GUICHET_REDIS_URL",
-        "(the database)",
+        "(none)",
         "`redis://host:6379/0`: the public services' rate limits and used security codes are "
-        "counted in Redis (shared by every process) instead of the database.",
+        "counted in Redis (shared by every process) instead of the database, and real-time events "
+        "travel between server processes through Redis instead of PostgreSQL LISTEN/NOTIFY "
+        "(in-process on SQLite).",
     ),
     Setting(
         "public_proof_of_work",
@@ -321,5 +325,19 @@ SETTINGS_DOC = (
         "true",
         "`false` takes any security code without checking its proof of work (each still "
         "serves once): for benchmarks only, refused in production.",
+    ),
+    Setting(
+        "message_notification_delay_seconds",
+        "GUICHET_MESSAGE_NOTIFICATION_DELAY_SECONDS",
+        "300",
+        "How long after an authority's message its e-mail notice (without the content) waits; "
+        "none is sent if the message was read meanwhile.",
+    ),
+    Setting(
+        "message_notifications_interval_seconds",
+        "GUICHET_MESSAGE_NOTIFICATIONS_INTERVAL_SECONDS",
+        "60",
+        "How often the server (or `guichet worker`) sends the due message notices and the "
+        "daily digests; 0 turns it off.",
     ),
 )

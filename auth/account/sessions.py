@@ -33,6 +33,7 @@ from auth.policy import (
 )
 from auth.standing import MEMBERSHIP_COLUMNS, habilitations_of, membership_fact, membership_join
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
+from tenants.events import SESSION_CLOSED, SESSIONS_CLOSED, Event
 from tenants.packs.base import Capability
 from tenants.pagination import Page, paginate
 from tenants.session import rows_changed
@@ -147,6 +148,7 @@ async def revoke(ctx: ServiceContext, session: AuthSession, reason: str) -> None
     if session.revoked_at is None:
         session.revoked_at = ctx.clock.now()
         session.revoked_reason = reason
+        ctx.events.append(Event(ctx.pack.slug, SESSION_CLOSED, session_id=str(session.id)))
 
 
 async def revoke_all(
@@ -160,6 +162,20 @@ async def revoke_all(
     if keep is not None:
         query = query.where(AuthSession.id != keep)
     await ctx.session.execute(query)
+    ctx.events.append(Event(ctx.pack.slug, SESSIONS_CLOSED, account_id=str(account_id)))
+
+
+async def still_open(ctx: ServiceContext, session_id: uuid.UUID) -> bool:
+    """Whether a session is neither revoked nor past its end (a long-lived subscription asks
+    again now and then). One statement."""
+    row = (
+        await ctx.session.execute(
+            select(AuthSession.revoked_at, AuthSession.expires_at).where(
+                AuthSession.id == session_id
+            )
+        )
+    ).one_or_none()
+    return row is not None and row[0] is None and row[1] > ctx.clock.now()
 
 
 async def sign_out(

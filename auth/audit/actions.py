@@ -70,6 +70,11 @@ class AuditAction(StrEnum):
     DEPOSIT_DOCUMENT = "DEPOSIT_DOCUMENT"
     TRASH_DOCUMENT = "TRASH_DOCUMENT"
     RESTORE_DOCUMENT = "RESTORE_DOCUMENT"
+    # dossiers/messaging
+    OPEN_THREAD = "OPEN_THREAD"
+    SEND_MESSAGE = "SEND_MESSAGE"
+    ASSIGN_THREAD = "ASSIGN_THREAD"
+    CLOSE_THREAD = "CLOSE_THREAD"
     # dossiers/dossier: filing and instruction (one per act; transitions name theirs)
     CREATE_DOSSIER = "CREATE_DOSSIER"
     UPDATE_DOSSIER = "UPDATE_DOSSIER"

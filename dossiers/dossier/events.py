@@ -20,6 +20,7 @@ from auth.policy import Capacity, Decision
 from dossiers.dossier.errors import DossierCode
 from dossiers.dossier.models import Dossier, DossierEvent, DossierStatus
 from dossiers.dossier.transitions import DossierAction, target
+from dossiers.messaging import dossier_threads
 from mail.outbox import enqueue
 from tenants.errors import DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
@@ -147,7 +148,22 @@ async def move(
     )
     if action not in SILENT:
         await tell(ctx, dossier, "dossier_status", {"reason": reason or "", "notice": notice or ""})
+    await dossier_threads.on_dossier_moved(ctx, thread_subject(ctx, dossier), action.value, reason)
     return event
+
+
+def thread_subject(ctx: ServiceContext, dossier: Dossier) -> dossier_threads.DossierSubject:
+    """The dossier as its thread sees it (`dossiers.messaging.dossier_threads`)."""
+    kind = ctx.pack.dossier_kind(dossier.kind)
+    return dossier_threads.DossierSubject(
+        id=dossier.id,
+        kind=dossier.kind,
+        kind_label=kind.label.fr if kind else dossier.kind,
+        number=dossier.number,
+        person_id=dossier.applicant_person_id,
+        organisation_id=dossier.applicant_organisation_id,
+        delegation=dossier.delegation,
+    )
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,11 @@ from auth.policy import (
 from dossiers.dossier import kinds, renewal
 from dossiers.dossier.access import DossierPermit, applicant_permit, mandates_of
 from dossiers.dossier.errors import DossierCode
-from dossiers.dossier.events import move, record, require_move
+from dossiers.dossier.events import move, record, require_move, thread_subject
 from dossiers.dossier.models import Dossier, DossierDocument, DossierStatus
 from dossiers.dossier.numbers import next_number
 from dossiers.dossier.transitions import EDITABLE, DossierAction
+from dossiers.messaging import dossier_threads
 from dossiers.title.issuing import check_activities
 from dossiers.title.models import Title, TitleKind
 from dossiers.title.numbers import clean_departement, delegation_of, today_of
@@ -151,6 +152,7 @@ async def create_dossier(ctx: ServiceContext, data: NewDossier) -> Dossier:
         organisation_id=third_party,
     )
     _audit(ctx, AuditAction.CREATE_DOSSIER, dossier, decision, {"kind": kind.code})
+    await dossier_threads.thread_for_dossier(ctx, thread_subject(ctx, dossier))
     if third_party is not None and person is not None:
         await _tell_person(ctx, dossier, person.id, third_party)
     return dossier

@@ -31,6 +31,7 @@ from schema.account.types import PersonNode
 from schema.context import Info
 from schema.dossier.enums import DossierStatus
 from schema.ids import parse_uuid
+from schema.messaging.types import ThreadNode, dossier_thread
 from schema.nodes import VisibleNode, register_node
 from schema.pagination import After, Connection, First, nested_page, to_connection
 from schema.tenant.types import Activity
@@ -183,6 +184,13 @@ class DossierNode(VisibleNode):
     @strawberry.field(description="Numéro AAAA-DDD-NNNNNNN, donné au dépôt (null avant).")
     def number(self) -> str | None:
         return self.row.number
+
+    @strawberry.field(
+        description="La conversation de la demande avec l'autorité (ses demandes de "
+        "corrections et décisions y paraissent) ; null pour qui n'y prend pas part."
+    )
+    async def thread(self, info: Info) -> ThreadNode | None:
+        return await dossier_thread(info, self.row.id)
 
     @strawberry.field(description="Code du type de demande (`tenant { dossierKinds }`).")
     def kind(self) -> str:

@@ -31,6 +31,8 @@ else:
             "FINESS, approuvées par les gestionnaires des applications ; tuiles.",
             CapabilityValue.DOCUMENT_DEPOSIT: "Dépôt des rapports d'activité par structure et "
             "par année, avec corbeille.",
+            CapabilityValue.MESSAGING: "Messagerie sécurisée avec l'autorité (conversations, boîte "
+            "de réception des agents).",
             CapabilityValue.DOSSIERS: "Demandes de titres déposées en ligne et instruites par "
             "l'autorité.",
         },

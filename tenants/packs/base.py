@@ -38,6 +38,7 @@ class Capability(StrEnum):
     TITLES = "TITLES"  # titles issued by the authority's agents, seen by their holders
     HABILITATIONS = "HABILITATIONS"  # FINESS structures, habilitation requests, tiles
     DOCUMENT_DEPOSIT = "DOCUMENT_DEPOSIT"  # activity reports deposited per structure and year
+    MESSAGING = "MESSAGING"  # secure messaging with the authority (threads, inbox)
     DOSSIERS = "DOSSIERS"  # requests for titles filed online and instructed by the authority
 
 

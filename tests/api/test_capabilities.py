@@ -64,6 +64,7 @@ async def test_each_portal_lists_its_capabilities(
         "MANDATES",
         "COMPANY_SPACE",
         "TITLES",
+        "MESSAGING",
         "DOSSIERS",
     ]
     assert len(every["tenant"]["activities"]) == 10

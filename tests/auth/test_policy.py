@@ -184,6 +184,14 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
     ),
     Action.INSTRUCT_DOSSIER: ("org", REVIEWERS),
     Action.SIGN_IN_TO_APPLICATION: ("org", {}),
+    # a person's thread: the person, a trusted third party holding RECEIVE_COMMUNICATIONS,
+    # the agents (the person resource names no delegation: any agent)
+    Action.TAKE_PART_IN_THREAD: (
+        "person",
+        {"self": S, "administrator": T, "manager_third_party": T, "agent": G, "agent_elsewhere": G},
+    ),
+    Action.HANDLE_MESSAGES: ("org", REVIEWERS),
+    Action.UPDATE_NOTIFICATION_PREFERENCES: ("org", OWN),
 }
 
 

@@ -35,6 +35,7 @@ class LiveServer:
     smtp: SmtpServer
     workdir: Path
     env: dict[str, str]
+    process: subprocess.Popen[bytes] | None = None  # to kill it (SIGKILL tests)
 
     def guichet(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the `guichet` command against the same database and mail server."""
@@ -150,7 +151,7 @@ def live_server(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(base, process, workdir / "server.log", ready_within)
-        yield LiveServer(base=base, smtp=smtp, workdir=workdir, env=served)
+        yield LiveServer(base=base, smtp=smtp, workdir=workdir, env=served, process=process)
     finally:
         process.terminate()
         process.wait(timeout=10)

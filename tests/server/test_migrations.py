@@ -20,6 +20,7 @@ import auth.habilitation.models  # noqa: F401
 import dossiers.company.models
 import dossiers.deposit.models
 import dossiers.dossier.models
+import dossiers.messaging.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates

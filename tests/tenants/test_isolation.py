@@ -39,6 +39,10 @@ TABLES = [
     "habilitations",
     "habilitation_structures",
     "deposits",
+    "message_threads",
+    "messages",
+    "message_attachments",
+    "notification_preferences",
     "dossiers",
     "dossier_documents",
     "dossier_events",
@@ -128,6 +132,7 @@ async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Datab
     import dossiers.company.models
     import dossiers.deposit.models
     import dossiers.dossier.models
+    import dossiers.messaging.models
     import dossiers.public.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401

@@ -1,0 +1,223 @@
+"""Real time over graphql-transport-ws: `messageAdded(threadId)` and `viewerEvents`.
+
+The connection is authenticated once (`connection_init`, see `server/graphql_app.py`); each
+event is then read anew as the viewer (fresh loaders, the same policy as `node`), so a viewer
+who may no longer see a thread stops hearing of it. The session is checked again when the bus
+says it was closed and every `RECHECK_SECONDS`: a revoked session closes the connection
+(4401). Events carry ids only; what the subscriber receives it reads itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from auth.account import sessions
+from auth.account.errors import AuthCode
+from auth.policy import Action, require_offered
+from dossiers.messaging import models as m
+from dossiers.messaging.models import EventKind
+from schema.context import GuichetContext, Info
+from schema.enums import graphql_enum
+from schema.ids import parse_uuid, uuid_of
+from schema.messaging.types import MessageNode, ThreadNode
+from tenants.errors import CommonCode, DomainError
+from tenants.events import SESSION_CLOSED, SESSIONS_CLOSED, Event
+
+RECHECK_SECONDS = 15.0
+CLOSE_DELAY = 0.2
+_CLOSING: set[asyncio.Task[None]] = set()
+SESSION_CLOSED_CODE = 4401
+
+
+class ViewerEventKindValue(StrEnum):
+    NEW_MESSAGE = "NEW_MESSAGE"
+    READ_RECEIPT = "READ_RECEIPT"
+    DOSSIER_CHANGED = "DOSSIER_CHANGED"
+
+
+_KINDS = {
+    EventKind.MESSAGE_ADDED: ViewerEventKindValue.NEW_MESSAGE,
+    EventKind.THREAD_READ: ViewerEventKindValue.READ_RECEIPT,
+    EventKind.DOSSIER_CHANGED: ViewerEventKindValue.DOSSIER_CHANGED,
+}
+
+if TYPE_CHECKING:
+    ViewerEventKind = ViewerEventKindValue
+else:
+    ViewerEventKind = graphql_enum(
+        ViewerEventKindValue,
+        "ViewerEventKind",
+        "Ce qui vient d'arriver.",
+        {
+            ViewerEventKindValue.NEW_MESSAGE: "Un nouveau message dans une de mes conversations",
+            ViewerEventKindValue.READ_RECEIPT: "L'autre côté (ou le mien) a lu des messages",
+            ViewerEventKindValue.DOSSIER_CHANGED: "L'état d'un de mes dossiers a changé",
+        },
+    )
+
+
+@strawberry.type(description="Un événement pour la personne connectée, en temps réel.")
+class ViewerEvent:
+    kind: ViewerEventKind = strawberry.field(description="Ce qui vient d'arriver.")
+    at: datetime | None = strawberry.field(description="Quand.")
+    thread: ThreadNode | None = strawberry.field(description="La conversation concernée.")
+    message: MessageNode | None = strawberry.field(
+        description="Le nouveau message (NEW_MESSAGE), ou le dernier lu (READ_RECEIPT)."
+    )
+
+
+async def _session_open(context: GuichetContext) -> bool:
+    actor = context.actor
+    if actor is None:
+        return False
+    async with context.read_session() as session:
+        return await sessions.still_open(context.service_context(session), actor.session_id)
+
+
+def _about_me(context: GuichetContext, event: Event) -> bool:
+    actor = context.actor
+    if actor is None:
+        return False
+    if event.kind == SESSION_CLOSED:
+        return event.session_id == str(actor.session_id)
+    return event.kind == SESSIONS_CLOSED and event.account_id == str(actor.account_id)
+
+
+def _close_soon(context: GuichetContext) -> None:
+    """Close the connection (4401) once the operation's error and completion are sent."""
+    close = context.close_connection
+    if close is None:
+        return
+    loop = asyncio.get_running_loop()
+    task = loop.create_task(_close_after(close, CLOSE_DELAY))
+    _CLOSING.add(task)
+    task.add_done_callback(_CLOSING.discard)
+
+
+async def _close_after(close: Callable[[int, str], Awaitable[None]], delay: float) -> None:
+    await asyncio.sleep(delay)
+    await close(SESSION_CLOSED_CODE, "Session closed")
+
+
+async def _events(info: Info) -> AsyncGenerator[Event, None]:
+    """The tenant's events for a signed-in viewer, until their session closes."""
+    context = info.context
+    if context.actor is None:
+        raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
+    require_offered(context.pack.slug, Action.TAKE_PART_IN_THREAD)
+    async with context.services.events.subscribe(context.pack.slug) as subscription:
+        while True:
+            event = await subscription.next(RECHECK_SECONDS)
+            if (event is None or _about_me(context, event)) and not await _session_open(context):
+                _close_soon(context)
+                raise DomainError.one(AuthCode.SESSION_REVOKED)
+            if event is not None and event.thread_id is not None:
+                context.fresh_reads()
+                yield event
+
+
+class RecentMessages:
+    """The rows of the messages just announced, read once per process and shared by every
+    subscription that will show them (each has already been allowed to see the thread):
+    with 50 subscribers, one statement per message instead of fifty."""
+
+    def __init__(self, size: int = 1024) -> None:
+        self.size = size
+        self._rows: OrderedDict[tuple[str, str], asyncio.Future[m.Message | None]] = OrderedDict()
+
+    async def get(self, context: GuichetContext, message_id: str) -> m.Message | None:
+        key = (context.pack.slug, message_id)
+        found = self._rows.get(key)
+        if found is None:
+            found = asyncio.get_running_loop().create_task(self._read(context, message_id))
+            self._rows[key] = found
+            while len(self._rows) > self.size:
+                self._rows.popitem(last=False)
+        return await asyncio.shield(found)
+
+    @staticmethod
+    async def _read(context: GuichetContext, message_id: str) -> m.Message | None:
+        id_ = parse_uuid(message_id)
+        if id_ is None:
+            return None
+        async with context.read_session() as session:
+            row: m.Message | None = await session.get(m.Message, id_)
+            return row
+
+
+RECENT = RecentMessages()
+
+
+class Visibility:
+    """Which threads a subscription's viewer takes part in, asked of the policy again once
+    `RECHECK_SECONDS` have passed (a lost right ends the frames within that time)."""
+
+    def __init__(self, info: Info) -> None:
+        self.info = info
+        self._known: dict[str, tuple[ThreadNode | None, float]] = {}
+
+    async def thread(self, thread_id: str) -> ThreadNode | None:
+        known = self._known.get(thread_id)
+        now = time.monotonic()
+        if known is not None and known[1] > now:
+            return known[0]
+        [node] = await ThreadNode.visible_nodes(self.info, [thread_id])
+        self._known[thread_id] = (node, now + RECHECK_SECONDS)
+        return node
+
+
+@strawberry.type
+class MessagingSubscriptions:
+    @strawberry.subscription(
+        description="Les nouveaux messages d'une conversation à laquelle je prends part "
+        "(graphql-transport-ws ; jeton d'accès dans le `connection_init`)."
+    )
+    async def message_added(
+        self,
+        info: Info,
+        thread_id: Annotated[strawberry.ID, strawberry.argument(description="La conversation.")],
+    ) -> AsyncGenerator[MessageNode, None]:
+        wanted = str(uuid_of(thread_id, "Thread"))
+        visibility = Visibility(info)
+        if info.context.actor is not None and await visibility.thread(wanted) is None:
+            raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
+        async for event in _events(info):
+            if event.kind != EventKind.MESSAGE_ADDED or event.thread_id != wanted:
+                continue
+            if await visibility.thread(wanted) is None:  # the right was lost: the end
+                raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
+            row = await RECENT.get(info.context, event.message_id or "")
+            if row is not None and str(row.thread_id) == wanted:
+                yield MessageNode.from_row(row)
+
+    @strawberry.subscription(
+        description="Ce qui arrive dans mes conversations : nouveaux messages, accusés de "
+        "lecture (et changements d'état de mes dossiers)."
+    )
+    async def viewer_events(self, info: Info) -> AsyncGenerator[ViewerEvent, None]:
+        visibility = Visibility(info)
+        async for event in _events(info):
+            known = event.kind in EventKind.__members__
+            kind = _KINDS.get(EventKind(event.kind)) if known else None
+            if kind is None or await visibility.thread(event.thread_id or "") is None:
+                continue
+            [thread] = await ThreadNode.visible_nodes(info, [event.thread_id or ""])
+            if thread is None:
+                continue
+            message = None
+            if event.message_id is not None:
+                row = await RECENT.get(info.context, event.message_id)
+                if row is not None and str(row.thread_id) == event.thread_id:
+                    message = MessageNode.from_row(row)
+            at = datetime.fromisoformat(event.at) if event.at else None
+            yield ViewerEvent(
+                kind=ViewerEventKind(kind.value), at=at, thread=thread, message=message
+            )
