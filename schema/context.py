@@ -37,6 +37,8 @@ class GuichetContext:
     actor: Actor | None
     viewer_account: Account | None
     client: ClientInfo
+    # Sets a header of the HTTP response (None on WebSocket): e.g. a refusal's `Retry-After`
+    set_header: Callable[[str, str], None] | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 

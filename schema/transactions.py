@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 
 from auth.context import ServiceContext
 from schema.context import Info
-from schema.errors import UserError, to_user_errors
+from schema.errors import UserError, retry_after, to_user_errors
 from tenants.errors import DomainError
 
 T = TypeVar("T")
@@ -57,6 +57,9 @@ async def run_mutation(
                 await session.commit()
             else:
                 await session.rollback()
+            wait = retry_after(exc)
+            if wait is not None and context.set_header is not None:
+                context.set_header("Retry-After", str(wait))
             return payload(errors=to_user_errors(exc, context.locale))
         await session.commit()
     context.services.notify_mail()

@@ -197,7 +197,7 @@ class AccountNode(VisibleNode):
         first: int | None = 20,
         after: str | None = None,
         include_revoked: bool = False,
-    ) -> Connection[SessionNode]:
+    ) -> Connection[SessionNode] | None:
         account_id = uuid.UUID(str(self.id))
         own = Resource("Account", account_id, owner_account_id=account_id)
         require(info, Action.LIST_SESSIONS, own)

@@ -89,8 +89,12 @@ class ImportEmployeesInput:
 
 @strawberry.type
 class ImportEmployeesPayload:
-    imported_count: int | None = None
-    created_label_count: int | None = None
+    imported_count: int = strawberry.field(
+        default=0, description="Salariés importés (0 quand le fichier est refusé : tout ou rien)."
+    )
+    created_label_count: int = strawberry.field(
+        default=0, description="Libellés créés par l'import (0 quand le fichier est refusé)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

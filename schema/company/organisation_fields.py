@@ -26,7 +26,7 @@ from schema.company.types import (
     employee_nodes,
 )
 from schema.context import Info
-from schema.guards import allowed
+from schema.guards import require
 from schema.ids import uuid_of
 from schema.pagination import Connection, Edge, PageInfo, nested_page, to_connection
 from schema.title.types import Colour, today
@@ -96,8 +96,9 @@ class OrganisationCompanyFields:
     if TYPE_CHECKING:
         row: OrganisationRow
 
-    def _manage_employees(self, info: Info) -> bool:
-        return allowed(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
+    def _manage_employees(self, info: Info) -> None:
+        """Refused, the field is null with the policy's error on its path."""
+        require(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
 
     @strawberry.field(
         description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "
@@ -111,8 +112,7 @@ class OrganisationCompanyFields:
         after: str | None = None,
         filter: DashboardFilterInput | None = None,
     ) -> EmployeeDashboard | None:
-        if not self._manage_employees(info):
-            return None
+        self._manage_employees(info)
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
@@ -149,8 +149,7 @@ class OrganisationCompanyFields:
     async def labels(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[LabelNode] | None:
-        if not self._manage_employees(info):
-            return None
+        self._manage_employees(info)
         page = await nested_page(info, label_pages, self.row.id, first, after)
         return to_connection(page, LabelNode.from_row)
 
@@ -164,8 +163,7 @@ class OrganisationCompanyFields:
         after: str | None = None,
         unread_only: bool = False,
     ) -> Connection[AlertNode] | None:
-        if not self._manage_employees(info):
-            return None
+        self._manage_employees(info)
         page = await nested_page(info, alert_pages, self.row.id, first, after, unread_only)
         return to_connection(page, AlertNode.from_row)
 
@@ -177,8 +175,7 @@ class OrganisationCompanyFields:
     async def employees_csv(
         self, info: Info, filter: DashboardFilterInput | None = None
     ) -> str | None:
-        if not self._manage_employees(info):
-            return None
+        self._manage_employees(info)
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             return await export_employees(session, self.row.id, filters, today(info))

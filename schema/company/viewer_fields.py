@@ -31,7 +31,7 @@ class ViewerCompanyFields:
         first: int | None = 20,
         after: str | None = None,
         unread_only: bool = False,
-    ) -> Connection[AlertNode]:
+    ) -> Connection[AlertNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_EMPLOYEES)
         if not organisations:
             check_first(first)
@@ -43,7 +43,7 @@ class ViewerCompanyFields:
     @strawberry.field(description="Mes titres (cartes, autorisations), les plus récents d'abord.")
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[TitleNode]:
+    ) -> Connection[TitleNode] | None:
         if not offered(info.context.pack.slug, Action.VIEW_PERSON_TITLES):
             return empty_connection(first, after)
         require(info, Action.VIEW_PERSON_TITLES, person_resource(self.person_id))

@@ -35,7 +35,7 @@ class OrganisationDelegationFields:
         first: int | None = 20,
         after: str | None = None,
         include_revoked: bool = False,
-    ) -> Connection[MembershipNode]:
+    ) -> Connection[MembershipNode] | None:
         return await organisation_memberships(info, self.row, first, after, include_revoked)
 
     @strawberry.field(
@@ -44,7 +44,7 @@ class OrganisationDelegationFields:
     )
     async def invitations(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[InvitationNode]:
+    ) -> Connection[InvitationNode] | None:
         require(info, Action.MANAGE_MANAGERS, organisation_resource(self.row))
         now = info.context.now
         page = await nested_page(info, pending_invitation_pages, self.row.id, first, after, now)
@@ -60,7 +60,7 @@ class OrganisationDelegationFields:
         first: int | None = 20,
         after: str | None = None,
         status: MandateStatus | None = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         if not offered(info.context.pack.slug, Action.MANAGE_MANDATES):  # none on this portal
             return empty_connection(first, after)
         require(info, Action.MANAGE_MANDATES, organisation_resource(self.row))

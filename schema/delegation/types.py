@@ -144,7 +144,7 @@ class MandateNode(VisibleNode):
     )
     async def titles(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[TitleNode]:
+    ) -> Connection[TitleNode] | None:
         if self.person_id is None:  # asked of an address without an account yet
             raise DomainError.one(AuthCode.MANDATE_NOT_ACCEPTED)
         fact = MandateFact(

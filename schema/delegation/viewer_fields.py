@@ -27,7 +27,7 @@ class ViewerDelegationFields:
     )
     async def memberships(
         self, info: Info, first: int | None = 20, after: str | None = None
-    ) -> Connection[MembershipNode]:
+    ) -> Connection[MembershipNode] | None:
         return await person_memberships(info, self.person_id, first, after)
 
     @strawberry.field(
@@ -40,7 +40,7 @@ class ViewerDelegationFields:
         first: int | None = 20,
         after: str | None = None,
         status: MandateStatus | None = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         today = paris_today(info)
         async with info.context.read_session() as session:
@@ -64,7 +64,7 @@ class ViewerDelegationFields:
         first: int | None = 20,
         after: str | None = None,
         status: MandateStatus | None = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_MANDATES)
         today = paris_today(info)
         async with info.context.read_session() as session:

@@ -25,7 +25,7 @@ class OrganisationQueries:
         status: OrganisationStatus = OrganisationStatus.PENDING_VALIDATION,
         first: int | None = 20,
         after: str | None = None,
-    ) -> Connection[OrganisationNode]:
+    ) -> Connection[OrganisationNode] | None:
         wanted = o.OrganisationStatus(status.value)
         async with info.context.read_session() as session:
             ctx = info.context.service_context(session)
