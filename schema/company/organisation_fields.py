@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from auth.policy import Action, organisation_resource
+from auth.policy import Action, offered, organisation_resource
 from dossiers.company import dashboard as dashboard_query
 from dossiers.company.alerts import alert_pages
 from dossiers.company.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
@@ -96,9 +96,13 @@ class OrganisationCompanyFields:
     if TYPE_CHECKING:
         row: OrganisationRow
 
-    def _manage_employees(self, info: Info) -> None:
-        """Refused, the field is null with the policy's error on its path."""
+    def _manage_employees(self, info: Info) -> bool:
+        """False on a portal without the company space (the field is null, no error);
+        refused, the field is null with the policy's error on its path."""
+        if not offered(info.context.pack.slug, Action.MANAGE_EMPLOYEES):
+            return False
         require(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
+        return True
 
     @strawberry.field(
         description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "
@@ -112,7 +116,8 @@ class OrganisationCompanyFields:
         after: str | None = None,
         filter: DashboardFilterInput | None = None,
     ) -> EmployeeDashboard | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
@@ -149,7 +154,8 @@ class OrganisationCompanyFields:
     async def labels(
         self, info: Info, first: int | None = 20, after: str | None = None
     ) -> Connection[LabelNode] | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         page = await nested_page(info, label_pages, self.row.id, first, after)
         return to_connection(page, LabelNode.from_row)
 
@@ -163,7 +169,8 @@ class OrganisationCompanyFields:
         after: str | None = None,
         unread_only: bool = False,
     ) -> Connection[AlertNode] | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         page = await nested_page(info, alert_pages, self.row.id, first, after, unread_only)
         return to_connection(page, AlertNode.from_row)
 
@@ -175,7 +182,8 @@ class OrganisationCompanyFields:
     async def employees_csv(
         self, info: Info, filter: DashboardFilterInput | None = None
     ) -> str | None:
-        self._manage_employees(info)
+        if not self._manage_employees(info):
+            return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             return await export_employees(session, self.row.id, filters, today(info))

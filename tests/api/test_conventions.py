@@ -126,7 +126,13 @@ async def test_sessions_connection_costs_the_same_for_10_and_100(
         "{ viewer { account { sessions(first: 101) { totalCount } } } }",
         token=tokens["accessToken"],
     )
-    assert too_many.json()["errors"][0]["extensions"]["code"] == "INVALID_FORMAT"
+    # above the maximum: an error naming it, on that field only (the viewer still answers)
+    body = too_many.json()
+    assert body["data"] == {"viewer": {"account": {"sessions": None}}}
+    [error] = body["errors"]
+    assert error["path"] == ["viewer", "account", "sessions"]
+    assert error["extensions"] == {"code": "PAGE_SIZE_TOO_LARGE", "field": ["first"], "max": 100}
+    assert "100 au plus" in error["message"]
 
 
 async def test_node_and_nodes_answer_null_for_what_the_viewer_may_not_see(

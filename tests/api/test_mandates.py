@@ -502,8 +502,9 @@ async def test_a_trusted_third_party_follows_the_persons_titles_while_the_mandat
     assert (await answer(cnaps, "revokeMandate", mandate, someone.token))["errors"] == []
     refused = await cnaps.post(MANDATE_TITLES, {"id": mandate}, token=org.admin.token)
     body = refused.json()
-    assert body["data"]["node"] is None
+    assert body["data"]["node"] == {"titles": None}  # the mandate stays, its titles are refused
     assert body["errors"][0]["extensions"]["code"] == "MANDATE_REVOKED"
+    assert body["errors"][0]["path"] == ["node", "titles"]
 
     _org, _person, filing_only = await mandate_in_force(cnaps, runtime, smtp, ["FILE_DOSSIERS"])
     out_of_scope = await cnaps.post(MANDATE_TITLES, {"id": filing_only}, token=_org.admin.token)
