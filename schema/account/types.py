@@ -64,6 +64,28 @@ class Address:
     country: str | None = strawberry.field(description="Code pays ISO 3166 (FR).")
 
 
+@strawberry.type(
+    description="Une personne telle que d'autres la voient (membre d'une organisation, "
+    "personne d'un mandat, auteur d'un acte) : son nom, rien d'autre. Ce n'est pas un nœud "
+    "(pas d'`id`) : la `Person` elle-même n'est lisible que par qui en a le droit."
+)
+class PersonSummary:
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
+
+    @classmethod
+    def from_row(cls, row: PersonRow) -> PersonSummary:
+        return cls(family_name=row.family_name, given_names=row.given_names)
+
+
+async def person_summary(info: Info, person_id: uuid.UUID | None) -> PersonSummary | None:
+    """The name of a person, read through the request's DataLoader (one batch per response)."""
+    if person_id is None:
+        return None
+    row = await info.context.loaders.persons.load(person_id)
+    return PersonSummary.from_row(row) if row else None
+
+
 @strawberry.type(name="Person", description="Une personne physique.")
 class PersonNode(VisibleNode):
     id: relay.NodeID[str]

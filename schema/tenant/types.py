@@ -9,6 +9,7 @@ import strawberry
 from schema.context import Info
 from schema.enums import graphql_enum
 from tenants.packs.base import Capability as CapabilityValue
+from tenants.packs.base import Delegation as PackDelegation
 from tenants.packs.base import Label, TenantPack
 
 if TYPE_CHECKING:  # mypy reads the domain enum; GraphQL gets its described twin
@@ -62,10 +63,21 @@ class Activity:
 
 @strawberry.type(description="Une délégation territoriale de l'autorité.")
 class Delegation:
-    code: str
-    name: str
-    email: str
-    departements: list[str]
+    code: str = strawberry.field(description="Code stable de la délégation (ex. OUEST).")
+    name: str = strawberry.field(description="Nom de la délégation (ex. « Ouest »).")
+    email: str = strawberry.field(description="Adresse électronique de contact de la délégation.")
+    departements: list[str] = strawberry.field(
+        description="Les départements (codes INSEE) dont elle instruit les demandes."
+    )
+
+    @classmethod
+    def from_pack(cls, delegation: PackDelegation) -> Delegation:
+        return cls(
+            code=delegation.code,
+            name=delegation.name,
+            email=delegation.email,
+            departements=list(delegation.departements),
+        )
 
 
 @strawberry.type(description="Un profil d'habilitation d'une application.")
@@ -165,10 +177,7 @@ class Tenant:
 
     @strawberry.field
     def delegations(self) -> list[Delegation]:
-        return [
-            Delegation(code=d.code, name=d.name, email=d.email, departements=list(d.departements))
-            for d in self.pack.delegations
-        ]
+        return [Delegation.from_pack(d) for d in self.pack.delegations]
 
     @strawberry.field
     def applications(self, info: Info) -> list[Application]:
