@@ -210,8 +210,12 @@ async def import_employees(
             continue
         first = seen.setdefault(line.title_number, line.number)
         if first != line.number:
-            column = _column(keys, "titleNumber")
-            errors.add(CompanyCode.CSV_LINE_DUPLICATE, line.number, column, first_line=first)
+            errors.add(
+                CompanyCode.CSV_LINE_DUPLICATE,
+                line.number,
+                _column(keys, "titleNumber"),
+                first_line=first,
+            )
         lines.append(line)
     if not lines and not errors.items:
         raise DomainError.one(CompanyCode.CSV_EMPTY, ("csv",))
