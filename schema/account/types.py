@@ -17,7 +17,7 @@ from auth.account.models import Account as AccountRow
 from auth.account.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
-from schema.guards import allowed, person_resource, require
+from schema.guards import person_resource, require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
 from schema.pagination import Connection, to_connection
@@ -205,10 +205,12 @@ class AccountNode(VisibleNode):
             person_id=row.person_id,
         )
 
-    @strawberry.field(description="La personne titulaire du compte.")
+    @strawberry.field(
+        description="La personne titulaire du compte ; refusée (mot de passe provisoire à "
+        "changer, adresse à confirmer…), null avec l'erreur sur ce champ."
+    )
     async def person(self, info: Info) -> PersonNode | None:
-        if not allowed(info, Action.VIEW_PERSON, person_resource(self.person_id)):
-            return None
+        require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         row = await info.context.loaders.persons.load(self.person_id)
         return PersonNode.from_row(row) if row else None
 
