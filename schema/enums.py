@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
+from tenants import mandates as m
 from tenants import organisations as o
 
 
@@ -48,10 +49,23 @@ def graphql_enum(
     )
 
 
-# Shared by the delegation area and the errors' details (`UserError.permission`).
+# Shared by the delegation area and the errors' details (`UserError.permission`, `.scope`).
 if TYPE_CHECKING:
+    from tenants.mandates import MandateScope
     from tenants.organisations import Permission
 else:
+    MandateScope = graphql_enum(
+        m.MandateScope,
+        "MandateScope",
+        "Ce qu'un mandat permet au tiers de confiance.",
+        {
+            m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
+            m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
+            m.MandateScope.RECEIVE_COMMUNICATIONS: (
+                "Recevoir les notifications et communications de l'autorité"
+            ),
+        },
+    )
     Permission = graphql_enum(
         o.Permission,
         "Permission",

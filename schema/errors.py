@@ -15,7 +15,7 @@ import auth.delegation.errors
 import auth.organisation.errors  # noqa: F401 - registers the organisation codes
 import dossiers.company.errors
 import dossiers.title.errors  # noqa: F401 - registers the company and title codes
-from schema.enums import Permission, described_enum
+from schema.enums import MandateScope, Permission, described_enum
 from tenants.errors import DomainError, FieldError, catalogue, render_message
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ else:
 # Only these are details; the other parameters only fill the message.
 DETAILS = {
     "permission": "permission",
+    "scope": "scope",
     "line": "line",
     "column_number": "column",
     "retry_after": "retryAfterSeconds",
@@ -42,16 +43,20 @@ DETAILS = {
 }
 
 
+ENUMS: dict[str, Any] = {"permission": Permission, "scope": MandateScope}
+
+
 def error_details(params: Mapping[str, Any]) -> dict[str, Any]:
     """The machine-readable details of an error, under their GraphQL names (absent: not
-    given). `permission` is a `Permission` code; the others are whole numbers."""
+    given). `permission` is a `Permission` code, `scope` a `MandateScope` one; the others are
+    whole numbers."""
     details: dict[str, Any] = {}
     for param, name in DETAILS.items():
         value = params.get(param)
         if value is None:
             continue
-        if name == "permission":
-            if value in Permission.__members__:
+        if name in ENUMS:
+            if str(value) in ENUMS[name].__members__:
                 details[name] = str(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             details[name] = value
@@ -72,6 +77,10 @@ class UserError:
     permission: Permission | None = strawberry.field(
         default=None,
         description="PERMISSION_MISSING : le droit délégué qui manque au gestionnaire.",
+    )
+    scope: MandateScope | None = strawberry.field(
+        default=None,
+        description="MANDATE_SCOPE_MISSING : la portée que le mandat ne donne pas.",
     )
     line: int | None = strawberry.field(
         default=None,
@@ -95,13 +104,15 @@ class UserError:
 def to_user_error(error: FieldError, locale: str) -> UserError:
     field = ["input", *error.field] if error.field else None
     details = error_details(error.params)
-    if "permission" in details:
-        details["permission"] = Permission(details["permission"])
+    for name, enum in ENUMS.items():
+        if name in details:
+            details[name] = enum(details[name])
     return UserError(
         code=ErrorCode[error.code],
         field=field,
         message=render_message(error.code, locale, error.params),
         permission=details.get("permission"),
+        scope=details.get("scope"),
         line=details.get("line"),
         column=details.get("column"),
         retry_after_seconds=details.get("retryAfterSeconds"),

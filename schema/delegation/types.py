@@ -24,7 +24,7 @@ from auth.standing import MandateFact
 from schema.account.types import PersonSummary, person_summary
 from schema.context import Info
 from schema.delegation.enums import Permission
-from schema.enums import graphql_enum
+from schema.enums import MandateScope, graphql_enum
 from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
@@ -39,20 +39,8 @@ from tenants.organisations import Organisation as OrganisationRow
 
 if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
     from auth.delegation.invitations import InvitationStatus
-    from tenants.mandates import MandateScope, MandateStatus
+    from tenants.mandates import MandateStatus
 else:
-    MandateScope = graphql_enum(
-        m.MandateScope,
-        "MandateScope",
-        "Ce qu'un mandat permet au tiers de confiance.",
-        {
-            m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
-            m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
-            m.MandateScope.RECEIVE_COMMUNICATIONS: (
-                "Recevoir les notifications et communications de l'autorité"
-            ),
-        },
-    )
     MandateStatus = graphql_enum(
         m.MandateStatus,
         "MandateStatus",
