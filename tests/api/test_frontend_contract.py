@@ -251,6 +251,7 @@ async def test_audit_events_resolve_their_nodes_in_a_bounded_number_of_statement
             }
             assert event["mandate"] is None and event["byAuthorityAgent"] is False
             assert event["actor"]["familyName"]
+    print(f"auditEvents with their nodes, 10 and 100 events: {counts} statements")
     assert counts[0] == counts[1], counts
 
 
