@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.passwords import PasswordHasher
 from auth.account.tokens import AccessTokens
-from auth.standing import MembershipFact
+from auth.standing import HabilitationFact, MembershipFact
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
 
@@ -74,6 +74,8 @@ class Actor:
     memberships: tuple[MembershipFact, ...] = ()
     # Authority agents only: the delegations they work for.
     agent_delegations: frozenset[str] | None = None
+    # Portals with habilitations (cnsa): the application profiles the account holds.
+    habilitations: tuple[HabilitationFact, ...] = ()
 
     @property
     def is_agent(self) -> bool:

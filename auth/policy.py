@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from auth.account.errors import AuthCode
 from auth.context import Actor
+from auth.habilitation.errors import HabilitationCode
 from auth.standing import MandateFact, MembershipFact
 from tenants.errors import CommonCode, DomainError
 from tenants.mandates import MandateScope, MandateStatus
@@ -37,6 +38,8 @@ class Capacity(StrEnum):
     MANAGER = "MANAGER"
     TRUSTED_THIRD_PARTY = "TRUSTED_THIRD_PARTY"
     AUTHORITY_AGENT = "AUTHORITY_AGENT"
+    APPLICATION_MANAGER = "APPLICATION_MANAGER"  # holds a managing profile of the application
+    HABILITATED = "HABILITATED"  # holds a profile of the application on the structure
 
 
 class Action(StrEnum):
@@ -67,6 +70,10 @@ class Action(StrEnum):
     VIEW_ORGANISATION_AUDIT = "VIEW_ORGANISATION_AUDIT"  # what was done in its name
     # The authority
     MANAGE_TITLES = "MANAGE_TITLES"  # issue a title, change its status
+    # Habilitations (cnsa)
+    REQUEST_HABILITATION = "REQUEST_HABILITATION"  # ask, list and withdraw one's own
+    REVIEW_HABILITATIONS = "REVIEW_HABILITATIONS"  # list, approve, reject, revoke (managers)
+    DEPOSIT_DOCUMENTS = "DEPOSIT_DOCUMENTS"  # deposit, list, trash, restore a structure's
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,8 @@ class Rule:
     any_manager: bool = False  # any manager of the organisation (reading it)
     mandate_scope: MandateScope | None = None
     agent: bool = False
+    application_manager: bool = False  # holders of a managing profile of the application
+    habilitated: bool = False  # holders of a profile of the application on the structure
     capability: Capability | None = None  # the pack must offer it; None: every portal
 
 
@@ -125,6 +134,9 @@ RULES: dict[Action, Rule] = {
     ),
     Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True, capability=C.ORGANISATIONS),
     Action.MANAGE_TITLES: Rule(agent=True, capability=C.TITLES),
+    Action.REQUEST_HABILITATION: Rule(self_=True, capability=C.HABILITATIONS),
+    Action.REVIEW_HABILITATIONS: Rule(application_manager=True, capability=C.HABILITATIONS),
+    Action.DEPOSIT_DOCUMENTS: Rule(habilitated=True, capability=C.DOCUMENT_DEPOSIT),
 }
 
 
@@ -151,7 +163,12 @@ _RESTRICTED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.CHANGE_PASSWORD, Ac
 _UNCONFIRMED_ALLOWED = frozenset({Action.VIEW_ACCOUNT, Action.SIGN_OUT})
 # What only a person (not an authority agent) does for themselves.
 _PERSONS_ONLY = frozenset(
-    {Action.REGISTER_ORGANISATION, Action.ACCEPT_INVITATION, Action.RESPOND_TO_MANDATE}
+    {
+        Action.REGISTER_ORGANISATION,
+        Action.ACCEPT_INVITATION,
+        Action.RESPOND_TO_MANDATE,
+        Action.REQUEST_HABILITATION,
+    }
 )
 
 
@@ -169,6 +186,8 @@ class Resource:
     organisation_id: uuid.UUID | None = None
     delegation: str | None = None  # None: any agent of the tenant
     mandates: tuple[MandateFact, ...] = ()
+    application: str | None = None  # a pack's Application.code (habilitations, deposits)
+    structure_id: uuid.UUID | None = None  # a FINESS structure (deposits)
 
 
 @dataclass(frozen=True)
@@ -242,6 +261,8 @@ def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
         if resource.delegation is None or resource.delegation in actor.agent_delegations:
             return _allow(Capacity.AUTHORITY_AGENT, "Delegation")
         return _deny(AuthCode.OUTSIDE_DELEGATION)
+    if rule.application_manager or rule.habilitated:
+        return _by_habilitation(actor, rule, resource)
     if resource.organisation_id is not None:
         membership = actor.membership(resource.organisation_id)
         if membership is not None:
@@ -249,6 +270,43 @@ def decide(actor: Actor | None, action: Action, resource: Resource) -> Decision:
     if rule.mandate_scope is not None and resource.mandates:
         return _as_trusted_third_party(actor, rule.mandate_scope, resource.mandates)
     return _deny(AuthCode.FORBIDDEN)
+
+
+def managed_applications(actor: Actor | None) -> frozenset[str]:
+    """The applications whose managing profile the actor holds (their habilitation requests
+    are theirs to review)."""
+    if actor is None:
+        return frozenset()
+    pack = find_pack(actor.tenant)
+    managed = set()
+    for fact in actor.habilitations:
+        application = pack.application(fact.application) if pack else None
+        if application is not None and fact.profile in application.managing_profiles:
+            managed.add(fact.application)
+    return frozenset(managed)
+
+
+def _by_habilitation(actor: Actor, rule: Rule, resource: Resource) -> Decision:
+    """An application manager (the application's managing profile), or an account holding a
+    profile of the application on the structure."""
+    if rule.application_manager:
+        pack = find_pack(actor.tenant)
+        application = pack.application(resource.application or "") if pack else None
+        for fact in actor.habilitations:
+            if application is not None and (
+                fact.application == application.code
+                and fact.profile in application.managing_profiles
+            ):
+                return _allow(Capacity.APPLICATION_MANAGER, "Habilitation", fact.habilitation_id)
+        return _deny(HabilitationCode.NOT_APPLICATION_MANAGER)
+    for fact in actor.habilitations:
+        if (
+            fact.application == resource.application
+            and resource.structure_id is not None
+            and resource.structure_id in fact.structure_ids
+        ):
+            return _allow(Capacity.HABILITATED, "Habilitation", fact.habilitation_id)
+    return _deny(HabilitationCode.NOT_HABILITATED_ON_STRUCTURE)
 
 
 def _is_self(actor: Actor, resource: Resource) -> bool:

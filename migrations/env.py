@@ -8,12 +8,17 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
+import auth.account.models
+import auth.audit.models
+import auth.habilitation.models  # noqa: F401
 import dossiers.company.models
+import dossiers.deposit.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates
 import tenants.models
 import tenants.organisations
+import tenants.structures
 from server.database import create_engine
 
 config = context.config

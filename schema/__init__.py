@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry import relay
 from strawberry.schema.config import StrawberryConfig
@@ -12,14 +14,18 @@ from schema.account.mutations import AccountMutations
 from schema.company.mutations import CompanyMutations
 from schema.context import Info
 from schema.delegation.mutations import DelegationMutations
+from schema.deposit.mutations import DepositMutations
+from schema.habilitation.mutations import HabilitationMutations
+from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
 from schema.limits import limit_extensions
 from schema.nodes import NODE_TYPES
 from schema.organisation.mutations import OrganisationMutations
 from schema.organisation.queries import OrganisationQueries
 from schema.outcome import GuichetSchema, ShapeErrors, ShapeErrorsWithoutSuggestions
+from schema.scalars import SCALAR_OVERRIDES
 from schema.tenant.types import Tenant
-from schema.uploads import SCALAR_OVERRIDES
+from schema.transactions import EndTransaction
 from schema.viewer import Viewer, resolve_viewer
 from tenants.errors import CommonCode, DomainError
 
@@ -46,17 +52,27 @@ async def _resolve_global_ids(info: Info, ids: list[str]) -> list[relay.Node | N
     return result
 
 
-@strawberry.type
-class Query(OrganisationQueries):
+@strawberry.type(description="Les lectures : la personne connectée, le portail, les objets.")
+class Query(OrganisationQueries, HabilitationQueries):
     @strawberry.field(description="Un objet par son identifiant global.")
-    async def node(self, info: Info, id: strawberry.ID) -> relay.Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="L'identifiant global.")],
+    ) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
 
     @strawberry.field(
         description="Des objets par leurs identifiants globaux (100 au plus : au-delà, null "
         "avec l'erreur TOO_MANY_IDS sur ce champ)."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[relay.Node | None] | None:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Les identifiants globaux.")
+        ],
+    ) -> list[relay.Node | None] | None:
         if len(ids) > MAX_NODES:
             raise DomainError.one(CommonCode.TOO_MANY_IDS, ("ids",), max=MAX_NODES)
         return await _resolve_global_ids(info, [str(i) for i in ids])
@@ -70,8 +86,18 @@ class Query(OrganisationQueries):
         return Tenant(pack=info.context.pack)
 
 
-@strawberry.type
-class Mutation(AccountMutations, OrganisationMutations, DelegationMutations, CompanyMutations):
+@strawberry.type(
+    description="Les écritures : chacune prend son `input` et répond son `…Payload` (`ok`, "
+    "`errors`, les objets produits)."
+)
+class Mutation(
+    AccountMutations,
+    OrganisationMutations,
+    DelegationMutations,
+    CompanyMutations,
+    HabilitationMutations,
+    DepositMutations,
+):
     pass
 
 
@@ -100,6 +126,7 @@ def build_schema(
                 max_tokens=max_tokens,
             ),
             RefuseOddCharacters,  # after the validation cache: see its docstring
+            EndTransaction,
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from schema.loaders import Loaders, build_loaders
 from tenants.clock import Clock
 from tenants.files import Files
 from tenants.packs.base import TenantPack
-from tenants.session import open_session
+from tenants.session import RequestSession
 
 
 @dataclass
@@ -37,6 +38,7 @@ class GuichetContext:
     actor: Actor | None
     viewer_account: Account | None
     client: ClientInfo
+    db: RequestSession | None = field(default=None, repr=False)
     # Sets a header of the HTTP response (None on WebSocket): e.g. a refusal's `Retry-After`
     set_header: Callable[[str, str], None] | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
@@ -56,10 +58,22 @@ class GuichetContext:
             self._now = self.services.clock.now()
         return self._now
 
-    def read_session(self) -> AsyncSession:
-        """A short session for one read (one DataLoader batch); never shared between
-        resolvers running concurrently."""
-        return open_session(self.services.sessions, self.pack.slug)
+    @property
+    def request_session(self) -> RequestSession:
+        """The request's one session (opened at first use, closed by the endpoint)."""
+        if self.db is None:
+            self.db = RequestSession(self.services.sessions, self.pack.slug)
+        return self.db
+
+    def read_session(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """The request's session behind its gate: `async with context.read_session() as
+        session:` — every read of the request (DataLoader batches, connections) runs in the
+        same transaction, one holder at a time. Never await a DataLoader inside the block."""
+        return self.request_session.use()
+
+    def reset_loaders(self) -> None:
+        """Forget what the DataLoaders read (after a mutation changed or rolled back rows)."""
+        self._loaders = None
 
     def service_context(self, session: AsyncSession) -> ServiceContext:
         return ServiceContext(

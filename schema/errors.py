@@ -12,8 +12,10 @@ import strawberry
 
 import auth.account.errors
 import auth.delegation.errors
+import auth.habilitation.errors
 import auth.organisation.errors  # noqa: F401 - registers the organisation codes
 import dossiers.company.errors
+import dossiers.deposit.errors
 import dossiers.title.errors  # noqa: F401 - registers the company and title codes
 from schema.enums import MandateScope, Permission, described_enum
 from tenants.errors import DomainError, FieldError, catalogue, render_message
@@ -69,7 +71,7 @@ def error_details(params: Mapping[str, Any]) -> dict[str, Any]:
     "`extensions` d'une erreur GraphQL)."
 )
 class UserError:
-    code: ErrorCode = strawberry.field(description="Code stable de l'erreur.")
+    code: ErrorCode = strawberry.field(description="Le code stable, à tester par programme.")
     field: list[str] | None = strawberry.field(
         description='Chemin du champ fautif depuis les arguments, ex. ["input", "email"].'
     )

@@ -1,9 +1,11 @@
-"""Per-request DataLoaders: one statement per batch, each batch in its own short session."""
+"""Per-request DataLoaders: one statement per batch, in the request's session (taken behind
+its gate for the batch alone)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,7 +24,9 @@ class Loaders:
     """`by_id(Model)`: rows by primary key; `custom(key, load)`: any other batch (rows by a
     foreign key, counts…), each made once per request."""
 
-    def __init__(self, open_session: Callable[[], AsyncSession]) -> None:
+    def __init__(
+        self, open_session: Callable[[], AbstractAsyncContextManager[AsyncSession]]
+    ) -> None:
         self._open_session = open_session
         self._made: dict[Any, DataLoader[Any, Any]] = {}
 
@@ -60,5 +64,5 @@ class Loaders:
         return self.by_id(AuthSession)
 
 
-def build_loaders(open_session: Callable[[], AsyncSession]) -> Loaders:
+def build_loaders(open_session: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> Loaders:
     return Loaders(open_session)

@@ -17,6 +17,25 @@ from strawberry.types.base import get_object_definition
 
 from schema.context import Info
 
+NODE_DESCRIPTION = "Un objet qui a un identifiant global (Relay) : `node(id:)` le retrouve."
+NODE_ID_DESCRIPTION = (
+    "L'identifiant global de cet objet : opaque, propre à un objet d'un seul type, stable."
+)
+
+
+def _describe_relay_node() -> None:
+    """Strawberry's `Node` interface, and the `id` field every node inherits from it, carry
+    English descriptions; this schema speaks French. Set once, before any node type is
+    decorated (each copies the interface's fields)."""
+    definition = get_object_definition(relay.Node, strict=True)
+    definition.description = NODE_DESCRIPTION
+    for field in definition.fields:
+        if field.python_name == "_id":
+            field.description = NODE_ID_DESCRIPTION
+
+
+_describe_relay_node()
+
 
 class VisibleNode(relay.Node):
     @classmethod

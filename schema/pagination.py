@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,25 +14,47 @@ from tenants.pagination import Page, PageKey, check_first, check_page
 
 N = TypeVar("N")
 
+First = Annotated[
+    int | None,
+    strawberry.argument(description="Nombre d'éléments de la page, 100 au plus."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Commencer après ce curseur (le `pageInfo.endCursor` de la page "
+        "précédente) ; sans curseur, au début."
+    ),
+]
+"""The arguments of every connection field: `first: First = 20, after: After = None`."""
+
 
 @strawberry.type(description="Où en est la pagination.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Vrai s'il reste des éléments après.")
+    has_previous_page: bool = strawberry.field(
+        description="Vrai si la page commence après un curseur (des éléments la précèdent)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Le curseur du premier élément de la page (null si elle est vide)."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="Le curseur du dernier élément : l'`after` de la page suivante (null si "
+        "elle est vide)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="Un élément d'une page et son curseur.")
 class Edge(Generic[N]):
-    cursor: str
-    node: N
+    cursor: str = strawberry.field(description="Curseur opaque de cet élément.")
+    node: N = strawberry.field(description="L'élément.")
 
 
-@strawberry.type
+@strawberry.type(description="Une page d'une liste (pagination Relay : `first` / `after`).")
 class Connection(Generic[N]):
-    edges: list[Edge[N]]
-    page_info: PageInfo
+    edges: list[Edge[N]] = strawberry.field(
+        description="Les éléments de la page et leurs curseurs."
+    )
+    page_info: PageInfo = strawberry.field(description="Où en est la pagination.")
     total_count: int = strawberry.field(description="Nombre total d'éléments.")
 
     @strawberry.field(description="Les éléments de la page, sans les curseurs.")

@@ -51,7 +51,10 @@ async def _organisation(root: Any, info: Info) -> OrganisationRef | None:
     return organisation
 
 
-def organisation_field(description: str | None = None) -> Any:
+def organisation_field(
+    description: str = "L'organisation à laquelle cela appartient (null si la personne "
+    "connectée ne peut pas la voir).",
+) -> Any:
     """The back-reference of every row that belongs to an organisation (its
     `organisation_id`): the organisation, when the viewer may see it."""
     return strawberry.field(resolver=_organisation, description=description)

@@ -1,32 +1,66 @@
 """Running a mutation: one transaction, committed on success, rolled back on a refusal, and
 the payload built in one place (after Saleor's `BaseMutation.handle_errors`).
 
-A resolver names its payload class and how to fill it from the service's result:
+Each mutation `doThing` takes its own `DoThingInput` and answers its own `DoThingPayload`,
+a `MutationPayload`: `ok` (true iff `errors` is empty), `errors`, and the object(s) produced
+as nullable fields. A resolver names its payload class and how to fill it from the service's
+result:
 
     return await run_mutation(
         info,
         lambda ctx: labels.create_label(ctx, organisation, input.name),
-        LabelPayload,
-        lambda label: LabelPayload(label=LabelNode.from_row(label)),
+        CreateLabelPayload,
+        lambda label: CreateLabelPayload(label=LabelNode.from_row(label)),
     )
 
-A refusal (`DomainError`) becomes `LabelPayload(errors=[...])`; the resolver never sees it.
+A refusal (`DomainError`) becomes `CreateLabelPayload(errors=[...])`; the resolver never sees
+it. (`tests/api/test_schema_conventions.py` checks every mutation of the schema for this.)
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
-from typing import Protocol, TypeVar
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Annotated, Protocol, TypeVar
+
+import strawberry
+from strawberry.extensions import SchemaExtension
 
 from auth.context import ServiceContext
-from schema.context import Info
+from schema.context import GuichetContext, Info
 from schema.errors import UserError, retry_after, to_user_errors
 from tenants.errors import DomainError
 
 T = TypeVar("T")
+InputT = TypeVar("InputT")
 P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
+
+
+MutationInput = Annotated[
+    InputT,
+    strawberry.argument(
+        description="Les données de la mutation (un type d'entrée qui lui est propre)."
+    ),
+]
+"""The one argument of a mutation, `input: MutationInput[DoThingInput]`."""
+
+
+@strawberry.type(description="Réponse d'une mutation.")
+class MutationPayload:
+    """The fields every payload starts with; a payload adds what the mutation produced."""
+
+    @strawberry.field(
+        description="Vrai si et seulement si `errors` est vide : rien n'a été refusé."
+    )
+    def ok(self) -> bool:
+        return not self.errors
+
+    errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description="Les refus attendus (code, champ, message) ; vide quand tout a réussi, "
+        "et alors seulement la mutation a pris effet.",
+    )
 
 
 class PayloadClass(Protocol[P_co]):
@@ -41,29 +75,52 @@ async def run_mutation(
     payload: PayloadClass[P],
     fill: Callable[[T], P | Awaitable[P]],
 ) -> P:
-    """Call one service function in its own transaction and answer its payload.
+    """Call one service function in one transaction and answer its payload.
 
-    A `DomainError` becomes the payload's `errors` and nothing is kept, unless the refusal
-    itself must be recorded (`keep_changes`: a failed sign-in, a replayed refresh token).
-    Mail written to the outbox is handed to the sender once the transaction has committed;
-    `fill` then builds the payload from the result (it may read, in its own session).
+    The transaction is the request's (`context.read_session()`, behind its gate): the
+    authentication's check and the mutation's reads and writes share it, and GraphQL runs a
+    document's mutations one after the other, each ending it. A `DomainError` becomes the
+    payload's `errors` and nothing is kept, unless the refusal itself must be recorded
+    (`keep_changes`: a failed sign-in, a replayed refresh token). Mail written to the outbox is
+    handed to the sender once the transaction has committed.
+
+    `fill` runs after the commit (outside the gate, so it may use the DataLoaders): the payload
+    describes what was kept, and its reads begin the request's next transaction. The
+    DataLoaders are reset, since rows they cached were changed or rolled back.
     """
     context = info.context
-    async with context.read_session() as session:
-        try:
-            result = await operation(context.service_context(session))
-        except DomainError as exc:
-            if exc.keep_changes:
-                await session.commit()
-            else:
+    try:
+        async with context.read_session() as session:
+            try:
+                result = await operation(context.service_context(session))
+            except DomainError as exc:
+                if exc.keep_changes:
+                    await session.commit()
+                else:
+                    await session.rollback()
+                wait = retry_after(exc)
+                if wait is not None and context.set_header is not None:
+                    context.set_header("Retry-After", str(wait))
+                return payload(errors=to_user_errors(exc, context.locale))
+            except BaseException:
                 await session.rollback()
-            wait = retry_after(exc)
-            if wait is not None and context.set_header is not None:
-                context.set_header("Retry-After", str(wait))
-            return payload(errors=to_user_errors(exc, context.locale))
-        await session.commit()
+                raise
+            await session.commit()
+    finally:
+        context.reset_loaders()
     context.services.notify_mail()
     filled = fill(result)
     if inspect.isawaitable(filled):
         return await filled
     return filled
+
+
+class EndTransaction(SchemaExtension):
+    """Each operation ends the request's transaction (`ROLLBACK` after reads): over HTTP the
+    endpoint would too, over WebSocket nothing else would."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        context = self.execution_context.context
+        if isinstance(context, GuichetContext) and context.db is not None:
+            await context.db.close()

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import GraphQLError, ValueNode
-from strawberry.file_uploads import Upload
 from strawberry.types.scalar import ScalarDefinition, scalar
 
 NOT_A_FILE = "Un fichier s'envoie en partie d'une requête multipart (a file is a multipart part)."
@@ -33,10 +32,8 @@ def _no_literal(_node: ValueNode, _variables: dict[str, Any] | None = None) -> A
 
 STRICT_UPLOAD: ScalarDefinition = scalar(
     name="Upload",
-    description="Represents a file upload.",
+    description="Un fichier (voir `schema.scalars`).",
     serialize=lambda v: v,
     parse_value=_file_only,
     parse_literal=_no_literal,
 )
-
-SCALAR_OVERRIDES: dict[object, Any] = {Upload: STRICT_UPLOAD}

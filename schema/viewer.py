@@ -12,19 +12,22 @@ from schema.company.viewer_fields import ViewerCompanyFields
 from schema.context import Info
 from schema.delegation.viewer_fields import ViewerDelegationFields
 from schema.guards import allowed
+from schema.habilitation.viewer_fields import ViewerHabilitationFields
 from schema.tenant.types import Tenant
 
 
 @strawberry.type(
     description="La personne connectée : son compte, son identité, le portail, les "
-    "organisations pour lesquelles elle agit, ses mandats, ses alertes."
+    "organisations pour lesquelles elle agit, ses mandats, ses alertes, ses habilitations et "
+    "ses applications (cnsa)."
 )
 class Viewer(
+    ViewerHabilitationFields,
     ViewerDelegationFields,
     ViewerCompanyFields,
     ViewerAuditFields,
 ):
-    account: AccountNode
+    account: AccountNode = strawberry.field(description="Son compte.")
 
     @strawberry.field(
         description="Mon identité ; refusée (mot de passe provisoire à changer…), null avec "
@@ -33,7 +36,7 @@ class Viewer(
     async def person(self, info: Info) -> PersonNode | None:
         return await self.account.person(info)
 
-    @strawberry.field
+    @strawberry.field(description="Le portail.")
     def tenant(self, info: Info) -> Tenant:
         return Tenant(pack=info.context.pack)
 
@@ -45,4 +48,8 @@ def resolve_viewer(info: Info) -> Viewer | None:
     account = context.viewer_account
     if not allowed(info, Action.VIEW_ACCOUNT, Resource("Account", account.id, account.id)):
         return None
-    return Viewer(account=AccountNode.from_row(account), person_id=account.person_id)
+    return Viewer(
+        account=AccountNode.from_row(account),
+        person_id=account.person_id,
+        account_id=account.id,
+    )

@@ -25,9 +25,10 @@ from server.database import role_bypasses_rls
 from server.downloads import Downloads
 from server.graphiql import static_routes
 from server.graphql_app import GraphQLEndpoint
+from server.html import not_found
 from server.metrics import MeasuredGraphQL, Metrics, RequestMetrics
 from server.migrate import current_revision, head_revision
-from server.pages import LinkPages, page
+from server.pages import LinkPages
 from server.periodic import run_alerts_forever
 from server.runtime import Runtime
 from tenants.packs import PACKS
@@ -111,7 +112,13 @@ def create_app(runtime: Runtime) -> Starlette:
         graphql_ide=None if settings.production else "graphiql",
     )
     graphql = GraphQLEndpoint(view, runtime.services, max_body_bytes=settings.max_body_bytes)
-    pages = LinkPages(schema, runtime.services)
+    pages = LinkPages(
+        schema,
+        runtime.services,
+        frontend_urls=settings.frontend_urls,
+        public_url=settings.resolved_public_url,
+        ide=not settings.production,
+    )
     downloads = Downloads(runtime.services)
 
     async def jwks(_request: Request) -> Response:
@@ -136,16 +143,6 @@ def create_app(runtime: Runtime) -> Starlette:
         return JSONResponse(
             {"status": "ready" if ready else "not ready", "checks": checks},
             status_code=200 if ready else 503,
-        )
-
-    async def index(_request: Request) -> Response:
-        items = "".join(
-            f'<li><a href="/t/{slug}/graphql">{pack.name}</a> — <code>/t/{slug}/graphql</code></li>'
-            for slug, pack in PACKS.items()
-        )
-        return page(
-            "<!DOCTYPE html><html lang='fr'><meta charset='utf-8'><title>Guichet</title>"
-            f"<h1>Guichet</h1><p>Portails :</p><ul>{items}</ul>"
         )
 
     @contextlib.asynccontextmanager
@@ -174,7 +171,7 @@ def create_app(runtime: Runtime) -> Starlette:
             await runtime.engine.dispose()
 
     routes = [
-        Route("/", index),
+        Route("/", pages.index),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/metrics", metrics.endpoint),
@@ -187,10 +184,14 @@ def create_app(runtime: Runtime) -> Starlette:
         Route("/t/{tenant}/reset-password", pages.reset_password, methods=["GET", "POST"]),
         Route("/t/{tenant}/accept-invitation", pages.accept_invitation, methods=["GET", "POST"]),
         Route("/t/{tenant}/sign-in", pages.sign_in, methods=["GET", "POST"]),
+        Route("/t/{tenant}/forgot-password", pages.forgot_password, methods=["GET", "POST"]),
+        Route(
+            "/t/{tenant}/resend-confirmation", pages.resend_confirmation, methods=["GET", "POST"]
+        ),
         Route("/t/{tenant}/files/{link}", downloads.file),
         *static_routes(ide=not settings.production),
     ]
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found})
     app.state.runtime = runtime
     app.add_middleware(RequestMetrics, metrics=metrics)
     app.add_middleware(
@@ -198,3 +199,14 @@ def create_app(runtime: Runtime) -> Starlette:
     )
     app.add_middleware(AccessLog)
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app of one `guichet serve --workers N` process (uvicorn calls it in each)."""
+    from server.logging import configure_logging
+    from server.runtime import build_runtime
+    from server.settings import Settings
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(build_runtime(settings))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -52,7 +53,14 @@ def main() -> None:
     default=None,
     help="Run migrations first (default: on with the embedded SQLite, off otherwise).",
 )
-def serve(host: str, port: int, migrate: bool | None) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (uvicorn's workers): one per core.",
+)
+def serve(host: str, port: int, migrate: bool | None, workers: int) -> None:
     """Serve the API (GraphiQL at /t/cnaps/graphql and /t/cnsa/graphql in development)."""
     import uvicorn
 
@@ -64,12 +72,36 @@ def serve(host: str, port: int, migrate: bool | None) -> None:
         migrate = settings.resolved_database_url.startswith("sqlite")
     if migrate:
         asyncio.run(_migrate(settings))
-    app = create_app(build_runtime(settings))
     log.info(
         "serving",
-        extra={"host": host, "port": port, "public_url": settings.public_url, "env": settings.env},
+        extra={
+            "host": host,
+            "port": port,
+            "public_url": settings.public_url,
+            "env": settings.env,
+            "workers": workers,
+        },
     )
-    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+    if workers == 1:
+        app = create_app(build_runtime(settings))
+        uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))
+        return
+    # Each worker process builds its own app from the environment: the public URL this
+    # command resolved is handed down with it (signing keys are generated once, above, by
+    # `_migrate` on SQLite, or must exist in production).
+    os.environ["GUICHET_PUBLIC_URL"] = settings.public_url
+    if not settings.production:
+        from server.keys import load_signing_keys
+
+        load_signing_keys(settings)
+    uvicorn.run(
+        "server.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        **uvicorn_options(settings),
+    )
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -126,6 +158,7 @@ def worker(once: bool) -> None:
 @main.command()
 def demo() -> None:
     """Load a small demo data set into both tenants (idempotent)."""
+    from mail.transport import MaildirTransport
     from server.demo import load_demo
     from server.runtime import build_runtime
 
@@ -143,6 +176,11 @@ def demo() -> None:
 
     for line in asyncio.run(run()):
         click.echo(line)
+    sender = runtime.sender.transport
+    if isinstance(sender, MaildirTransport):
+        click.echo(f"mail (temporary passwords, links): .eml files in {sender.directory / 'new'}")
+    else:
+        click.echo("mail (temporary passwords, links): sent to the server of GUICHET_SMTP_URL")
 
 
 @main.group()
@@ -183,9 +221,12 @@ def export_schema(output: Path | None) -> None:
 def _register_groups() -> None:
     from server.cli_alerts import alerts
     from server.cli_authority import authority
+    from server.cli_habilitation import finess, habilitation
 
     main.add_command(authority)
     main.add_command(alerts)
+    main.add_command(finess)
+    main.add_command(habilitation)
 
 
 _register_groups()

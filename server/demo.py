@@ -2,6 +2,8 @@
 
 cnaps also gets an authority agent (OUEST) and a validated security company administered by
 Camille Martin, with a dozen employees whose titles show every colour, under two labels.
+What is printed is read back from the database (`describe_demo`), never assumed: run again
+after someone changed a password or confirmed an address, it says so.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from auth.account.provisioning import NewPerson, open_account_for
 from auth.context import Actor, ServiceContext
 from dossiers.company.employees import NewEmployee, add_employee
 from dossiers.company.labels import assign_label, create_label
-from dossiers.company.models import Employee
+from dossiers.company.models import Employee, Label
 from dossiers.title.issuing import NewTitle, change_title_status, issue_title
 from dossiers.title.models import TitleKind, TitleStatus
 from dossiers.title.numbers import add_months, today_of
@@ -78,7 +80,9 @@ MUST_CHANGE = {"yamile.zemirli@demo.guichet.example.org"}
 
 
 async def load_demo(runtime: Runtime) -> list[str]:
-    lines: list[str] = []
+    """Load what is missing, then describe the accounts and the company as the database now
+    holds them (a password changed since, a confirmation made since, the rows counted), so a
+    second run tells the truth too."""
     services = runtime.services
     for slug, people in PEOPLE.items():
         pack = PACKS[slug]
@@ -89,22 +93,90 @@ async def load_demo(runtime: Runtime) -> list[str]:
                 )
                 existing = await session.scalar(select(Account).where(Account.email == data.email))
                 if existing is None:
-                    registered = await register(ctx, data)
-                    account = registered.account
-                    if data.email not in UNCONFIRMED:
-                        account.email_confirmed_at = services.clock.now()
-                    account.must_change_password = data.email in MUST_CHANGE
+                    # The demo's own addresses: those it confirms get no confirmation mail.
+                    registered = await register(
+                        ctx, data, address_confirmed_already=data.email not in UNCONFIRMED
+                    )
+                    registered.account.must_change_password = data.email in MUST_CHANGE
                     await session.commit()
-                state = (
-                    "unconfirmed"
-                    if data.email in UNCONFIRMED
-                    else "must change password"
-                    if data.email in MUST_CHANGE
-                    else "confirmed"
-                )
-                lines.append(f"{slug}: {data.email} / {DEMO_PASSWORD} ({state})")
-    lines += await load_company_demo(runtime, DEMO_PASSWORD)
+    await load_company_demo(runtime, DEMO_PASSWORD)
+    return await describe_demo(runtime)
+
+
+async def describe_demo(runtime: Runtime) -> list[str]:
+    """One line per demo account and one for the company, read back from the database."""
+    services = runtime.services
+    lines: list[str] = []
+    for slug, emails in (
+        ("cnaps", [p.email for p in PEOPLE["cnaps"]] + [AGENT_EMAIL]),
+        ("cnsa", [p.email for p in PEOPLE["cnsa"]]),
+    ):
+        async with open_session(services.sessions, slug) as session:
+            for email in emails:
+                account = await session.scalar(select(Account).where(Account.email == email))
+                if account is not None:
+                    lines.append(f"{slug}: {await _account_line(runtime, account)}")
+            if slug == "cnaps":
+                lines.extend(await _company_lines(session))
+        lines.append(
+            f"{slug}: sign in at {services.auth.links.sign_in(PACKS[slug])}"
+            + (
+                ""
+                if runtime.settings.production
+                else f", GraphiQL at {runtime.settings.resolved_public_url}/t/{slug}/graphql"
+            )
+        )
     return lines
+
+
+async def _account_line(runtime: Runtime, account: Account) -> str:
+    hasher = runtime.services.auth.hasher
+    if await hasher.verify(account.password_hash, normalise(DEMO_PASSWORD)):
+        credentials = f"{account.email} / {DEMO_PASSWORD}"
+    else:
+        credentials = f"{account.email} (password changed since: no longer the demo one)"
+    notes: list[str] = []
+    if account.kind == AccountKind.AGENT:
+        notes.append(f"authority agent, delegation {', '.join(account.delegations or ())}")
+    if account.must_change_password:
+        mailed = ", the one mailed to it" if account.kind == AccountKind.AGENT else ""
+        notes.append(f"temporary password{mailed}: choose yours at first sign-in")
+    if account.email_confirmed_at is None and not account.must_change_password:
+        notes.append("address not confirmed: follow the link mailed to it")
+    elif account.email_confirmed_at is not None:
+        notes.append("address confirmed")
+    return f"{credentials} ({'; '.join(notes)})"
+
+
+async def _company_lines(session: AsyncSession) -> list[str]:
+    organisation = await session.scalar(
+        select(Organisation).where(Organisation.siren == COMPANY["siren"])
+    )
+    if organisation is None:
+        return []
+    administrators = await session.scalars(
+        select(Account.email)
+        .join(Membership, Membership.person_id == Account.person_id)
+        .where(
+            Membership.organisation_id == organisation.id,
+            Membership.role == MembershipRole.ADMINISTRATOR,
+            Membership.revoked_at.is_(None),
+            Account.kind == AccountKind.PERSON,
+        )
+    )
+    employees = await session.scalar(
+        select(func.count())
+        .select_from(Employee)
+        .where(Employee.organisation_id == organisation.id)
+    )
+    labels = await session.scalar(
+        select(func.count()).select_from(Label).where(Label.organisation_id == organisation.id)
+    )
+    return [
+        f"cnaps: {organisation.name} (SIREN {organisation.siren}), {organisation.status.lower()}, "
+        f"administered by {', '.join(administrators.all()) or 'nobody'}: {employees} employees, "
+        f"{labels} labels"
+    ]
 
 
 AGENT_EMAIL = "agent.ouest@demo.guichet.example.org"
@@ -133,7 +205,7 @@ EMPLOYEES: list[tuple[str, str, int | None, TitleStatus | None, int | None]] = [
 ]
 
 
-async def load_company_demo(runtime: Runtime, password: str) -> list[str]:
+async def load_company_demo(runtime: Runtime, password: str) -> None:
     """cnaps: the OUEST agent, then the company, its labels, employees and their titles;
     each step only if missing, so loading twice changes nothing."""
     services = runtime.services
@@ -166,35 +238,23 @@ async def load_company_demo(runtime: Runtime, password: str) -> list[str]:
             )
             await _employees(titles_ctx, admin_ctx, organisation)
         await session.commit()
-        employees = await session.scalar(
-            select(func.count())
-            .select_from(Employee)
-            .where(Employee.organisation_id == organisation.id)
-        )
-    return [
-        f"cnaps: {AGENT_EMAIL} / {password} (authority agent, delegation OUEST)",
-        f"cnaps: {COMPANY['name']} (SIREN {COMPANY['siren']}), validated, administered by "
-        f"{ADMINISTRATOR}: {employees} employees, {len(LABELS)} labels",
-    ]
 
 
 async def _agent(ctx: ServiceContext, password: str) -> Account:
     existing = await ctx.session.scalar(select(Account).where(Account.email == AGENT_EMAIL))
     if existing is not None:
         return existing
+    # Opened as `guichet authority add-agent` does, with the demo password as the temporary
+    # one: the mail carries it, and the agent chooses theirs at first sign-in.
     made = await open_account_for(
         ctx,
         NewPerson(email=AGENT_EMAIL, family_name="Kervella", given_names="Anne"),
         kind=AccountKind.AGENT,
         delegations=["OUEST"],
         opened_by=ctx.pack.short_name,
+        temporary=password,
     )
-    account = made.account
-    account.password_hash = await ctx.config.hasher.hash(normalise(password))
-    account.must_change_password = False
-    account.email_confirmed_at = ctx.clock.now()
-    await ctx.session.flush()
-    return account
+    return made.account
 
 
 def _actor(account: Account, tenant: str, *, agent: bool = False) -> Actor:

@@ -13,13 +13,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from auth.account.tokens import FileLinks, InvalidAccessToken
+from dossiers.deposit.models import Deposit
 from schema.context import AppServices
+from schema.deposit.types import DEPOSIT_FILE
 from schema.organisation.request_fields import DOCUMENT_FILE
 from server.tenancy import TenantNotFound, resolve_tenant
 from tenants.organisations import OrganisationDocument
 from tenants.session import open_session
 
 log = logging.getLogger("guichet.files")
+
+# The rows a link's kind names: each has filename, content_type, sha256 and storage_key.
+STORED: dict[str, type[OrganisationDocument] | type[Deposit]] = {
+    DOCUMENT_FILE: OrganisationDocument,
+    DEPOSIT_FILE: Deposit,
+}
 
 
 def _refusal(code: str, status: int) -> JSONResponse:
@@ -52,10 +60,11 @@ class Downloads:
             )
         except InvalidAccessToken:
             return _refusal("LINK_INVALID", 403)
-        if kind != DOCUMENT_FILE:
+        model = STORED.get(kind)
+        if model is None:
             return _refusal("LINK_INVALID", 403)
         async with open_session(self.services.sessions, pack.slug) as session:
-            document = await session.get(OrganisationDocument, file_id)
+            document: OrganisationDocument | Deposit | None = await session.get(model, file_id)
         if document is None:
             return _refusal("NOT_FOUND", 404)
         data = await self.services.files.storage.get(document.storage_key)

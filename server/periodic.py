@@ -1,5 +1,6 @@
 """Background duties of a server or worker process besides sending mail: the company space's
-alerts (titles entering their renewal window, e-mail digests), every `interval` seconds."""
+alerts (titles entering their renewal window, e-mail digests) and the purge of deposited
+documents left in the trash for 30 days, every `interval` seconds."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import logging
 from collections.abc import Callable
 
 from dossiers.company.alert_digests import AlertsRun, run_due
+from dossiers.deposit.deposits import purge_trash
 from server.runtime import Runtime
 from tenants.packs import PACKS
 
@@ -22,7 +24,24 @@ async def run_alerts_once(runtime: Runtime) -> AlertsRun:
     run = await run_due(services.sessions, PACKS.values(), services.clock, services.auth.links)
     if run.queued:
         runtime.sender.notify()
+    await purge_trash_once(runtime)
     return run
+
+
+async def purge_trash_once(runtime: Runtime) -> int:
+    """Erase the deposited documents in the trash for more than 30 days (a failure is
+    logged; the next pass tries again)."""
+    services = runtime.services
+    try:
+        erased = await purge_trash(
+            services.sessions, PACKS.values(), services.clock, services.files
+        )
+    except Exception:  # the periodic loop must outlive a database hiccup
+        log.exception("trash purge failed")
+        return 0
+    if erased:
+        log.info("trash purged", extra={"documents": erased})
+    return erased
 
 
 async def run_alerts_forever(

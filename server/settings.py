@@ -217,7 +217,8 @@ SETTINGS_DOC = (
         "{}",
         'JSON `{"cnaps": "https://app.example/"}`: e-mail links lead to '
         "`<url>/confirm-email?token=…` and `<url>/reset-password?token=…` of that "
-        "frontend instead of the built-in pages.",
+        "frontend instead of the built-in pages; the built-in sign-in page leads to "
+        "`<url>` after signing in.",
     ),
     Setting(
         "cors_origins",

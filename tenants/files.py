@@ -12,10 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import io
 import os
 import re
 import tempfile
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -115,6 +117,12 @@ class FileType(StrEnum):
     PDF = "application/pdf"
     PNG = "image/png"
     JPEG = "image/jpeg"
+    XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# What organisation documents accept (the default of `check_file`).
+DOCUMENT_TYPES = frozenset({FileType.PDF, FileType.PNG, FileType.JPEG})
 
 
 _MAGIC: tuple[tuple[bytes, FileType], ...] = (
@@ -127,14 +135,54 @@ EXTENSIONS: dict[FileType, frozenset[str]] = {
     FileType.PDF: frozenset({".pdf"}),
     FileType.PNG: frozenset({".png"}),
     FileType.JPEG: frozenset({".jpg", ".jpeg", ".jpe", ".jfif"}),
+    FileType.XLSX: frozenset({".xlsx"}),
+    FileType.DOCX: frozenset({".docx"}),
 }
+
+# OOXML (ECMA-376): a ZIP whose `[Content_Types].xml` names the main part's content type.
+# The macro-enabled twins (.xlsm, .docm) name `application/vnd.ms-excel.sheet.macroEnabled…`
+# / `application/vnd.ms-word.document.macroEnabled…` and carry a `vbaProject.bin`.
+_ZIP = b"PK\x03\x04"
+_OOXML_MAIN = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": FileType.XLSX,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+        FileType.DOCX
+    ),
+}
+_CONTENT_TYPE = re.compile(r'ContentType\s*=\s*"([^"]{1,200})"')
+_MAX_CONTENT_TYPES = 1024 * 1024  # [Content_Types].xml is a few kilobytes
+
+
+def sniff_ooxml(data: bytes) -> FileType | FileProblem | None:
+    """The OOXML type of a ZIP (`None`: not a workbook or document we accept), or
+    MACRO_ENABLED for a macro-enabled one (content type or a VBA project part)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > _MAX_CONTENT_TYPES:
+                return None
+            declared = archive.read(info).decode("utf-8", errors="replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, RuntimeError, EOFError):
+        return None
+    types = _CONTENT_TYPE.findall(declared)
+    if any("macroenabled" in t.lower() for t in types) or any(
+        PurePosixPath(name).name.lower() == "vbaproject.bin" for name in names
+    ):
+        return FileProblem.MACRO_ENABLED
+    found = {_OOXML_MAIN[t] for t in types if t in _OOXML_MAIN}
+    return found.pop() if len(found) == 1 else None
 
 
 def sniff(data: bytes) -> FileType | None:
-    """The type the content says, from its first bytes; `None` when not one we accept."""
+    """The type the content says, from its first bytes (and, for a ZIP, its OOXML content
+    types); `None` when not one we accept (a macro-enabled document included)."""
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             return kind
+    if data.startswith(_ZIP):
+        found = sniff_ooxml(data)
+        return found if isinstance(found, FileType) else None
     return None
 
 
@@ -179,6 +227,7 @@ class FileProblem(StrEnum):
     TOO_LARGE = "TOO_LARGE"
     TYPE_NOT_ACCEPTED = "TYPE_NOT_ACCEPTED"
     TYPE_MISMATCH = "TYPE_MISMATCH"
+    MACRO_ENABLED = "MACRO_ENABLED"
 
 
 async def read_upload(upload: Upload, max_bytes: int) -> tuple[str, bytes | None]:
@@ -188,16 +237,54 @@ async def read_upload(upload: Upload, max_bytes: int) -> tuple[str, bytes | None
     return clean_filename(upload.filename), data if len(data) <= max_bytes else None
 
 
-def check_file(filename: str, data: bytes | None) -> CheckedFile | FileProblem:
-    """Empty, too large (`data` is `None`), not a PDF/PNG/JPEG, or named otherwise than its
-    content says — or the file, with its sniffed type and SHA-256."""
+def check_file(
+    filename: str, data: bytes | None, accepted: frozenset[FileType] = DOCUMENT_TYPES
+) -> CheckedFile | FileProblem:
+    """Empty, too large (`data` is `None`), macro-enabled, not of an accepted type, or named
+    otherwise than its content says — or the file, with its sniffed type and SHA-256."""
     if data is None:
         return FileProblem.TOO_LARGE
     if not data:
         return FileProblem.EMPTY
+    if data.startswith(_ZIP) and sniff_ooxml(data) == FileProblem.MACRO_ENABLED:
+        return FileProblem.MACRO_ENABLED
     kind = sniff(data)
-    if kind is None:
+    if kind is None or kind not in accepted:
         return FileProblem.TYPE_NOT_ACCEPTED
     if not extension_matches(filename, kind):
         return FileProblem.TYPE_MISMATCH
     return CheckedFile(filename, kind, data, hashlib.sha256(data).digest())
+
+
+@dataclass(frozen=True)
+class Refused:
+    """Why an upload was refused, with what its message needs (size limit, names)."""
+
+    problem: FileProblem
+    params: dict[str, object]
+
+
+async def read_checked(
+    upload: Upload, max_bytes: int, accepted: frozenset[FileType] = DOCUMENT_TYPES
+) -> CheckedFile | Refused:
+    """Read an upload (at most `max_bytes`) and check it: the one path every uploaded file
+    takes (organisation documents, deposits)."""
+    filename, data = await read_upload(upload, max_bytes)
+    result = check_file(filename, data, accepted)
+    if isinstance(result, CheckedFile):
+        return result
+    params: dict[str, object] = {
+        "max_mib": round(max_bytes / 1024 / 1024, 1),
+        "filename": filename,
+    }
+    if result == FileProblem.TYPE_MISMATCH and data:
+        params["actual"] = getattr(sniff(data), "name", "?")
+    return Refused(result, params)
+
+
+async def store_checked(storage: FileStorage, namespace: str, file: CheckedFile) -> str:
+    """Write a checked file under its content key in `namespace`; the key (written before
+    any row points at it: a rollback leaves an orphan file, never a row without its file)."""
+    key = content_key(namespace, file.sha256_hex)
+    await storage.put(key, file.data)
+    return key

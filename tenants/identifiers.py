@@ -14,6 +14,7 @@ spaces) and returns `None` when what is left is not of the right shape.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LA_POSTE_SIREN = "356000000"
 LA_POSTE_HEAD_OFFICE = "35600000000048"  # keeps the Luhn key, as every validator knows
@@ -118,3 +119,15 @@ def normalise_postal_code(value: str) -> str | None:
     """A French postal code: 5 digits naming a département, or `None`."""
     code = _compact(value)
     return code if departement_of(code) is not None else None
+
+
+_COMBINING = re.compile("[\u0300-\u036f]")  # the accents NFKD splits off Latin letters
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation out, single spaces: "Hôpital  St-Jean" →
+    "hopital st jean" (search keys and login identifiers; regular expressions rather than a
+    loop per character: the FINESS import folds every line)."""
+    plain = _COMBINING.sub("", unicodedata.normalize("NFKD", text)).lower()
+    return _NOT_ALNUM.sub(" ", plain).strip()

@@ -31,7 +31,9 @@ class Page(Generic[T]):
 
 
 def encode_cursor(at: datetime, id_: uuid.UUID) -> str:
-    raw = json.dumps([at.isoformat(), str(id_)]).encode()
+    """`json.dumps([at.isoformat(), str(id_)])` in base64url, written out (a page encodes one
+    per row; neither part holds a character JSON escapes)."""
+    raw = f'["{at.isoformat()}", "{id_}"]'.encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -9,10 +9,14 @@ policies (see `tenants.isolation`) enforce the same rule underneath.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, CursorResult, Result
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, with_loader_criteria
 
@@ -78,6 +82,15 @@ def _set_rls_tenant(session: Session, _transaction: SessionTransaction, conn: Co
     conn.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant})
 
 
+def tenant_of(session: AsyncSession) -> str:
+    """The session's tenant, for a Core statement (run on `await session.connection()`, which
+    the ORM's automatic `tenant_id = :tenant` does not reach: it names the tenant itself)."""
+    tenant = session_tenant(session.sync_session)
+    if tenant is None:
+        raise MissingTenant("a Core statement needs the session's tenant")
+    return tenant
+
+
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(
         engine, sync_session_class=TenantSession, expire_on_commit=False, autoflush=False
@@ -87,6 +100,48 @@ def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession
 def open_session(factory: async_sessionmaker[AsyncSession], tenant: str) -> AsyncSession:
     """A session bound to one tenant; close it (``async with``) when done."""
     return factory(info={TENANT_KEY: tenant})
+
+
+class RequestSession:
+    """One session for a whole request (a GraphQL operation): opened at its first use, so its
+    transaction begins once — one `BEGIN`, one `set_config` — and ended by `close()`.
+
+    Resolvers run concurrently and an `AsyncSession` must never be used by two coroutines at
+    once: every use goes through `use()`, a gate (an `asyncio.Lock`) that lets one holder at a
+    time. Hold it for a statement or two, never while awaiting a DataLoader (whose batch takes
+    the gate in another task: that would wait forever).
+    """
+
+    def __init__(self, factory: async_sessionmaker[AsyncSession], tenant: str) -> None:
+        self._factory = factory
+        self._tenant = tenant
+        self._session: AsyncSession | None = None
+        self._gate = asyncio.Lock()
+
+    @property
+    def opened(self) -> bool:
+        return self._session is not None
+
+    @asynccontextmanager
+    async def use(self) -> AsyncIterator[AsyncSession]:
+        """The request's session, for this holder alone until the block ends. A database
+        error ends the transaction (PostgreSQL refuses anything after one)."""
+        async with self._gate:
+            if self._session is None:
+                self._session = open_session(self._factory, self._tenant)
+            session = self._session
+            try:
+                yield session
+            except SQLAlchemyError:
+                await session.rollback()
+                raise
+
+    async def close(self) -> None:
+        """End the transaction (a read ends in `ROLLBACK`) and give the connection back."""
+        async with self._gate:
+            session, self._session = self._session, None
+            if session is not None:
+                await session.close()
 
 
 def rows_changed(result: Result[Any]) -> int:

@@ -41,10 +41,11 @@ async def issue(
     return raw, row
 
 
-async def consume(
+async def usable(
     ctx: ServiceContext, raw: str, purpose: EmailTokenPurpose, field: tuple[str, ...]
-) -> Account:
-    """Mark the token used and return its account, or raise the precise reason it cannot be."""
+) -> EmailToken:
+    """The token's row if it could be used now, or raise the precise reason it cannot be;
+    changes nothing (a page checks its link on GET, before the person types anything)."""
     if not raw or len(raw) > 200:
         raise DomainError.one(AuthCode.TOKEN_INVALID, field)
     row = await ctx.session.scalar(
@@ -54,9 +55,17 @@ async def consume(
         raise DomainError.one(AuthCode.TOKEN_INVALID, field)
     if row.used_at is not None:
         raise DomainError.one(AuthCode.TOKEN_ALREADY_USED, field)
-    now = ctx.clock.now()
-    if row.expires_at <= now:
+    if row.expires_at <= ctx.clock.now():
         raise DomainError.one(AuthCode.TOKEN_EXPIRED, field)
+    return row
+
+
+async def consume(
+    ctx: ServiceContext, raw: str, purpose: EmailTokenPurpose, field: tuple[str, ...]
+) -> Account:
+    """Mark the token used and return its account, or raise the precise reason it cannot be."""
+    row = await usable(ctx, raw, purpose, field)
+    now = ctx.clock.now()
     # Guarded update: of two concurrent uses of one link, exactly one wins.
     result = await ctx.session.execute(
         update(EmailToken)

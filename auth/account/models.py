@@ -21,9 +21,14 @@ class Account(TenantScoped, Base):
     """A person's way in to one tenant: e-mail, password, state of onboarding."""
 
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("tenant_id", "email"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        Index("uq_accounts_tenant_id_identifier", "tenant_id", "identifier", unique=True),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    # The login identifier, on portals that give one (cnsa: "yzemirli"); None elsewhere.
+    identifier: Mapped[str | None] = mapped_column(String(64))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default=AccountKind.PERSON)
     email: Mapped[str] = mapped_column(String(254))

@@ -8,19 +8,21 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from auth.account import email_tokens
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import AddressData, Collector
+from auth.account.login_identifiers import add_account
 from auth.account.models import Account, AccountKind, EmailToken, EmailTokenPurpose
 from auth.account.password_policy import check_password, normalise
 from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
+from auth.habilitation.models import HabilitationRequest
+from auth.habilitation.requests import RequestData, check_request, create_request
 from auth.policy import Capacity, Decision
 from mail.outbox import enqueue
-from tenants.errors import CommonCode, DomainError
+from tenants.errors import CommonCode, DomainError, FieldError
 from tenants.mandates import claim_requests
 from tenants.models import Person
 from tenants.packs.base import RegistrationField as F
@@ -44,12 +46,15 @@ class RegistrationData:
     phone: str | None = None
     structure: str | None = None
     accept_terms: bool | None = None
+    # cnsa, seed 004 scenario 1: the habilitation request made with the account.
+    habilitation_request: RequestData | None = None
 
 
 @dataclass(frozen=True)
 class Registered:
     account: Account
-    confirmation_expires_at: datetime
+    confirmation_expires_at: datetime | None  # None: the address counts as confirmed
+    request: HabilitationRequest | None = None
 
 
 def format_local(at: datetime, locale: str) -> str:
@@ -60,7 +65,11 @@ def format_local(at: datetime, locale: str) -> str:
     return local.strftime("%d/%m/%Y à %Hh%M (heure de Paris)")
 
 
-async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
+async def register(
+    ctx: ServiceContext, data: RegistrationData, *, address_confirmed_already: bool = False
+) -> Registered:
+    """Open the account and mail the confirmation link. `address_confirmed_already` (the
+    demo data, whose addresses are its own) confirms the address at once and mails nothing."""
     pack = ctx.pack
     now = ctx.clock.now()
     check = Collector([])
@@ -110,6 +119,7 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
 
     if email is not None and await _email_taken(ctx, email):
         check.add(AuthCode.EMAIL_ALREADY_REGISTERED, ("email",))
+    check.errors.extend(await _check_habilitation_request(ctx, data))
     if check.errors:
         raise DomainError(check.errors)
     if email is None or data.password is None:  # reported above; keeps the types exact
@@ -144,21 +154,63 @@ async def register(ctx: ServiceContext, data: RegistrationData) -> Registered:
         created_at=now,
         must_change_password=False,
     )
-    ctx.session.add(account)
-    try:
-        await ctx.session.flush()
-    except IntegrityError:  # a concurrent registration won the race for this address
-        raise DomainError.one(AuthCode.EMAIL_ALREADY_REGISTERED, ("email",)) from None
-    expires_at = await send_confirmation(ctx, account, person)
+    await add_account(ctx, account, person, ("email",))
+    registered = await _opened(ctx, account, person, address_confirmed_already)
+    request = await _habilitation_request(ctx, data, account)
+    return Registered(
+        account=account, confirmation_expires_at=registered.confirmation_expires_at, request=request
+    )
+
+
+async def _opened(
+    ctx: ServiceContext, account: Account, person: Person, address_confirmed_already: bool
+) -> Registered:
+    """The new account's confirmation mail (or its address confirmed at once) and its trace."""
+    expires_at = None
+    if address_confirmed_already:
+        await address_confirmed(ctx, account)
+    else:
+        expires_at = await send_confirmation(ctx, account, person)
+    self_ = Decision(allowed=True, capacity=Capacity.SELF)
     trail.record(
         ctx,
         AuditAction.REGISTER,
         subject_type="Account",
         subject_id=account.id,
-        decision=Decision(allowed=True, capacity=Capacity.SELF),
+        decision=self_,
         actor_account_id=account.id,
     )
     return Registered(account=account, confirmation_expires_at=expires_at)
+
+
+async def _check_habilitation_request(
+    ctx: ServiceContext, data: RegistrationData
+) -> list[FieldError]:
+    if data.habilitation_request is None:
+        return []
+    return await check_request(ctx, data.habilitation_request, ("habilitationRequest",))
+
+
+async def _habilitation_request(
+    ctx: ServiceContext, data: RegistrationData, account: Account
+) -> HabilitationRequest | None:
+    """The request submitted with the account (seed 004, scenario 1): no manager sees it
+    until the address is confirmed."""
+    if data.habilitation_request is None:
+        return None
+    request = await create_request(
+        ctx, account.id, data.habilitation_request, ("habilitationRequest",)
+    )
+    trail.record(
+        ctx,
+        AuditAction.REQUEST_HABILITATION,
+        subject_type="HabilitationRequest",
+        subject_id=request.id,
+        decision=Decision(allowed=True, capacity=Capacity.SELF),
+        actor_account_id=account.id,
+        details={"application": request.application, "profile": request.profile},
+    )
+    return request
 
 
 async def _email_taken(ctx: ServiceContext, email: str) -> bool:
@@ -189,6 +241,7 @@ async def mail_link(
             "family_name": person.family_name,
             "link": link(ctx.pack, raw),
             "expires_at": format_local(token.expires_at, account.locale),
+            "identifier": account.identifier,
         },
         now=ctx.clock.now(),
     )
@@ -206,6 +259,11 @@ async def send_confirmation(ctx: ServiceContext, account: Account, person: Perso
         ctx.config.links.confirm_email,
     )
     return token.expires_at
+
+
+async def check_confirmation_link(ctx: ServiceContext, token: str) -> None:
+    """Raise why a confirmation link could not be used now; changes nothing."""
+    await email_tokens.usable(ctx, token, EmailTokenPurpose.CONFIRM_EMAIL, ("token",))
 
 
 async def confirm_email(ctx: ServiceContext, token: str) -> Account:

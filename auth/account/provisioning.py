@@ -11,10 +11,10 @@ import string
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import Collector
+from auth.account.login_identifiers import add_account
 from auth.account.models import Account, AccountKind
 from auth.account.password_policy import check_password, normalise
 from auth.context import ServiceContext
@@ -66,11 +66,14 @@ async def open_account_for(
     delegations: list[str] | None = None,
     opened_by: str,
     field_prefix: tuple[str, ...] = (),
+    temporary: str | None = None,
 ) -> Provisioned:
     """Create the person and the account (must change password, address not yet confirmed)
     and queue the e-mail with the identifier and the temporary password.
 
-    `opened_by` names who opened it in the e-mail (an organisation, the authority).
+    `opened_by` names who opened it in the e-mail (an organisation, the authority). The
+    temporary password is random unless `temporary` gives it (the demo data, whose password
+    is published).
     """
     check = Collector([])
     email = check.email(data.email, (*field_prefix, "email"))
@@ -84,7 +87,7 @@ async def open_account_for(
         raise DomainError(check.errors)
     assert email is not None and family_name is not None and given_names is not None  # noqa: S101
     now = ctx.clock.now()
-    password = temporary_password(ctx)
+    password = temporary or temporary_password(ctx)
     password_hash = await ctx.config.hasher.hash(normalise(password))
     person = Person(family_name=family_name, given_names=given_names, created_at=now)
     ctx.session.add(person)
@@ -101,11 +104,7 @@ async def open_account_for(
         delegations=delegations,
         created_by_account_id=ctx.actor.account_id if ctx.actor else None,
     )
-    ctx.session.add(account)
-    try:
-        await ctx.session.flush()
-    except IntegrityError:
-        raise DomainError.one(AuthCode.EMAIL_ALREADY_REGISTERED, (*field_prefix, "email")) from None
+    await add_account(ctx, account, person, (*field_prefix, "email"))
     await enqueue(
         ctx.session,
         pack=ctx.pack,
@@ -116,7 +115,7 @@ async def open_account_for(
             "given_names": given_names,
             "family_name": family_name,
             "opened_by": opened_by,
-            "identifier": email,
+            "identifier": account.identifier or email,
             "temporary_password": password,
             "link": ctx.config.links.sign_in(ctx.pack),
         },

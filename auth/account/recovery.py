@@ -12,7 +12,7 @@ from auth.account.identity_fields import Collector
 from auth.account.models import Account, AccountKind, EmailTokenPurpose
 from auth.account.onboarding import address_confirmed, format_local, mail_link, send_confirmation
 from auth.account.password_policy import check_password, normalise
-from auth.account.signin import forget_failures
+from auth.account.signin import find_login, forget_failures
 from auth.audit import trail
 from auth.audit.actions import AuditAction
 from auth.context import ServiceContext
@@ -27,13 +27,18 @@ RESET_HOURLY_LIMIT = 3
 async def request_password_reset(ctx: ServiceContext, email_input: str | None) -> None:
     """Always the same answer: whether the address has an account is never revealed.
 
-    At most `RESET_HOURLY_LIMIT` mails an hour per account; past that, silently none.
+    At most `RESET_HOURLY_LIMIT` mails an hour per account; past that, silently none. On
+    portals with login identifiers ("Identifiant ou mot de passe oublié ?") the mail also
+    gives the identifier, and the identifier itself may be given instead of the address.
     """
-    check = Collector([])
-    email = check.email(email_input, ("email",))
-    if check.errors:
-        raise DomainError(check.errors)
-    account = await ctx.session.scalar(select(Account).where(Account.email == email))
+    if ctx.pack.login_identifiers and email_input and "@" not in email_input:
+        _key, account = await find_login(ctx, email_input)
+    else:
+        check = Collector([])
+        email = check.email(email_input, ("email",))
+        if check.errors:
+            raise DomainError(check.errors)
+        account = await ctx.session.scalar(select(Account).where(Account.email == email))
     if account is None:
         return
     sent = await email_tokens.sent_since(
@@ -54,6 +59,11 @@ async def request_password_reset(ctx: ServiceContext, email_input: str | None) -
     trail.record(
         ctx, AuditAction.PASSWORD_RESET_REQUESTED, subject_type="Account", subject_id=account.id
     )
+
+
+async def check_reset_link(ctx: ServiceContext, token: str) -> None:
+    """Raise why a reset link could not be used now (expired, used, unknown); changes nothing."""
+    await email_tokens.usable(ctx, token, EmailTokenPurpose.RESET_PASSWORD, ("token",))
 
 
 async def reset_password(ctx: ServiceContext, token: str, new_password: str | None) -> Account:

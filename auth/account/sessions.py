@@ -31,8 +31,9 @@ from auth.policy import (
     own_account,
     require_standing,
 )
-from auth.standing import memberships_of
+from auth.standing import MEMBERSHIP_COLUMNS, habilitations_of, membership_fact, membership_join
 from tenants.errors import CommonCode, DomainError, FieldError, KeptRefusal
+from tenants.packs.base import Capability
 from tenants.pagination import Page, paginate
 from tenants.session import rows_changed
 
@@ -221,22 +222,22 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
 
 async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]:
     """The actor behind a bearer access token: signature and claims, then the live session
-    (one statement), so a sign-out or a revoked family takes effect at once, then the
-    organisations the person acts for (one statement)."""
+    (so a sign-out or a revoked family takes effect at once) with the organisations the person
+    acts for: one statement."""
     claims = ctx.config.tokens.verify(token, ctx.pack.slug, ctx.clock.now())
-    row = (
-        await ctx.session.execute(
-            select(AuthSession.revoked_at, AuthSession.expires_at, Account)
-            .join(Account, Account.id == AuthSession.account_id)
-            .where(AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id)
-        )
-    ).one_or_none()
-    if row is None:
+    query = (
+        select(AuthSession.revoked_at, AuthSession.expires_at, Account, *MEMBERSHIP_COLUMNS)
+        .join(Account, Account.id == AuthSession.account_id)
+        .where(AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id)
+    )
+    rows = (await ctx.session.execute(membership_join(query, Account.person_id))).all()
+    if not rows:
         raise InvalidAccessToken("unknown session")
-    revoked_at, expires_at, account = row
+    revoked_at, expires_at, account = rows[0][0], rows[0][1], rows[0][2]
     if revoked_at is not None or expires_at <= ctx.clock.now():
         raise InvalidAccessToken("session closed")
     agent = account.kind == AccountKind.AGENT
+    facts = tuple(fact for row in rows if (fact := membership_fact(tuple(row)[3:])) is not None)
     actor = Actor(
         tenant=ctx.pack.slug,
         account_id=account.id,
@@ -244,8 +245,11 @@ async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]
         session_id=claims.session_id,
         must_change_password=account.must_change_password,
         email_confirmed=account.email_confirmed,
-        memberships=() if agent else await memberships_of(ctx.session, account.person_id),
+        memberships=() if agent else facts,
         agent_delegations=frozenset(account.delegations or ()) if agent else None,
+        habilitations=await habilitations_of(ctx.session, account.id)
+        if ctx.pack.offers(Capability.HABILITATIONS)
+        else (),
     )
     return actor, account
 

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from auth.account import sessions
 from auth.account.errors import AuthCode
 from auth.account.identity_fields import normalise_email
+from auth.account.login_identifiers import normalise_identifier
 from auth.account.models import Account, SignInAttempts
 from auth.account.password_policy import normalise
 from auth.audit import trail
@@ -26,16 +27,31 @@ from tenants.clock import seconds_until
 from tenants.errors import DomainError, FieldError, KeptRefusal
 
 
+async def find_login(ctx: ServiceContext, login: str) -> tuple[str | None, Account | None]:
+    """What a person typed to sign in: an address, or on portals with login identifiers an
+    identifier. Answers the key failures are counted under (the normalised address; for an
+    identifier, its account's address, or the identifier itself when no account has it: it
+    has no `@`, so it never meets an address) and the account, if any (one statement)."""
+    if ctx.pack.login_identifiers and "@" not in login:
+        identifier = normalise_identifier(login)
+        if identifier is None:
+            return None, None
+        account = await ctx.session.scalar(select(Account).where(Account.identifier == identifier))
+        return (account.email if account else identifier), account
+    email = normalise_email(login)
+    if email is None:
+        return None, None
+    return email, await ctx.session.scalar(select(Account).where(Account.email == email))
+
+
 async def sign_in(ctx: ServiceContext, email_input: str, password: str) -> sessions.IssuedTokens:
     """An address without an account takes the same path as one with: its failures are
     counted and locked alike (by the normalised address), a dummy hash is checked in place of
     a password, so neither the answers nor their timing tell which addresses have accounts.
+    On portals with login identifiers, `email_input` may be the identifier (same path).
     """
     now = ctx.clock.now()
-    email = normalise_email(email_input or "")
-    account = (
-        await ctx.session.scalar(select(Account).where(Account.email == email)) if email else None
-    )
+    email, account = await find_login(ctx, email_input or "")
     attempts = await _attempts(ctx, email) if email else None
     if attempts is not None and attempts.locked_until is not None and attempts.locked_until > now:
         raise DomainError.one(

@@ -22,11 +22,10 @@ from tenants.files import (
     CheckedFile,
     FileProblem,
     Files,
+    Refused,
     Upload,
-    check_file,
-    content_key,
-    read_upload,
-    sniff,
+    read_checked,
+    store_checked,
 )
 from tenants.organisations import DocumentKind, OrganisationDocument
 
@@ -44,6 +43,7 @@ _PROBLEMS = {
     FileProblem.TOO_LARGE: C.DOCUMENT_TOO_LARGE,
     FileProblem.TYPE_NOT_ACCEPTED: C.DOCUMENT_TYPE_NOT_ACCEPTED,
     FileProblem.TYPE_MISMATCH: C.DOCUMENT_TYPE_MISMATCH,
+    FileProblem.MACRO_ENABLED: C.DOCUMENT_TYPE_NOT_ACCEPTED,
 }
 
 
@@ -87,13 +87,9 @@ async def read_documents(
         if not isinstance(upload.file, Upload):
             check.add(CommonCode.REQUIRED, where)
             continue
-        filename, data = await read_upload(upload.file, files.max_bytes)
-        result = check_file(filename, data)
-        if isinstance(result, FileProblem):
-            params = {"max_mib": round(files.max_bytes / 1024 / 1024, 1), "filename": filename}
-            if result == FileProblem.TYPE_MISMATCH and data:
-                params["actual"] = getattr(sniff(data), "name", "?")
-            check.add(_PROBLEMS[result], where, **params)
+        result = await read_checked(upload.file, files.max_bytes)
+        if isinstance(result, Refused):
+            check.add(_PROBLEMS[result.problem], where, **result.params)
             continue
         checked.append((upload.kind, result))
     return checked
@@ -111,8 +107,7 @@ async def store_documents(
     rows = []
     now = ctx.clock.now()
     for kind, file in checked:
-        key = content_key(f"{ctx.pack.slug}/organisation-documents", file.sha256_hex)
-        await files.storage.put(key, file.data)
+        key = await store_checked(files.storage, f"{ctx.pack.slug}/organisation-documents", file)
         row = OrganisationDocument(
             id=uuid.uuid4(),
             organisation_id=organisation_id,

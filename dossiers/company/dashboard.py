@@ -13,23 +13,45 @@ counted and filtered from the rows alone; the page joins each row's title by its
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import (
+    BindParameter,
+    Date,
+    Integer,
+    Select,
+    String,
+    Uuid,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dossiers.company.errors import CompanyCode
 from dossiers.company.models import Employee, EmployeeLabel, Label
-from dossiers.title.models import Colour, Title
-from dossiers.title.numbers import effective_status, employee_colour_sql
+from dossiers.title.models import TITLE_VIEW_FIELDS, Colour, Title, TitleView
+from dossiers.title.numbers import (
+    colour_case_between,
+    effective_status,
+    employee_colour_sql,
+    renewal_limit,
+)
 from tenants.errors import DomainError
+from tenants.json_rows import instant_value, json_tuples, tuples_of, uuid_value
+from tenants.models import UTCDateTime
 from tenants.organisations import Establishment
 from tenants.pagination import Page, check_first, decode_cursor, encode_cursor
+from tenants.session import tenant_of
 
 MAX_FILTER_IDS = 100
 MAX_EXPORT = 20_000
@@ -54,11 +76,36 @@ class DashboardFilter:
     colours: Sequence[Colour] = ()  # any of these colours; empty: all
 
 
+@dataclass(frozen=True, slots=True)
+class EmployeeView:
+    """An employee row as the dashboard reads it (Core columns, immutable)."""
+
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    establishment_id: uuid.UUID | None
+    family_name: str
+    given_names: str | None
+    title_number: str | None
+    email: str | None
+    person_id: uuid.UUID | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LabelView:
+    id: uuid.UUID
+    organisation_id: uuid.UUID
+    name: str
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class DashboardRow:
-    employee: Employee
-    title: Title | None
+    employee: EmployeeView
+    title: TitleView | None
     colour: Colour
+    labels: tuple[LabelView, ...] = ()  # by name; empty when not read
+    establishment: Establishment | None = None  # transient (not in a session), when read
 
 
 @dataclass(frozen=True)
@@ -67,7 +114,10 @@ class Dashboard:
     totals: dict[Colour, int]  # per colour, under the label and establishment filters
 
 
-def filtered(query: Select[Any], organisation_id: uuid.UUID, filters: DashboardFilter) -> Any:
+Q = TypeVar("Q", bound="Select[*tuple[Any, ...]]")
+
+
+def filtered(query: Q, organisation_id: uuid.UUID, filters: DashboardFilter) -> Q:
     query = query.where(Employee.organisation_id == organisation_id)
     if filters.establishment_id is not None:
         query = query.where(Employee.establishment_id == filters.establishment_id)
@@ -91,6 +141,110 @@ async def totals(
     return {c: found.get(c, 0) for c in Colour}
 
 
+_EMPLOYEE = tuple(EmployeeView.__dataclass_fields__)
+_ESTABLISHMENT = (
+    "id",
+    "organisation_id",
+    "siret",
+    "name",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "head_office",
+    "created_at",
+)
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What changes a dashboard statement's text; values are its bound parameters."""
+
+    labels: bool
+    establishments: bool
+    by_establishment: bool
+    by_label: bool
+    by_colour: bool
+    after: bool
+
+
+@functools.cache
+def _statement(shape: _Shape) -> Select[Any]:
+    """The dashboard's one statement for a shape, built once per process: building an SQL
+    expression of this size costs more than running it (and SQLAlchemy's compiled cache keys
+    on the built object)."""
+    colour = colour_case_between(
+        bindparam("today", type_=Date),
+        bindparam("renewal_limit", type_=Date),
+        Employee.title_id,
+        Employee.title_status,
+        Employee.title_expires_on,
+    )
+
+    tenant: BindParameter[str] = bindparam("tenant", type_=String())  # Core: named here
+
+    def filtered_by_parameters(query: Q) -> Q:
+        query = query.where(
+            Employee.tenant_id == tenant, Employee.organisation_id == bindparam("organisation_id")
+        )
+        if shape.by_establishment:
+            query = query.where(Employee.establishment_id == bindparam("establishment_id"))
+        if shape.by_label:
+            labelled = select(EmployeeLabel.employee_id).where(
+                EmployeeLabel.tenant_id == tenant,
+                EmployeeLabel.label_id.in_(bindparam("label_ids", expanding=True)),
+            )
+            query = query.where(Employee.id.in_(labelled))
+        return query
+
+    counts = filtered_by_parameters(
+        select(
+            *(func.count().filter(colour == c.value).label(f"n_{c.value}") for c in Colour)
+        ).select_from(Employee)
+    ).subquery("totals")
+    columns: list[Any] = [getattr(Employee, n).label(f"e_{n}") for n in _EMPLOYEE]
+    columns += [getattr(Title, n).label(f"t_{n}") for n in TITLE_VIEW_FIELDS]
+    columns.append(colour.label("colour"))
+    if shape.labels:
+        columns.append(
+            select(json_tuples(Label.id, Label.name, Label.created_at))
+            .select_from(EmployeeLabel)
+            .join(Label, and_(Label.id == EmployeeLabel.label_id, Label.tenant_id == tenant))
+            .where(EmployeeLabel.employee_id == Employee.id, EmployeeLabel.tenant_id == tenant)
+            .scalar_subquery()
+            .label("labels")
+        )
+    if shape.establishments:
+        columns += [getattr(Establishment, n).label(f"s_{n}") for n in _ESTABLISHMENT]
+    page = filtered_by_parameters(
+        select(*columns)
+        .select_from(Employee)
+        .outerjoin(Title, and_(Title.id == Employee.title_id, Title.tenant_id == tenant))
+    )
+    if shape.establishments:
+        page = page.outerjoin(
+            Establishment,
+            and_(Establishment.id == Employee.establishment_id, Establishment.tenant_id == tenant),
+        )
+    if shape.by_colour:
+        page = page.where(colour.in_(bindparam("colours", expanding=True)))
+    if shape.after:
+        at, id_ = bindparam("after_at", type_=UTCDateTime()), bindparam("after_id", type_=Uuid())
+        page = page.where(
+            or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
+        )
+    paged = (
+        page.order_by(Employee.created_at.desc(), Employee.id.desc())
+        .limit(bindparam("size", type_=Integer))
+        .subquery("p")
+    )
+    return (
+        select(counts, paged)
+        .select_from(counts.outerjoin(paged, true()))
+        .order_by(paged.c.e_created_at.desc(), paged.c.e_id.desc())
+    )
+
+
 async def dashboard(
     session: AsyncSession,
     organisation_id: uuid.UUID,
@@ -98,26 +252,49 @@ async def dashboard(
     today: date,
     first: int | None,
     after: str | None,
+    *,
+    labels: bool = True,
+    establishments: bool = True,
 ) -> Dashboard:
+    """One statement: the totals per colour (one row) left-joined to the page (keyset on
+    `(created_at, id)` descending, one row more to know whether there is a next page), each
+    row with its title, colour (computed in SQL), labels (a JSON aggregate) and establishment
+    — the last two only when asked. Rows are Core rows turned into immutable views (no ORM
+    object, no identity map)."""
     size = check_first(first)
-    counted = await totals(session, organisation_id, filters, today)
-    colour = employee_colour_sql(today)
-    query = filtered(
-        select(Employee, Title, colour).outerjoin(Title, Title.id == Employee.title_id),
-        organisation_id,
-        filters,
+    shape = _Shape(
+        labels=labels,
+        establishments=establishments,
+        by_establishment=filters.establishment_id is not None,
+        by_label=bool(filters.label_ids),
+        by_colour=bool(filters.colours),
+        after=bool(after),
     )
-    if filters.colours:
-        query = query.where(colour.in_([c.value for c in filters.colours]))
+    values: dict[str, Any] = {
+        "tenant": tenant_of(session),
+        "organisation_id": organisation_id,
+        "today": today,
+        "renewal_limit": renewal_limit(today),
+        "size": size + 1,
+    }
+    if shape.by_establishment:
+        values["establishment_id"] = filters.establishment_id
+    if shape.by_label:
+        values["label_ids"] = list(filters.label_ids)
+    if shape.by_colour:
+        values["colours"] = [c.value for c in filters.colours]
     if after:
-        at, id_ = decode_cursor(after)
-        query = query.where(
-            or_(Employee.created_at < at, and_(Employee.created_at == at, Employee.id < id_))
-        )
-    query = query.order_by(Employee.created_at.desc(), Employee.id.desc()).limit(size + 1)
+        values["after_at"], values["after_id"] = decode_cursor(after)
+    connection = await session.connection()  # Core: no ORM compilation, no identity map
+    result = (await connection.execute(_statement(shape), values)).all()
+    first_row = result[0] if result else None
+    counted = {
+        c: int(getattr(first_row, f"n_{c.value}") or 0) if first_row is not None else 0
+        for c in Colour
+    }
+    sites: dict[uuid.UUID, Establishment] = {}
     rows = [
-        DashboardRow(employee, title, Colour(value))
-        for employee, title, value in await session.execute(query)
+        _dashboard_row(row, sites, labels, establishments) for row in result if row.e_id is not None
     ]
     wanted = set(filters.colours) or set(Colour)
     return Dashboard(
@@ -129,6 +306,41 @@ async def dashboard(
         ),
         totals=counted,
     )
+
+
+# Positions in a dashboard row: the three totals, the employee, the title, the colour, then
+# the labels and the establishment when read (`_statement`'s column order).
+_E = slice(3, 3 + len(_EMPLOYEE))
+_T = slice(_E.stop, _E.stop + len(TITLE_VIEW_FIELDS))
+_COLOUR = _T.stop
+_COLOURS = {c.value: c for c in Colour}
+
+
+def _dashboard_row(
+    row: Any, sites: dict[uuid.UUID, Establishment], labels: bool, establishments: bool
+) -> DashboardRow:
+    employee = EmployeeView(*row[_E])
+    title = TitleView(*row[_T]) if row[_T.start] is not None else None
+    at = _COLOUR + 1
+    found: tuple[LabelView, ...] = ()
+    if labels:
+        found = tuple(
+            sorted(
+                (
+                    LabelView(uuid_value(id_), employee.organisation_id, name, instant_value(when))
+                    for id_, name, when in tuples_of(row[at])
+                ),
+                key=lambda label: (label.name, label.id),
+            )
+        )
+        at += 1
+    site = None
+    if establishments and row[at] is not None:
+        site = sites.get(row[at])
+        if site is None:
+            site = Establishment(**dict(zip(_ESTABLISHMENT, row[at:], strict=False)))
+            sites[site.id] = site
+    return DashboardRow(employee, title, _COLOURS[row[_COLOUR]], found, site)
 
 
 async def labels_by_employee(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -68,3 +69,27 @@ class Title(TenantScoped, Base):
     status_reason: Mapped[str | None] = mapped_column(String(500))
     status_changed_at: Mapped[datetime]
     created_at: Mapped[datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class TitleView:
+    """A title as a list reads it (SQLAlchemy Core columns, no ORM object): what a title node
+    shows, immutable."""
+
+    id: uuid.UUID
+    number: str
+    sequence: str
+    kind: str
+    holder_person_id: uuid.UUID | None
+    holder_family_name: str
+    holder_given_names: str | None
+    departement: str
+    activities: list[str]
+    issued_on: date
+    expires_on: date
+    status: str
+    status_reason: str | None
+    status_changed_at: datetime
+
+
+TITLE_VIEW_FIELDS = tuple(TitleView.__dataclass_fields__)

@@ -21,7 +21,7 @@ from sqlalchemy import case, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from dossiers.company.models import Employee
-from dossiers.title.models import Colour, Title, TitleKind, TitleStatus
+from dossiers.title.models import Colour, Title, TitleKind, TitleStatus, TitleView
 from tenants.clock import Clock
 from tenants.packs.base import TenantPack
 
@@ -148,21 +148,31 @@ def today_of(clock: Clock) -> date:
     return clock.now().astimezone(PARIS).date()
 
 
-def effective_status(title: Title, today: date) -> TitleStatus:
+_STATUSES = {status.value: status for status in TitleStatus}  # a lookup, not an Enum call
+
+
+def effective_status(title: Title | TitleView, today: date) -> TitleStatus:
     """The stored decision (suspended, withdrawn) first; a valid title past its expiry date
     is EXPIRED (never stored)."""
-    status = TitleStatus(title.status)
-    if status == TitleStatus.VALID and title.expires_on < today:
+    status = _STATUSES[title.status]
+    if status is TitleStatus.VALID and title.expires_on < today:
         return TitleStatus.EXPIRED
     return status
 
 
-def colour_of(title: Title | None, today: date) -> Colour:
+def colour_of(title: Title | TitleView | None, today: date) -> Colour:
     """Green valid; orange expires within 6 months (expiry on or before the same day six
     months on); red expired, suspended, withdrawn or unknown."""
-    if title is None or effective_status(title, today) != TitleStatus.VALID:
+    if title is None:
         return Colour.RED
-    if title.expires_on <= renewal_limit(today):
+    return colour_at(effective_status(title, today), title.expires_on, today)
+
+
+def colour_at(status: TitleStatus, expires_on: date, today: date) -> Colour:
+    """`colour_of` from a title's effective status already known."""
+    if status is not TitleStatus.VALID:
+        return Colour.RED
+    if expires_on <= renewal_limit(today):
         return Colour.ORANGE
     return Colour.GREEN
 
@@ -182,11 +192,19 @@ def employee_colour_sql(today: date) -> ColumnElement[Any]:
 
 def colour_case(today: date, title_id: Any, status: Any, expires_on: Any) -> ColumnElement[Any]:
     """The same over any columns standing for a title's (a subquery's, a lateral join's)."""
+    return colour_case_between(today, renewal_limit(today), title_id, status, expires_on)
+
+
+def colour_case_between(
+    today: Any, limit: Any, title_id: Any, status: Any, expires_on: Any
+) -> ColumnElement[Any]:
+    """The same with today and its renewal limit given as values or bound parameters (a
+    statement built once and run with each day's dates)."""
     return case(
         (title_id.is_(None), literal(Colour.RED.value)),
         (status != TitleStatus.VALID.value, literal(Colour.RED.value)),
         (expires_on < today, literal(Colour.RED.value)),
-        (expires_on <= renewal_limit(today), literal(Colour.ORANGE.value)),
+        (expires_on <= limit, literal(Colour.ORANGE.value)),
         else_=literal(Colour.GREEN.value),
     )
 

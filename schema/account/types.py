@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from enum import Enum
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -20,7 +20,7 @@ from schema.context import Info
 from schema.guards import person_resource, require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
-from schema.pagination import Connection, to_connection
+from schema.pagination import After, Connection, First, to_connection
 from tenants.models import Person as PersonRow
 
 R = TypeVar("R")
@@ -57,10 +57,10 @@ async def visible_rows(
 
 @strawberry.type(description="Une adresse postale.")
 class Address:
-    line1: str | None
-    line2: str | None
-    postal_code: str | None
-    city: str | None
+    line1: str | None = strawberry.field(description="Numéro et voie.")
+    line2: str | None = strawberry.field(description="Complément d'adresse.")
+    postal_code: str | None = strawberry.field(description="Code postal.")
+    city: str | None = strawberry.field(description="Commune.")
     country: str | None = strawberry.field(description="Code pays ISO 3166 (FR).")
 
 
@@ -89,12 +89,12 @@ async def person_summary(info: Info, person_id: uuid.UUID | None) -> PersonSumma
 @strawberry.type(name="Person", description="Une personne physique.")
 class PersonNode(VisibleNode):
     id: relay.NodeID[str]
-    family_name: str
-    given_names: str
-    birth_date: date | None
-    birth_city: str | None
-    birth_country: str | None
-    address: Address | None
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
+    birth_date: date | None = strawberry.field(description="Date de naissance.")
+    birth_city: str | None = strawberry.field(description="Commune de naissance.")
+    birth_country: str | None = strawberry.field(description="Pays de naissance (code ISO 3166).")
+    address: Address | None = strawberry.field(description="Adresse de domicile.")
     phone: str | None = strawberry.field(description="Au format international (+33612345678).")
     structure: str | None = strawberry.field(description="Structure d'appartenance (cnsa).")
 
@@ -138,13 +138,19 @@ class PersonNode(VisibleNode):
 )
 class SessionNode(VisibleNode):
     id: relay.NodeID[str]
-    created_at: datetime
-    last_used_at: datetime
-    expires_at: datetime
-    revoked_at: datetime | None
-    revoked_reason: str | None
-    user_agent: str | None
-    ip_address: str | None
+    created_at: datetime = strawberry.field(description="Ouverture de la session.")
+    last_used_at: datetime = strawberry.field(description="Dernier renouvellement des jetons.")
+    expires_at: datetime = strawberry.field(description="Fin de validité, sans renouvellement.")
+    revoked_at: datetime | None = strawberry.field(
+        description="Fermeture de la session (null si elle est ouverte)."
+    )
+    revoked_reason: str | None = strawberry.field(
+        description="Pourquoi elle a été fermée (déconnexion, révocation, jeton rejoué…)."
+    )
+    user_agent: str | None = strawberry.field(
+        description="Le navigateur ou l'application qui l'a ouverte."
+    )
+    ip_address: str | None = strawberry.field(description="L'adresse IP d'où elle a été ouverte.")
     current: bool = strawberry.field(description="La session de cette requête.")
     account_id: strawberry.Private[uuid.UUID]
 
@@ -180,15 +186,19 @@ class SessionNode(VisibleNode):
 @strawberry.type(name="Account", description="Le compte d'une personne sur ce portail.")
 class AccountNode(VisibleNode):
     id: relay.NodeID[str]
-    email: str
-    email_confirmed: bool
-    email_confirmed_at: datetime | None
+    email: str = strawberry.field(description="L'adresse du compte : son identifiant de connexion.")
+    email_confirmed: bool = strawberry.field(description="Vrai quand l'adresse a été confirmée.")
+    email_confirmed_at: datetime | None = strawberry.field(
+        description="Quand l'adresse a été confirmée."
+    )
     must_change_password: bool = strawberry.field(
         description="Le compte ne peut rien faire d'autre que changer son mot de passe."
     )
-    locale: Locale
-    created_at: datetime
-    password_changed_at: datetime
+    locale: Locale = strawberry.field(description="La langue des courriels envoyés au compte.")
+    created_at: datetime = strawberry.field(description="Ouverture du compte.")
+    password_changed_at: datetime = strawberry.field(
+        description="Dernier changement du mot de passe."
+    )
     person_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -218,9 +228,11 @@ class AccountNode(VisibleNode):
     async def sessions(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        include_revoked: bool = False,
+        first: First = 20,
+        after: After = None,
+        include_revoked: Annotated[
+            bool, strawberry.argument(description="Compter aussi les sessions fermées.")
+        ] = False,
     ) -> Connection[SessionNode] | None:
         account_id = uuid.UUID(str(self.id))
         own = Resource("Account", account_id, owner_account_id=account_id)

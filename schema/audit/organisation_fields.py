@@ -11,7 +11,7 @@ from auth.policy import Action, organisation_resource
 from schema.audit.types import AuditEventNode
 from schema.context import Info
 from schema.guards import require
-from schema.pagination import Connection, nested_page, to_connection
+from schema.pagination import After, Connection, First, nested_page, to_connection
 
 if TYPE_CHECKING:
     from tenants.organisations import Organisation as OrganisationRow
@@ -27,7 +27,7 @@ class OrganisationAuditFields:
         "d'abord : qui, à quel titre, sur quel fondement (administrateur seulement)."
     )
     async def audit_events(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEventNode] | None:
         require(info, Action.VIEW_ORGANISATION_AUDIT, organisation_resource(self.row))
         page = await nested_page(info, audit_log.in_name_of, self.row.id, first, after)

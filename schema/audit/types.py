@@ -38,6 +38,8 @@ else:
                 "Tiers de confiance, sous le mandat de la personne"
             ),
             policy.Capacity.AUTHORITY_AGENT: "Agent de l'autorité",
+            policy.Capacity.APPLICATION_MANAGER: "Gestionnaire d'une application (cnsa)",
+            policy.Capacity.HABILITATED: "Habilité à une application sur la structure (cnsa)",
         },
     )
 

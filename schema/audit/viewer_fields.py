@@ -11,7 +11,7 @@ from auth.policy import Action, Resource
 from schema.audit.types import AuditEventNode
 from schema.context import Info
 from schema.guards import person_resource, require
-from schema.pagination import Connection, to_connection
+from schema.pagination import After, Connection, First, to_connection
 
 
 @strawberry.type
@@ -23,7 +23,7 @@ class ViewerAuditFields:
         "(avec le mandat invoqué) ou d'un autre pour mon compte, le plus récent d'abord."
     )
     async def acted_for_me(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEventNode] | None:
         require(info, Action.VIEW_AUDIT, person_resource(self.person_id))
         async with info.context.read_session() as session:
@@ -32,7 +32,7 @@ class ViewerAuditFields:
 
     @strawberry.field(description="Mes propres actes, à quelque titre que ce soit.")
     async def my_activity(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEventNode] | None:
         actor = info.context.actor
         account_id = actor.account_id if actor else uuid.UUID(int=0)

@@ -3,9 +3,9 @@ authority's agents): thin wrappers over `dossiers` services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import date
-from typing import cast
+from typing import TypeVar, cast
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -19,54 +19,75 @@ from dossiers.title.models import TitleKind as TitleKindValue
 from dossiers.title.models import TitleStatus as TitleStatusValue
 from schema.company.types import AlertNode, EmployeeNode, LabelNode, employee_nodes
 from schema.context import Info
-from schema.errors import UserError
 from schema.ids import given_uuid, uuid_of, uuids_of
 from schema.title.types import TitleKind, TitleNode, TitleStatus, today
-from schema.transactions import run_mutation
+from schema.transactions import MutationInput, MutationPayload, run_mutation
 from tenants.files import Upload as FileUpload
 
 
 @strawberry.input(description="Ouvrir le compte d'un salarié ou stagiaire et l'ajouter à la liste.")
 class CreateEmployeeAccountInput:
-    organisation_id: strawberry.ID
-    email: str | None = None
-    family_name: str | None = None
-    given_names: str | None = None
-    establishment_id: strawberry.ID | None = None
+    organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
+    email: str = strawberry.field(
+        description="L'adresse du salarié : son identifiant de connexion."
+    )
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
+    establishment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="L'établissement où il travaille (facultatif)."
+    )
     title_number: str | None = strawberry.field(
         default=None, description="Si la personne détient déjà un titre."
     )
-    label_ids: list[strawberry.ID] | None = None
+    label_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Les libellés à poser sur la ligne."
+    )
 
 
 @strawberry.input(description="Ajouter une ligne : nom du titulaire et numéro de son titre.")
 class AddEmployeeInput:
-    organisation_id: strawberry.ID
-    family_name: str | None = None
-    title_number: str | None = strawberry.field(
-        default=None, description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN."
+    organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
+    family_name: str = strawberry.field(description="Nom de famille du titulaire.")
+    title_number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
+    given_names: str | None = strawberry.field(default=None, description="Prénoms.")
+    establishment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="L'établissement où il travaille (facultatif)."
     )
-    given_names: str | None = None
-    establishment_id: strawberry.ID | None = None
-    email: str | None = None
-    label_ids: list[strawberry.ID] | None = None
+    email: str | None = strawberry.field(
+        default=None, description="Son adresse (facultative, sans compte ouvert)."
+    )
+    label_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Les libellés à poser sur la ligne."
+    )
 
 
-@strawberry.type
-class EmployeePayload:
-    employee: EmployeeNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Ce que répondent les mutations qui ajoutent un salarié.")
+class EmployeeResult(MutationPayload):
+    employee: EmployeeNode | None = strawberry.field(
+        default=None, description="La ligne ajoutée à la liste des salariés."
+    )
 
 
-@strawberry.input
+@strawberry.type(description="Réponse de `createEmployeeAccount`.")
+class CreateEmployeeAccountPayload(EmployeeResult):
+    pass
+
+
+@strawberry.type(description="Réponse de `addEmployee`.")
+class AddEmployeePayload(EmployeeResult):
+    pass
+
+
+@strawberry.input(description="Entrée de `removeEmployee`.")
 class RemoveEmployeeInput:
-    employee_id: strawberry.ID
+    employee_id: strawberry.ID = strawberry.field(description="La ligne à retirer.")
 
 
-@strawberry.type
-class RemoveEmployeePayload:
-    removed_employee_id: strawberry.ID | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Réponse de `removeEmployee`.")
+class RemoveEmployeePayload(MutationPayload):
+    employee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="L'identifiant de la ligne retirée (pour l'ôter d'un cache)."
+    )
 
 
 @strawberry.input(
@@ -77,80 +98,103 @@ class RemoveEmployeePayload:
     'colonne (champ ["input", "csv", "line", "7", "titleNumber"]).'
 )
 class ImportEmployeesInput:
-    organisation_id: strawberry.ID
+    organisation_id: strawberry.ID = strawberry.field(description="L'organisation employeuse.")
     csv: str | None = strawberry.field(
-        default=None, description="Le contenu du fichier (5 000 lignes au plus)…"
+        default=None,
+        description="Le contenu du fichier (5 000 lignes au plus) ; ou bien `file`, l'un ou "
+        "l'autre.",
     )
     file: Upload | None = strawberry.field(
         default=None,
-        description="… ou le fichier lui-même (requête multipart), l'un ou l'autre.",
+        description="Le fichier lui-même (partie d'une requête multipart) ; ou bien `csv`, "
+        "l'un ou l'autre.",
     )
 
 
-@strawberry.type
-class ImportEmployeesPayload:
+@strawberry.type(description="Réponse de `importEmployees`.")
+class ImportEmployeesPayload(MutationPayload):
     imported_count: int = strawberry.field(
         default=0, description="Salariés importés (0 quand le fichier est refusé : tout ou rien)."
     )
     created_label_count: int = strawberry.field(
         default=0, description="Libellés créés par l'import (0 quand le fichier est refusé)."
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.input(description="Entrée de `createLabel`.")
 class CreateLabelInput:
-    organisation_id: strawberry.ID
-    name: str | None = None
-
-
-@strawberry.input
-class RenameLabelInput:
-    label_id: strawberry.ID
-    name: str | None = None
-
-
-@strawberry.type
-class LabelPayload:
-    label: LabelNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input
-class DeleteLabelInput:
-    label_id: strawberry.ID
-
-
-@strawberry.type
-class DeleteLabelPayload:
-    deleted_label_id: strawberry.ID | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.input(description="Poser (ou retirer) un libellé sur des salariés (500 au plus).")
-class AssignLabelInput:
-    label_id: strawberry.ID
-    employee_ids: list[strawberry.ID]
-
-
-@strawberry.type
-class AssignLabelPayload:
-    label: LabelNode | None = None
-    changed_count: int | None = strawberry.field(
-        default=None, description="Lignes qui ont changé (les autres l'avaient déjà)."
+    organisation_id: strawberry.ID = strawberry.field(description="L'organisation.")
+    name: str = strawberry.field(
+        description="Le nom, unique dans l'organisation (sans tenir compte de la casse).",
     )
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
+@strawberry.type(description="Réponse de `createLabel`.")
+class CreateLabelPayload(MutationPayload):
+    label: LabelNode | None = strawberry.field(default=None, description="Le libellé créé.")
+
+
+@strawberry.input(description="Entrée de `renameLabel`.")
+class RenameLabelInput:
+    label_id: strawberry.ID = strawberry.field(description="Le libellé.")
+    name: str = strawberry.field(description="Le nouveau nom, unique dans l'organisation.")
+
+
+@strawberry.type(description="Réponse de `renameLabel`.")
+class RenameLabelPayload(MutationPayload):
+    label: LabelNode | None = strawberry.field(default=None, description="Le libellé renommé.")
+
+
+@strawberry.input(description="Entrée de `deleteLabel`.")
+class DeleteLabelInput:
+    label_id: strawberry.ID = strawberry.field(description="Le libellé à supprimer.")
+
+
+@strawberry.type(description="Réponse de `deleteLabel`.")
+class DeleteLabelPayload(MutationPayload):
+    label_id: strawberry.ID | None = strawberry.field(
+        default=None, description="L'identifiant du libellé supprimé (pour l'ôter d'un cache)."
+    )
+
+
+@strawberry.input(description="Poser un libellé sur des salariés (500 au plus).")
+class AssignLabelInput:
+    label_id: strawberry.ID = strawberry.field(description="Le libellé.")
+    employee_ids: list[strawberry.ID] = strawberry.field(
+        description="Les salariés (une ligne qui l'a déjà est laissée telle quelle)."
+    )
+
+
+@strawberry.type(description="Réponse de `assignLabel`.")
+class AssignLabelPayload(MutationPayload):
+    label: LabelNode | None = strawberry.field(
+        default=None, description="Le libellé, avec son nombre de salariés à jour."
+    )
+
+
+@strawberry.input(description="Retirer un libellé de salariés (500 au plus).")
+class UnassignLabelInput:
+    label_id: strawberry.ID = strawberry.field(description="Le libellé.")
+    employee_ids: list[strawberry.ID] = strawberry.field(
+        description="Les salariés (une ligne qui ne l'a pas est laissée telle quelle)."
+    )
+
+
+@strawberry.type(description="Réponse de `unassignLabel`.")
+class UnassignLabelPayload(MutationPayload):
+    label: LabelNode | None = strawberry.field(
+        default=None, description="Le libellé, avec son nombre de salariés à jour."
+    )
+
+
+@strawberry.input(description="Entrée de `markAlertRead`.")
 class MarkAlertReadInput:
-    alert_id: strawberry.ID
+    alert_id: strawberry.ID = strawberry.field(description="L'alerte.")
 
 
-@strawberry.type
-class AlertPayload:
-    alert: AlertNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Réponse de `markAlertRead`.")
+class MarkAlertReadPayload(MutationPayload):
+    alert: AlertNode | None = strawberry.field(default=None, description="L'alerte, lue.")
 
 
 @strawberry.input(
@@ -160,7 +204,7 @@ class AlertPayload:
     "l'établissement."
 )
 class IssueTitleInput:
-    kind: TitleKind
+    kind: TitleKind = strawberry.field(description="La sorte de titre.")
     departement: str | None = strawberry.field(
         default=None,
         description="Seulement pour un titulaire connu par son nom ou domicilié à l'étranger "
@@ -170,13 +214,21 @@ class IssueTitleInput:
     activities: list[str] = strawberry.field(
         default_factory=list, description="Codes des activités du portail (tenant.activities)."
     )
-    holder_person_id: strawberry.ID | None = None
+    holder_person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="La personne titulaire, de l'annuaire."
+    )
     holder_establishment_id: strawberry.ID | None = strawberry.field(
         default=None, description="L'établissement titulaire d'une autorisation d'exercer."
     )
-    holder_family_name: str | None = None
-    holder_given_names: str | None = None
-    holder_birth_date: date | None = None
+    holder_family_name: str | None = strawberry.field(
+        default=None, description="Nom de famille d'un titulaire connu par son seul nom."
+    )
+    holder_given_names: str | None = strawberry.field(
+        default=None, description="Prénoms d'un titulaire connu par son seul nom."
+    )
+    holder_birth_date: date | None = strawberry.field(
+        default=None, description="Date de naissance d'un titulaire connu par son seul nom."
+    )
     issued_on: date | None = strawberry.field(default=None, description="Par défaut : ce jour.")
     expires_on: date | None = strawberry.field(
         default=None, description="Seulement pour un récépissé (REC) : jusqu'à la décision."
@@ -185,30 +237,49 @@ class IssueTitleInput:
 
 @strawberry.input(description="Suspendre, retirer (définitif) ou rendre valide un titre.")
 class ChangeTitleStatusInput:
-    title_id: strawberry.ID
-    status: TitleStatus
+    title_id: strawberry.ID = strawberry.field(description="Le titre.")
+    status: TitleStatus = strawberry.field(description="Le nouveau statut.")
     reason: str | None = strawberry.field(
         default=None, description="Obligatoire pour suspendre ou retirer."
     )
 
 
-@strawberry.type
-class TitlePayload:
-    title: TitleNode | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+@strawberry.type(description="Ce que répondent les mutations qui changent un titre.")
+class TitleResult(MutationPayload):
+    title: TitleNode | None = strawberry.field(
+        default=None, description="Le titre, dans son nouvel état."
+    )
 
 
-async def _employee_payload(info: Info, row: Employee) -> EmployeePayload:
-    [employee] = await employee_nodes(info, [row])
-    return EmployeePayload(employee=employee)
+@strawberry.type(description="Réponse de `issueTitle`.")
+class IssueTitlePayload(TitleResult):
+    pass
 
 
-def _label_payload(row: Label) -> LabelPayload:
-    return LabelPayload(label=LabelNode.from_row(row))
+@strawberry.type(description="Réponse de `changeTitleStatus`.")
+class ChangeTitleStatusPayload(TitleResult):
+    pass
 
 
-def _title_payload(info: Info) -> Callable[[Title], TitlePayload]:
-    return lambda row: TitlePayload(title=TitleNode.from_row(row, today(info)))
+E = TypeVar("E", bound=EmployeeResult)
+L = TypeVar("L", CreateLabelPayload, RenameLabelPayload)
+T = TypeVar("T", bound=TitleResult)
+
+
+def _employee_payload(info: Info, payload: Callable[..., E]) -> Callable[[Employee], Awaitable[E]]:
+    async def fill(row: Employee) -> E:
+        [employee] = await employee_nodes(info, [row])
+        return payload(employee=employee)
+
+    return fill
+
+
+def _label_payload(payload: Callable[..., L]) -> Callable[[Label], L]:
+    return lambda row: payload(label=LabelNode.from_row(row))
+
+
+def _title_payload(info: Info, payload: Callable[..., T]) -> Callable[[Title], T]:
+    return lambda row: payload(title=TitleNode.from_row(row, today(info)))
 
 
 @strawberry.type
@@ -218,8 +289,8 @@ class CompanyMutations:
         "identifiant et un mot de passe provisoire à changer à la première connexion."
     )
     async def create_employee_account(
-        self, info: Info, input: CreateEmployeeAccountInput
-    ) -> EmployeePayload:
+        self, info: Info, input: MutationInput[CreateEmployeeAccountInput]
+    ) -> CreateEmployeeAccountPayload:
         data = employee_accounts.NewEmployeeAccount(
             email=input.email,
             family_name=input.family_name,
@@ -232,12 +303,14 @@ class CompanyMutations:
         return await run_mutation(
             info,
             lambda ctx: employee_accounts.create_employee_account(ctx, org, data),
-            EmployeePayload,
-            lambda row: _employee_payload(info, row),
+            CreateEmployeeAccountPayload,
+            _employee_payload(info, CreateEmployeeAccountPayload),
         )
 
     @strawberry.mutation(description="Ajouter une ligne à la liste des salariés.")
-    async def add_employee(self, info: Info, input: AddEmployeeInput) -> EmployeePayload:
+    async def add_employee(
+        self, info: Info, input: MutationInput[AddEmployeeInput]
+    ) -> AddEmployeePayload:
         data = company_space.NewEmployee(
             family_name=input.family_name,
             title_number=input.title_number,
@@ -250,25 +323,25 @@ class CompanyMutations:
         return await run_mutation(
             info,
             lambda ctx: company_space.add_employee(ctx, org, data),
-            EmployeePayload,
-            lambda row: _employee_payload(info, row),
+            AddEmployeePayload,
+            _employee_payload(info, AddEmployeePayload),
         )
 
     @strawberry.mutation(description="Retirer une ligne de la liste (ses alertes restent).")
     async def remove_employee(
-        self, info: Info, input: RemoveEmployeeInput
+        self, info: Info, input: MutationInput[RemoveEmployeeInput]
     ) -> RemoveEmployeePayload:
         employee = uuid_of(input.employee_id, "Employee")
         return await run_mutation(
             info,
             lambda ctx: company_space.remove_employee(ctx, employee),
             RemoveEmployeePayload,
-            lambda _id: RemoveEmployeePayload(removed_employee_id=input.employee_id),
+            lambda _id: RemoveEmployeePayload(employee_id=input.employee_id),
         )
 
     @strawberry.mutation(description="Importer des salariés depuis un CSV : tout ou rien.")
     async def import_employees(
-        self, info: Info, input: ImportEmployeesInput
+        self, info: Info, input: MutationInput[ImportEmployeesInput]
     ) -> ImportEmployeesPayload:
         org = uuid_of(input.organisation_id, "Organisation")
         content: str | bytes | None = input.csv
@@ -286,55 +359,83 @@ class CompanyMutations:
         )
 
     @strawberry.mutation(description="Créer un libellé (100 par organisation au plus).")
-    async def create_label(self, info: Info, input: CreateLabelInput) -> LabelPayload:
+    async def create_label(
+        self, info: Info, input: MutationInput[CreateLabelInput]
+    ) -> CreateLabelPayload:
         org = uuid_of(input.organisation_id, "Organisation")
         return await run_mutation(
             info,
             lambda ctx: labels.create_label(ctx, org, input.name),
-            LabelPayload,
-            _label_payload,
+            CreateLabelPayload,
+            _label_payload(CreateLabelPayload),
         )
 
     @strawberry.mutation(description="Renommer un libellé.")
-    async def rename_label(self, info: Info, input: RenameLabelInput) -> LabelPayload:
+    async def rename_label(
+        self, info: Info, input: MutationInput[RenameLabelInput]
+    ) -> RenameLabelPayload:
         label = uuid_of(input.label_id, "Label")
         return await run_mutation(
             info,
             lambda ctx: labels.rename_label(ctx, label, input.name),
-            LabelPayload,
-            _label_payload,
+            RenameLabelPayload,
+            _label_payload(RenameLabelPayload),
         )
 
     @strawberry.mutation(description="Supprimer un libellé (les salariés restent).")
-    async def delete_label(self, info: Info, input: DeleteLabelInput) -> DeleteLabelPayload:
+    async def delete_label(
+        self, info: Info, input: MutationInput[DeleteLabelInput]
+    ) -> DeleteLabelPayload:
         label = uuid_of(input.label_id, "Label")
         return await run_mutation(
             info,
             lambda ctx: labels.delete_label(ctx, label),
             DeleteLabelPayload,
-            lambda _id: DeleteLabelPayload(deleted_label_id=input.label_id),
+            lambda _id: DeleteLabelPayload(label_id=input.label_id),
         )
 
     @strawberry.mutation(description="Poser un libellé sur des salariés.")
-    async def assign_label(self, info: Info, input: AssignLabelInput) -> AssignLabelPayload:
-        return await _assign(info, input, assign=True)
+    async def assign_label(
+        self, info: Info, input: MutationInput[AssignLabelInput]
+    ) -> AssignLabelPayload:
+        label = uuid_of(input.label_id, "Label")
+        employees = uuids_of(input.employee_ids, "Employee")
+        return await run_mutation(
+            info,
+            lambda ctx: labels.assign_label(ctx, label, employees, assign=True),
+            AssignLabelPayload,
+            lambda result: AssignLabelPayload(label=LabelNode.from_row(result[0])),
+        )
 
     @strawberry.mutation(description="Retirer un libellé de salariés.")
-    async def unassign_label(self, info: Info, input: AssignLabelInput) -> AssignLabelPayload:
-        return await _assign(info, input, assign=False)
+    async def unassign_label(
+        self, info: Info, input: MutationInput[UnassignLabelInput]
+    ) -> UnassignLabelPayload:
+        label = uuid_of(input.label_id, "Label")
+        employees = uuids_of(input.employee_ids, "Employee")
+        return await run_mutation(
+            info,
+            lambda ctx: labels.assign_label(ctx, label, employees, assign=False),
+            UnassignLabelPayload,
+            lambda result: UnassignLabelPayload(label=LabelNode.from_row(result[0])),
+        )
 
     @strawberry.mutation(description="Marquer une alerte comme lue.")
-    async def mark_alert_read(self, info: Info, input: MarkAlertReadInput) -> AlertPayload:
+    async def mark_alert_read(
+        self, info: Info, input: MutationInput[MarkAlertReadInput]
+    ) -> MarkAlertReadPayload:
         alert = uuid_of(input.alert_id, "Alert")
         return await run_mutation(
             info,
             lambda ctx: alerts.mark_read(ctx, alert),
-            AlertPayload,
-            lambda row: AlertPayload(alert=AlertNode.from_row(row)),
+            MarkAlertReadPayload,
+            lambda row: MarkAlertReadPayload(alert=AlertNode.from_row(row)),
         )
 
     @strawberry.mutation(description="Délivrer un titre (agents de l'autorité).")
-    async def issue_title(self, info: Info, input: IssueTitleInput) -> TitlePayload:
+    async def issue_title(
+        self, info: Info, input: MutationInput[IssueTitleInput]
+    ) -> IssueTitlePayload:
         data = titles.NewTitle(
             kind=TitleKindValue(input.kind.value),
             departement=input.departement,
@@ -348,29 +449,21 @@ class CompanyMutations:
             expires_on=input.expires_on,
         )
         return await run_mutation(
-            info, lambda ctx: titles.issue_title(ctx, data), TitlePayload, _title_payload(info)
+            info,
+            lambda ctx: titles.issue_title(ctx, data),
+            IssueTitlePayload,
+            _title_payload(info, IssueTitlePayload),
         )
 
     @strawberry.mutation(description="Changer le statut d'un titre, avec un motif (agents).")
-    async def change_title_status(self, info: Info, input: ChangeTitleStatusInput) -> TitlePayload:
+    async def change_title_status(
+        self, info: Info, input: MutationInput[ChangeTitleStatusInput]
+    ) -> ChangeTitleStatusPayload:
         title = uuid_of(input.title_id, "Title")
         status = TitleStatusValue(input.status.value)
         return await run_mutation(
             info,
             lambda ctx: titles.change_title_status(ctx, title, status, input.reason),
-            TitlePayload,
-            _title_payload(info),
+            ChangeTitleStatusPayload,
+            _title_payload(info, ChangeTitleStatusPayload),
         )
-
-
-async def _assign(info: Info, input: AssignLabelInput, *, assign: bool) -> AssignLabelPayload:
-    label = uuid_of(input.label_id, "Label")
-    employees = uuids_of(input.employee_ids, "Employee")
-    return await run_mutation(
-        info,
-        lambda ctx: labels.assign_label(ctx, label, employees, assign=assign),
-        AssignLabelPayload,
-        lambda result: AssignLabelPayload(
-            label=LabelNode.from_row(result[0]), changed_count=result[1]
-        ),
-    )

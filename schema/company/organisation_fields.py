@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
@@ -23,12 +23,12 @@ from schema.company.types import (
     ColourTotals,
     EmployeeNode,
     LabelNode,
-    employee_nodes,
+    dashboard_nodes,
 )
 from schema.context import Info
 from schema.guards import require
 from schema.ids import uuid_of
-from schema.pagination import Connection, Edge, PageInfo, nested_page, to_connection
+from schema.pagination import After, Connection, Edge, First, PageInfo, nested_page, to_connection
 from schema.title.types import Colour, today
 from tenants.errors import CommonCode, DomainError
 
@@ -39,7 +39,7 @@ NO_MATCH = uuid.UUID(int=0)
 
 
 @strawberry.type(
-    name="EmployeeDashboard",
+    name="EmployeeDashboardConnection",
     description="Le tableau de bord : une page de salariés avec leur titre et sa couleur, le "
     "nombre de lignes retenues par les filtres et les totaux par couleur.",
 )
@@ -55,7 +55,9 @@ class DashboardFilterInput:
     label_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="Les salariés portant l'un de ces libellés."
     )
-    establishment_id: strawberry.ID | None = None
+    establishment_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Les salariés de cet établissement."
+    )
     colours: list[Colour] | None = strawberry.field(
         default=None, description="L'une de ces couleurs."
     )
@@ -112,25 +114,29 @@ class OrganisationCompanyFields:
     async def dashboard(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        filter: DashboardFilterInput | None = None,
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            DashboardFilterInput | None,
+            strawberry.argument(description="Les filtres (libellés, établissement, couleurs)."),
+        ] = None,
     ) -> EmployeeDashboard | None:
         if not self._manage_employees(info):
             return None
         filters = dashboard_filter(filter)
         async with info.context.read_session() as session:
             result = await dashboard_query.dashboard(
-                session, self.row.id, filters, today(info), first, after
+                session,
+                self.row.id,
+                filters,
+                today(info),
+                first,
+                after,
+                labels=selects(info.selected_fields, "labels"),
+                establishments=selects(info.selected_fields, "establishment"),
             )
         items = result.page.items
-        nodes = await employee_nodes(
-            info,
-            [row.employee for _, row in items],
-            [(row.title, row.colour) for _, row in items],
-            labels=selects(info.selected_fields, "labels"),
-            establishments=selects(info.selected_fields, "establishment"),
-        )
+        nodes = await dashboard_nodes(info, [row for _, row in items])
         edges = [
             Edge(cursor=cursor, node=node) for (cursor, _), node in zip(items, nodes, strict=True)
         ]
@@ -152,7 +158,7 @@ class OrganisationCompanyFields:
 
     @strawberry.field(description="Les libellés de l'organisation, les plus récents d'abord.")
     async def labels(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[LabelNode] | None:
         if not self._manage_employees(info):
             return None
@@ -165,9 +171,11 @@ class OrganisationCompanyFields:
     async def alerts(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        unread_only: bool = False,
+        first: First = 20,
+        after: After = None,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Seulement les alertes non lues.")
+        ] = False,
     ) -> Connection[AlertNode] | None:
         if not self._manage_employees(info):
             return None
@@ -180,7 +188,12 @@ class OrganisationCompanyFields:
         "Mêmes filtres que le tableau de bord ; 20 000 lignes au plus."
     )
     async def employees_csv(
-        self, info: Info, filter: DashboardFilterInput | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            DashboardFilterInput | None,
+            strawberry.argument(description="Les filtres (libellés, établissement, couleurs)."),
+        ] = None,
     ) -> str | None:
         if not self._manage_employees(info):
             return None

@@ -31,6 +31,7 @@ from schema.enums import graphql_enum
 from schema.nodes import VisibleNode, register_node
 from schema.refs import EstablishmentRef, nodes_of, organisation_field
 from schema.title.types import Colour, TitleNode, today
+from tenants.organisations import Establishment as EstablishmentRow
 
 if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
     from dossiers.company.models import AlertKind
@@ -58,12 +59,12 @@ def organisation_member(kind: str, row_id: uuid.UUID, organisation_id: uuid.UUID
 )
 class LabelNode(VisibleNode):
     id: relay.NodeID[str]
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(description="Le nom du libellé.")
+    created_at: datetime = strawberry.field(description="Création du libellé.")
     organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod
-    def from_row(cls, row: LabelRow) -> LabelNode:
+    def from_row(cls, row: LabelRow | dashboard.LabelView) -> LabelNode:
         return cls(
             id=str(row.id),
             name=row.name,
@@ -98,11 +99,11 @@ class EmployeeNode(VisibleNode):
     every field is plain data, so a page of 100 costs no resolver call per row."""
 
     id: relay.NodeID[str]
-    family_name: str
-    given_names: str | None
-    title_number: str | None
-    email: str | None
-    created_at: datetime
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str | None = strawberry.field(description="Prénoms.")
+    title_number: str | None = strawberry.field(description="Numéro du titre du salarié.")
+    email: str | None = strawberry.field(description="Son adresse, si elle est connue.")
+    created_at: datetime = strawberry.field(description="Ajout à la liste.")
     has_account: bool = strawberry.field(
         description="La ligne est reliée au compte d'une personne (titulaire du titre, ou compte "
         "ouvert par l'organisation)."
@@ -117,7 +118,7 @@ class EmployeeNode(VisibleNode):
     establishment: EstablishmentRef | None = strawberry.field(
         description="L'établissement de rattachement."
     )
-    row: strawberry.Private[EmployeeRow]
+    row: strawberry.Private[EmployeeRow | dashboard.EmployeeView]
 
     @classmethod
     async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[EmployeeNode | None]:
@@ -130,6 +131,37 @@ class EmployeeNode(VisibleNode):
         )
         built = iter(await employee_nodes(info, [row for row in rows if row is not None]))
         return [next(built) if row is not None else None for row in rows]
+
+
+async def dashboard_nodes(info: Info, rows: Sequence[dashboard.DashboardRow]) -> list[EmployeeNode]:
+    """Employee nodes for the dashboard's rows, read whole in its one statement: titles,
+    colours and labels come with them; their establishments are handed to the DataLoader the
+    establishment nodes read from, so nothing more is read."""
+    on = today(info)
+    sites = info.context.loaders.by_id(EstablishmentRow)
+    for row in rows:
+        if row.establishment is not None:
+            sites.prime(row.establishment.id, row.establishment)
+    wanted = sorted({r.establishment.id for r in rows if r.establishment is not None})
+    found_sites = await nodes_of(info, "Establishment", wanted) if wanted else []
+    refs = {w: site for w, site in zip(wanted, found_sites, strict=True) if site}
+    return [
+        EmployeeNode(
+            id=str(row.employee.id),
+            family_name=row.employee.family_name,
+            given_names=row.employee.given_names,
+            title_number=row.employee.title_number,
+            email=row.employee.email,
+            created_at=row.employee.created_at,
+            has_account=row.employee.person_id is not None,
+            title=TitleNode.from_row(row.title, on) if row.title is not None else None,
+            colour=Colour(row.colour.value),
+            labels=[LabelNode.from_row(label) for label in row.labels],
+            establishment=refs.get(row.establishment.id) if row.establishment else None,
+            row=row.employee,
+        )
+        for row in rows
+    ]
 
 
 async def employee_nodes(
@@ -189,11 +221,13 @@ async def employee_nodes(
 )
 class AlertNode(VisibleNode):
     id: relay.NodeID[str]
-    kind: AlertKind
+    kind: AlertKind = strawberry.field(description="La sorte d'alerte.")
     colour: Colour = strawberry.field(description="La couleur du titre quand l'alerte est née.")
-    title_number: str
-    created_at: datetime
-    read_at: datetime | None
+    title_number: str = strawberry.field(description="Le numéro du titre concerné.")
+    created_at: datetime = strawberry.field(description="Quand l'alerte a été émise.")
+    read_at: datetime | None = strawberry.field(
+        description="Quand elle a été marquée lue (null si elle ne l'est pas)."
+    )
     row: strawberry.Private[Alert]
 
     @property
@@ -239,9 +273,11 @@ class AlertNode(VisibleNode):
 
 @strawberry.type(description="Nombre de salariés par couleur.")
 class ColourTotals:
-    green: int
-    orange: int
-    red: int
+    green: int = strawberry.field(description="Lignes au titre vert (valide, loin de l'échéance).")
+    orange: int = strawberry.field(description="Lignes au titre orange (échéance proche).")
+    red: int = strawberry.field(
+        description="Lignes au titre rouge (échu, suspendu, retiré ou introuvable)."
+    )
 
 
 register_node(TitleNode)

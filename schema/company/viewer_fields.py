@@ -4,6 +4,7 @@ viewer manages, and the viewer's own titles."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 
@@ -12,7 +13,7 @@ from dossiers.company.alerts import alerts_of
 from schema.company.types import AlertNode
 from schema.context import Info
 from schema.guards import person_resource, require
-from schema.pagination import Connection, empty_connection, to_connection
+from schema.pagination import After, Connection, First, empty_connection, to_connection
 from schema.title.types import TitleNode, person_titles
 from tenants.pagination import Page, check_first
 
@@ -28,9 +29,11 @@ class ViewerCompanyFields:
     async def alerts(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        unread_only: bool = False,
+        first: First = 20,
+        after: After = None,
+        unread_only: Annotated[
+            bool, strawberry.argument(description="Seulement les alertes non lues.")
+        ] = False,
     ) -> Connection[AlertNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_EMPLOYEES)
         if not organisations:
@@ -42,7 +45,7 @@ class ViewerCompanyFields:
 
     @strawberry.field(description="Mes titres (cartes, autorisations), les plus récents d'abord.")
     async def titles(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[TitleNode] | None:
         if not offered(info.context.pack.slug, Action.VIEW_PERSON_TITLES):
             return empty_connection(first, after)

@@ -40,13 +40,15 @@ def membership_resource(row: MembershipRow) -> Resource:
 )
 class MembershipNode(VisibleNode):
     id: relay.NodeID[str]
-    role: MembershipRole
+    role: MembershipRole = strawberry.field(description="Administrateur ou gestionnaire.")
     permissions: list[Permission] = strawberry.field(
         description="Droits effectifs (tous pour l'administrateur)."
     )
-    created_at: datetime
-    updated_at: datetime
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="Début de l'adhésion.")
+    updated_at: datetime = strawberry.field(description="Dernier changement (droits, rôle).")
+    revoked_at: datetime | None = strawberry.field(
+        description="Révocation (null si elle est en vigueur)."
+    )
     organisation_id: strawberry.Private[uuid.UUID]
     person_id: strawberry.Private[uuid.UUID]
 

@@ -3,7 +3,7 @@ non-null: refused, it raises the policy's error (`schema.guards.require`)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -14,7 +14,7 @@ from schema.context import Info
 from schema.delegation.members import MembershipNode, organisation_memberships
 from schema.delegation.types import InvitationNode, MandateNode, MandateStatus, paris_today
 from schema.guards import require
-from schema.pagination import Connection, empty_connection, nested_page, to_connection
+from schema.pagination import After, Connection, First, empty_connection, nested_page, to_connection
 
 if TYPE_CHECKING:
     from tenants.organisations import Organisation as OrganisationRow
@@ -32,9 +32,11 @@ class OrganisationDelegationFields:
     async def memberships(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        include_revoked: bool = False,
+        first: First = 20,
+        after: After = None,
+        include_revoked: Annotated[
+            bool, strawberry.argument(description="Compter aussi les adhésions révoquées.")
+        ] = False,
     ) -> Connection[MembershipNode] | None:
         return await organisation_memberships(info, self.row, first, after, include_revoked)
 
@@ -43,7 +45,7 @@ class OrganisationDelegationFields:
         "retirées, ni expirées)."
     )
     async def invitations(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[InvitationNode] | None:
         require(info, Action.MANAGE_MANAGERS, organisation_resource(self.row))
         now = info.context.now
@@ -57,9 +59,12 @@ class OrganisationDelegationFields:
     async def mandates(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        status: MandateStatus | None = None,
+        first: First = 20,
+        after: After = None,
+        status: Annotated[
+            MandateStatus | None,
+            strawberry.argument(description="Seulement les mandats de ce statut."),
+        ] = None,
     ) -> Connection[MandateNode] | None:
         if not offered(info.context.pack.slug, Action.MANAGE_MANDATES):  # none on this portal
             return empty_connection(first, after)

@@ -28,7 +28,7 @@ from schema.enums import MandateScope, graphql_enum
 from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
-from schema.pagination import Connection
+from schema.pagination import After, Connection, First
 from schema.refs import organisation_field
 from schema.title.types import TitleNode, person_titles
 from tenants import mandates as m
@@ -87,15 +87,17 @@ class OrganisationSummary:
 )
 class MandateNode(VisibleNode):
     id: relay.NodeID[str]
-    scopes: list[MandateScope]
-    status: MandateStatus
+    scopes: list[MandateScope] = strawberry.field(description="Ce que le mandat couvre.")
+    status: MandateStatus = strawberry.field(description="Où en est le mandat.")
     ends_on: date | None = strawberry.field(
         description="Dernier jour où le mandat donne des droits (heure de Paris) ; sans date, "
         "jusqu'à révocation."
     )
-    created_at: datetime
-    responded_at: datetime | None
-    revoked_at: datetime | None
+    created_at: datetime = strawberry.field(description="Demande du mandat.")
+    responded_at: datetime | None = strawberry.field(
+        description="Acceptation ou refus (null sinon)."
+    )
+    revoked_at: datetime | None = strawberry.field(description="Révocation (null sinon).")
     email: str | None = strawberry.field(
         description="L'adresse à laquelle la demande a été envoyée, qu'un compte l'ait ou non."
     )
@@ -128,7 +130,7 @@ class MandateNode(VisibleNode):
         "sinon l'erreur dit pourquoi (MANDATE_REVOKED, MANDATE_SCOPE_MISSING…)."
     )
     async def titles(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[TitleNode] | None:
         if self.person_id is None:  # asked of an address without an account yet
             raise DomainError.one(AuthCode.MANDATE_NOT_ACCEPTED)
@@ -196,12 +198,12 @@ def invitation_resource(row: InvitationRow) -> Resource:
 class InvitationNode(VisibleNode):
     id: relay.NodeID[str]
     email: str = strawberry.field(description="L'adresse à laquelle le lien a été envoyé.")
-    permissions: list[Permission]
-    status: InvitationStatus
-    created_at: datetime
-    expires_at: datetime
-    accepted_at: datetime | None
-    revoked_at: datetime | None
+    permissions: list[Permission] = strawberry.field(description="Les droits qui seront délégués.")
+    status: InvitationStatus = strawberry.field(description="Où en est l'invitation.")
+    created_at: datetime = strawberry.field(description="Envoi de l'invitation.")
+    expires_at: datetime = strawberry.field(description="Fin de validité du lien.")
+    accepted_at: datetime | None = strawberry.field(description="Acceptation (null sinon).")
+    revoked_at: datetime | None = strawberry.field(description="Retrait (null sinon).")
     organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod

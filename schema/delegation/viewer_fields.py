@@ -5,6 +5,7 @@ viewer acts for as trusted third party."""
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
 import strawberry
 
@@ -14,7 +15,7 @@ from schema.context import Info
 from schema.delegation.members import MembershipNode, person_memberships
 from schema.delegation.types import MandateNode, MandateStatus, paris_today
 from schema.guards import person_resource, require
-from schema.pagination import Connection, to_connection
+from schema.pagination import After, Connection, First, to_connection
 
 
 @strawberry.type
@@ -26,7 +27,7 @@ class ViewerDelegationFields:
         "organisation, avec son rôle et ses droits (l'organisation est dans `organisation`)."
     )
     async def memberships(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[MembershipNode] | None:
         return await person_memberships(info, self.person_id, first, after)
 
@@ -37,9 +38,12 @@ class ViewerDelegationFields:
     async def mandates_given(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        status: MandateStatus | None = None,
+        first: First = 20,
+        after: After = None,
+        status: Annotated[
+            MandateStatus | None,
+            strawberry.argument(description="Seulement les mandats de ce statut."),
+        ] = None,
     ) -> Connection[MandateNode] | None:
         require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         today = paris_today(info)
@@ -61,9 +65,12 @@ class ViewerDelegationFields:
     async def mandates_received(
         self,
         info: Info,
-        first: int | None = 20,
-        after: str | None = None,
-        status: MandateStatus | None = None,
+        first: First = 20,
+        after: After = None,
+        status: Annotated[
+            MandateStatus | None,
+            strawberry.argument(description="Seulement les mandats de ce statut."),
+        ] = None,
     ) -> Connection[MandateNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_MANDATES)
         today = paris_today(info)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from auth.organisation import review as organisation_review
 from schema.context import Info
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.types import OrganisationNode
-from schema.pagination import Connection, to_connection
+from schema.pagination import After, Connection, First, to_connection
 from tenants import organisations as o
 
 
@@ -22,9 +24,12 @@ class OrganisationQueries:
     async def organisation_requests(
         self,
         info: Info,
-        status: OrganisationStatus = OrganisationStatus.PENDING_VALIDATION,
-        first: int | None = 20,
-        after: str | None = None,
+        status: Annotated[
+            OrganisationStatus,
+            strawberry.argument(description="Seulement les demandes de ce statut."),
+        ] = OrganisationStatus.PENDING_VALIDATION,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[OrganisationNode] | None:
         wanted = o.OrganisationStatus(status.value)
         async with info.context.read_session() as session:

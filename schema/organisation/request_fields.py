@@ -26,7 +26,7 @@ from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import DocumentKind
-from schema.pagination import Connection, nested_page, to_connection
+from schema.pagination import After, Connection, First, nested_page, to_connection
 from schema.refs import organisation_field
 from tenants.organisations import Establishment as EstablishmentRow
 from tenants.organisations import Organisation as OrganisationRow
@@ -38,11 +38,11 @@ DOCUMENT_FILE = "organisation-document"  # the kind of file a download link name
 @strawberry.type(name="Establishment", description="Un établissement (SIRET) d'une organisation.")
 class EstablishmentNode(VisibleNode):
     id: relay.NodeID[str]
-    siret: str
-    name: str
-    address: Address
-    head_office: bool
-    created_at: datetime
+    siret: str = strawberry.field(description="SIRET (14 chiffres).")
+    name: str = strawberry.field(description="Nom de l'établissement.")
+    address: Address = strawberry.field(description="Adresse de l'établissement.")
+    head_office: bool = strawberry.field(description="Vrai pour le siège.")
+    created_at: datetime = strawberry.field(description="Ajout de l'établissement.")
     organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -102,12 +102,14 @@ register_node(EstablishmentNode)
 )
 class OrganisationDocumentNode(VisibleNode):
     id: relay.NodeID[str]
-    kind: DocumentKind
-    filename: str
-    content_type: str = strawberry.field(description="application/pdf, image/png, image/jpeg.")
+    kind: DocumentKind = strawberry.field(description="La nature de la pièce.")
+    filename: str = strawberry.field(description="Le nom du fichier envoyé.")
+    content_type: str = strawberry.field(
+        description="Type lu dans le contenu : application/pdf, image/png ou image/jpeg."
+    )
     size: int = strawberry.field(description="Taille en octets.")
     sha256: str = strawberry.field(description="Empreinte SHA-256 du contenu, en hexadécimal.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="Dépôt de la pièce.")
     organisation_id: strawberry.Private[uuid.UUID]
 
     @classmethod
@@ -176,7 +178,7 @@ class OrganisationRequestFields:
 
     @strawberry.field(description="Les établissements (SIRET), le siège compris.")
     async def establishments(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[EstablishmentNode] | None:
         page = await nested_page(info, establishment_pages, self.row.id, first, after)
         return to_connection(page, EstablishmentNode.from_row)
@@ -186,7 +188,7 @@ class OrganisationRequestFields:
         "de l'autorité qui l'instruit, null avec l'erreur du refus sur ce champ."
     )
     async def documents(
-        self, info: Info, first: int | None = 20, after: str | None = None
+        self, info: Info, first: First = 20, after: After = None
     ) -> Connection[OrganisationDocumentNode] | None:
         if not may_see_documents(info, self.row):  # the administrator's refusal, on this field
             require(info, Action.COMPLETE_ORGANISATION_REQUEST, organisation_resource(self.row))

@@ -31,8 +31,8 @@ from tenants.organisations import Organisation as OrganisationRow
 
 @strawberry.type(description="Le représentant légal de l'organisation.")
 class LegalRepresentative:
-    family_name: str
-    given_names: str
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
     role: str | None = strawberry.field(description="Qualité (gérant, président…).")
 
 
@@ -50,18 +50,24 @@ class OrganisationNode(
 ):
     id: relay.NodeID[str]
     kind: str = strawberry.field(description="Code d'une sorte d'organisation du portail.")
-    kind_label: str
-    name: str
-    siren: str
-    head_office_siret: str
-    address: Address
-    legal_representative: LegalRepresentative
-    applicant_is_representative: bool
-    status: OrganisationStatus
-    submitted_at: datetime
-    decided_at: datetime | None
-    rejection_reason: str | None
-    created_at: datetime
+    kind_label: str = strawberry.field(description="Libellé de sa sorte, dans la langue demandée.")
+    name: str = strawberry.field(description="Raison sociale.")
+    siren: str = strawberry.field(description="SIREN (9 chiffres).")
+    head_office_siret: str = strawberry.field(description="SIRET du siège (14 chiffres).")
+    address: Address = strawberry.field(description="Adresse du siège.")
+    legal_representative: LegalRepresentative = strawberry.field(
+        description="Le représentant légal."
+    )
+    applicant_is_representative: bool = strawberry.field(
+        description="Vrai si le demandeur est le représentant légal."
+    )
+    status: OrganisationStatus = strawberry.field(description="Où en est la validation du compte.")
+    submitted_at: datetime = strawberry.field(description="Dernière soumission de la demande.")
+    decided_at: datetime | None = strawberry.field(
+        description="Validation ou refus (null avant la décision)."
+    )
+    rejection_reason: str | None = strawberry.field(description="Motif du refus (null sauf refus).")
+    created_at: datetime = strawberry.field(description="Inscription de l'organisation.")
     row: strawberry.Private[OrganisationRow]
 
     @property

@@ -27,6 +27,10 @@ else:
             CapabilityValue.COMPANY_SPACE: "Espace entreprise : salariés, libellés, tableau de "
             "bord, export, alertes sur les titres.",
             CapabilityValue.TITLES: "Titres délivrés par l'autorité (cartes, autorisations).",
+            CapabilityValue.HABILITATIONS: "Habilitations aux applications sur des structures "
+            "FINESS, approuvées par les gestionnaires des applications ; tuiles.",
+            CapabilityValue.DOCUMENT_DEPOSIT: "Dépôt des rapports d'activité par structure et "
+            "par année, avec corbeille.",
         },
     )
 
@@ -37,8 +41,8 @@ def _label(info: Info, label: Label) -> str:
 
 @strawberry.type(description="Une règle du mot de passe, en mots.")
 class PasswordPolicy:
-    min_length: int
-    max_length: int
+    min_length: int = strawberry.field(description="Longueur minimale, en caractères.")
+    max_length: int = strawberry.field(description="Longueur maximale, en caractères.")
     required_character_classes: int = strawberry.field(
         description="Nombre de classes (majuscule, minuscule, chiffre, spécial) exigées ; 0 : "
         "aucune règle de composition."
@@ -48,14 +52,16 @@ class PasswordPolicy:
 
 @strawberry.type(description="Un champ du formulaire d'inscription et s'il est exigé.")
 class RegistrationFieldRule:
-    name: str
-    required: bool
+    name: str = strawberry.field(description="Le nom du champ de `RegisterInput`.")
+    required: bool = strawberry.field(
+        description="Vrai si le portail l'exige (REQUIRED s'il manque)."
+    )
 
 
 @strawberry.type(description="Une activité de sécurité privée (mention sur les titres).")
 class Activity:
-    code: str
-    label: str
+    code: str = strawberry.field(description="Code stable de l'activité.")
+    label: str = strawberry.field(description="Libellé, dans la langue demandée.")
     excludes_others: bool = strawberry.field(
         description="Exclusive : ne se cumule avec aucune autre activité."
     )
@@ -82,23 +88,27 @@ class Delegation:
 
 @strawberry.type(description="Un profil d'habilitation d'une application.")
 class ApplicationProfile:
-    code: str
-    label: str
-    description: str
+    code: str = strawberry.field(description="Code stable du profil.")
+    label: str = strawberry.field(description="Libellé du profil.")
+    description: str = strawberry.field(description="Ce que ce profil y fait.")
 
 
 @strawberry.type(description="Une application du portail (tuile).")
 class Application:
-    code: str
-    name: str
-    description: str
-    profiles: list[ApplicationProfile]
+    code: str = strawberry.field(description="Code stable du téléservice.")
+    name: str = strawberry.field(description="Nom du téléservice.")
+    description: str = strawberry.field(description="Ce qu'il permet.")
+    profiles: list[ApplicationProfile] = strawberry.field(
+        description="Les profils qui y ont accès."
+    )
 
 
 @strawberry.type(description="Un type d'organisation que l'on peut inscrire.")
 class OrganisationKind:
-    code: str
-    label: str
+    code: str = strawberry.field(
+        description="Code à donner dans `registerOrganisation(input: {kind})`."
+    )
+    label: str = strawberry.field(description="Libellé, dans la langue demandée.")
 
 
 @strawberry.type(description="Le portail : l'autorité qui l'opère et ses listes de référence.")
@@ -113,27 +123,27 @@ class Tenant:
     def slug(self) -> str:
         return self.pack.slug
 
-    @strawberry.field
+    @strawberry.field(description="Nom de l'autorité.")
     def name(self) -> str:
         return self.pack.name
 
-    @strawberry.field
+    @strawberry.field(description="Nom court (sigle).")
     def short_name(self) -> str:
         return self.pack.short_name
 
-    @strawberry.field
+    @strawberry.field(description="Présentation du portail, dans la langue demandée.")
     def description(self, info: Info) -> str:
         return _label(info, self.pack.description)
 
-    @strawberry.field
+    @strawberry.field(description="Adresse du support.")
     def support_email(self) -> str:
         return self.pack.support_email
 
-    @strawberry.field
+    @strawberry.field(description="Téléphone du support.")
     def support_phone(self) -> str | None:
         return self.pack.support_phone
 
-    @strawberry.field
+    @strawberry.field(description="Adresse postale du support.")
     def support_address(self) -> str | None:
         return self.pack.support_address
 
@@ -141,7 +151,7 @@ class Tenant:
     def sender_email(self) -> str:
         return self.pack.sender_email
 
-    @strawberry.field
+    @strawberry.field(description="Les règles des mots de passe.")
     def password_policy(self, info: Info) -> PasswordPolicy:
         rules = self.pack.password
         return PasswordPolicy(
@@ -175,11 +185,11 @@ class Tenant:
             for a in self.pack.activities
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Les délégations territoriales de l'autorité.")
     def delegations(self) -> list[Delegation]:
         return [Delegation.from_pack(d) for d in self.pack.delegations]
 
-    @strawberry.field
+    @strawberry.field(description="Les téléservices de l'autorité.")
     def applications(self, info: Info) -> list[Application]:
         return [
             Application(
@@ -198,13 +208,13 @@ class Tenant:
             for a in self.pack.applications
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Les sortes d'organisation qu'on peut inscrire.")
     def organisation_kinds(self, info: Info) -> list[OrganisationKind]:
         return [
             OrganisationKind(code=k.code, label=_label(info, k.label))
             for k in self.pack.organisation_kinds
         ]
 
-    @strawberry.field
+    @strawberry.field(description="Les types de structure proposés à l'inscription (cnsa).")
     def structure_types(self, info: Info) -> list[str]:
-        return [_label(info, label) for label in self.pack.structure_types]
+        return [_label(info, kind.label) for kind in self.pack.structure_types]

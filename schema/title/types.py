@@ -17,7 +17,7 @@ from strawberry import relay
 from auth.policy import Action, Resource, decide
 from dossiers.title import models as m
 from dossiers.title.issuing import title_pages, viewing_resource
-from dossiers.title.numbers import colour_of, effective_status, today_of
+from dossiers.title.numbers import colour_at, effective_status, today_of
 from schema.account.types import visible_rows
 from schema.context import Info
 from schema.enums import graphql_enum
@@ -65,34 +65,45 @@ else:
     )
 
 
+# Domain values to their GraphQL twins by lookup (an Enum call per row costs more).
+_GRAPHQL_STATUS = {s: TitleStatus(s.value) for s in m.TitleStatus}
+_GRAPHQL_COLOUR = {c: Colour(c.value) for c in m.Colour}
+_GRAPHQL_KIND = {k.value: TitleKind(k.value) for k in m.TitleKind}
+
+
 @strawberry.type(name="Title", description="Un titre délivré par l'autorité.")
 class TitleNode(VisibleNode):
     id: relay.NodeID[str]
     number: str = strawberry.field(description="PFX-DDD-AAAA-MM-JJ-NNNNNNNNNNN.")
-    kind: TitleKind
-    holder_family_name: str
-    holder_given_names: str | None
-    departement: str
-    issued_on: date
-    expires_on: date
+    kind: TitleKind = strawberry.field(description="La sorte de titre.")
+    holder_family_name: str = strawberry.field(description="Nom de famille du titulaire.")
+    holder_given_names: str | None = strawberry.field(description="Prénoms du titulaire.")
+    departement: str = strawberry.field(description="Le département du numéro (44, 2A, 974…).")
+    issued_on: date = strawberry.field(description="Date de délivrance.")
+    expires_on: date = strawberry.field(
+        description="Date d'échéance (null pour un titre sans échéance)."
+    )
     status: TitleStatus = strawberry.field(description="Statut effectif à la date du jour.")
-    colour: Colour
-    status_changed_at: datetime
-    row: strawberry.Private[m.Title]
+    colour: Colour = strawberry.field(
+        description="Vert, orange ou rouge, au jour de la requête (heure de Paris)."
+    )
+    status_changed_at: datetime = strawberry.field(description="Dernier changement de statut.")
+    row: strawberry.Private[m.Title | m.TitleView]
 
     @classmethod
-    def from_row(cls, row: m.Title, on: date) -> TitleNode:
+    def from_row(cls, row: m.Title | m.TitleView, on: date) -> TitleNode:
+        status = effective_status(row, on)
         return cls(
             id=str(row.id),
             number=row.number,
-            kind=TitleKind(row.kind),
+            kind=_GRAPHQL_KIND[row.kind],
             holder_family_name=row.holder_family_name,
             holder_given_names=row.holder_given_names,
             departement=row.departement,
             issued_on=row.issued_on,
             expires_on=row.expires_on,
-            status=TitleStatus(effective_status(row, on).value),
-            colour=Colour(colour_of(row, on).value),
+            status=_GRAPHQL_STATUS[status],
+            colour=_GRAPHQL_COLOUR[colour_at(status, row.expires_on, on)],
             status_changed_at=row.status_changed_at,
             row=row,
         )

@@ -36,6 +36,8 @@ class Capability(StrEnum):
     MANDATES = "MANDATES"  # trusted third parties acting for a person under a mandate
     COMPANY_SPACE = "COMPANY_SPACE"  # employees, labels, dashboard, CSV, title alerts
     TITLES = "TITLES"  # titles issued by the authority's agents, seen by their holders
+    HABILITATIONS = "HABILITATIONS"  # FINESS structures, habilitation requests, tiles
+    DOCUMENT_DEPOSIT = "DOCUMENT_DEPOSIT"  # activity reports deposited per structure and year
 
 
 @dataclass(frozen=True)
@@ -75,17 +77,57 @@ class Delegation:
 
 @dataclass(frozen=True)
 class Profile:
+    """A role in an application. `manages`: its holders approve the application's
+    habilitation requests (and need no structure); otherwise the profile is held for
+    structures (FINESS), at least one."""
+
     code: str
     label: Label
     description: Label
+    manages: bool = False
+
+    @property
+    def needs_structures(self) -> bool:
+        return not self.manages
+
+
+@dataclass(frozen=True)
+class OidcClient:
+    """How an application signs its users in through the portal (OpenID Connect): its
+    client id, the redirect URIs it may use, and whether it keeps a secret (confidential)
+    or not (public, PKCE only). Secrets are never pack data: they come from the settings."""
+
+    client_id: str
+    redirect_uris: tuple[str, ...]
+    confidential: bool = False
+    post_logout_redirect_uris: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Application:
+    """An application of the portal, shown as a tile. `portal`: one of the portal's own
+    tiles (Administration), shown to whoever manages an application, never requested."""
+
     code: str
     name: str
     description: Label
     profiles: tuple[Profile, ...] = ()
+    url: str | None = None
+    portal: bool = False
+    oidc: OidcClient | None = None
+
+    def profile(self, code: str) -> Profile | None:
+        return next((p for p in self.profiles if p.code == code), None)
+
+    @property
+    def managing_profiles(self) -> tuple[str, ...]:
+        return tuple(p.code for p in self.profiles if p.manages)
+
+
+@dataclass(frozen=True)
+class StructureType:
+    code: str
+    label: Label
 
 
 @dataclass(frozen=True)
@@ -116,8 +158,17 @@ class TenantPack:
     delegations: tuple[Delegation, ...] = ()
     applications: tuple[Application, ...] = ()
     organisation_kinds: tuple[OrganisationKind, ...] = ()
-    structure_types: tuple[Label, ...] = ()
+    structure_types: tuple[StructureType, ...] = ()
     capabilities: frozenset[Capability] = frozenset()
+    # Accounts get a login identifier at registration (cnsa: "yzemirli"), and sign in with
+    # it or with their address; otherwise with the address only.
+    login_identifiers: bool = False
+    # The application whose holders deposit documents for their structures (cnsa: CAMSP /
+    # CMPP), with the `DOCUMENT_DEPOSIT` capability.
+    deposit_application: str | None = None
+
+    def application(self, code: str) -> Application | None:
+        return next((a for a in self.applications if a.code == code), None)
 
     def offers(self, capability: Capability) -> bool:
         return capability in self.capabilities

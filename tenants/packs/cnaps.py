@@ -228,7 +228,8 @@ PACK = TenantPack(
     ),
     confirmation_ttl=timedelta(hours=12),  # [practice]
     hosts=("cnaps",),
-    capabilities=frozenset(Capability),  # seeds 000–003: all of them
+    # seeds 000–003: everything but cnsa's habilitations and document deposits (seed 004).
+    capabilities=frozenset(Capability) - {Capability.HABILITATIONS, Capability.DOCUMENT_DEPOSIT},
     activities=ACTIVITIES,
     delegations=DELEGATIONS,
     organisation_kinds=(

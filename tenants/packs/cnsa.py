@@ -8,10 +8,12 @@ from tenants.packs.base import (
     Application,
     Capability,
     Label,
+    OidcClient,
     OrganisationKind,
     PasswordRules,
     Profile,
     RegistrationField,
+    StructureType,
     TenantPack,
 )
 
@@ -55,7 +57,17 @@ PACK = TenantPack(
     hosts=("cnsa",),
     # seed 004: structures and the managers who approve habilitations; no titles, no
     # company space, no trusted third parties.
-    capabilities=frozenset({Capability.ORGANISATIONS, Capability.MANAGERS}),
+    capabilities=frozenset(
+        {
+            Capability.ORGANISATIONS,
+            Capability.MANAGERS,
+            Capability.HABILITATIONS,
+            Capability.DOCUMENT_DEPOSIT,
+        }
+    ),
+    # seed 004: "Identifiant yzemirli" — the portal signs in by identifier (or address).
+    login_identifiers=True,
+    deposit_application="CAMSP_CMPP",
     applications=(
         Application(
             code="EXTRANET",
@@ -65,6 +77,32 @@ PACK = TenantPack(
                 "l'animation des réseaux de la CNSA",
                 "Information sharing and collaboration for the CNSA's networks",
             ),
+            url="https://extranet.cnsa.fr/",
+            profiles=(
+                Profile(
+                    code="MEMBRE_EXTRANET",
+                    label=Label("Membre de l'Extranet", "Extranet member"),
+                    description=Label(
+                        "Accès aux espaces de partage des réseaux de sa structure",
+                        "Access to the sharing spaces of one's structure's networks",
+                    ),
+                ),
+                Profile(
+                    code="ADMINISTRATEUR_EXTRANET",
+                    label=Label("Administrateur Extranet", "Extranet administrator"),
+                    description=Label(
+                        "Approuve les demandes d'habilitation à l'Extranet",
+                        "Approves the habilitation requests for the Extranet",
+                    ),
+                    manages=True,
+                ),
+            ),
+            oidc=OidcClient(
+                client_id="extranet",
+                redirect_uris=("https://extranet.cnsa.fr/auth/callback",),
+                confidential=False,
+                post_logout_redirect_uris=("https://extranet.cnsa.fr/",),
+            ),
         ),
         Application(
             code="ADMINISTRATION",
@@ -73,6 +111,8 @@ PACK = TenantPack(
                 "Gestion des données de l'Annuaire (utilisateurs, rôles, profils et portefeuilles)",
                 "Directory data management (users, roles, profiles and portfolios)",
             ),
+            url="/t/cnsa/administration",
+            portal=True,
         ),
         Application(
             code="CAMSP_CMPP",
@@ -81,6 +121,7 @@ PACK = TenantPack(
                 "Plateforme de dépôt des rapports d'activités CAMSP/CMPP",
                 "Filing platform for CAMSP/CMPP activity reports",
             ),
+            url="https://camsp-cmpp.cnsa.fr/",
             profiles=(
                 Profile(
                     code="GESTIONNAIRE_CAMSP_CMPP",
@@ -90,6 +131,21 @@ PACK = TenantPack(
                         "Allows filing CAMSP CMPP documents",
                     ),
                 ),
+                Profile(
+                    code="ADMINISTRATEUR_CAMSP_CMPP",
+                    label=Label("Administrateur CAMSP CMPP", "CAMSP CMPP administrator"),
+                    description=Label(
+                        "Approuve les demandes d'habilitation à l'application CAMSP / CMPP",
+                        "Approves the habilitation requests for the CAMSP / CMPP application",
+                    ),
+                    manages=True,
+                ),
+            ),
+            oidc=OidcClient(
+                client_id="camsp-cmpp",
+                redirect_uris=("https://camsp-cmpp.cnsa.fr/oidc/callback",),
+                confidential=True,
+                post_logout_redirect_uris=("https://camsp-cmpp.cnsa.fr/",),
             ),
         ),
     ),
@@ -100,9 +156,12 @@ PACK = TenantPack(
         ),
     ),
     structure_types=(
-        Label(
-            "Établissements et Services médico Sociaux",
-            "Medico-social establishments and services",
+        StructureType(
+            "ESMS",
+            Label(
+                "Établissements et Services médico Sociaux",
+                "Medico-social establishments and services",
+            ),
         ),
     ),
 )

@@ -68,7 +68,7 @@ async def test_each_portal_lists_its_capabilities(
     assert len(every["tenant"]["activities"]) == 10
     access_portal = await cnsa(TENANT)
     assert access_portal["tenant"] == {
-        "capabilities": ["ORGANISATIONS", "MANAGERS"],
+        "capabilities": ["ORGANISATIONS", "MANAGERS", "HABILITATIONS", "DOCUMENT_DEPOSIT"],
         "activities": [],  # mentions on titles: none without titles
     }
 

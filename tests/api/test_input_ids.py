@@ -188,9 +188,9 @@ async def test_organisation_inputs(
     here = {"organisationId": w.org.id}
     cases: list[tuple[str, str, str, dict[str, Any]]] = [
         (admin, "updateOrganisationRequest", "UpdateOrganisationRequestInput", here),
-        (admin, "resubmitOrganisation", "OrganisationIdInput", here),
-        (admin, "addEstablishment", "AddEstablishmentInput", {**here, "siret": "x"}),
-        (officer.token, "validateOrganisation", "OrganisationIdInput", here),
+        (admin, "resubmitOrganisation", "ResubmitOrganisationInput", here),
+        (admin, "addEstablishment", "AddEstablishmentInput", {**here, "siret": "x", "name": "n"}),
+        (officer.token, "validateOrganisation", "ValidateOrganisationInput", here),
         (officer.token, "rejectOrganisation", "RejectOrganisationInput", {**here, "reason": "r"}),
     ]
     for token, mutation, input_type, given in cases:
@@ -215,7 +215,8 @@ async def test_company_space_inputs(
         ("addEmployee", "AddEmployeeInput", {**employee, "labelIds": [label, label]},
          ["labelIds", "1"], "Label"),
         ("createEmployeeAccount", "CreateEmployeeAccountInput",
-         {**here, "email": "new@example.org", "familyName": "Roux"}, ["organisationId"],
+         {**here, "email": "new@example.org", "familyName": "Roux", "givenNames": "Lou"},
+         ["organisationId"],
          "Organisation"),
         ("importEmployees", "ImportEmployeesInput", {**here, "csv": "nom;numéro de titre\n"},
          ["organisationId"], "Organisation"),
@@ -228,7 +229,7 @@ async def test_company_space_inputs(
         ("deleteLabel", "DeleteLabelInput", {"labelId": label}, ["labelId"], "Label"),
         ("assignLabel", "AssignLabelInput", {"labelId": label, "employeeIds": [worker]},
          ["labelId"], "Label"),
-        ("unassignLabel", "AssignLabelInput", {"labelId": label, "employeeIds": [worker, worker]},
+        ("unassignLabel", "UnassignLabelInput", {"labelId": label, "employeeIds": [worker, worker]},
          ["employeeIds", "1"], "Employee"),
         ("markAlertRead", "MarkAlertReadInput", {"alertId": w.own["Alert"]}, ["alertId"], "Alert"),
     ]  # fmt: skip
@@ -278,9 +279,9 @@ async def test_delegation_inputs(
         ("requestMandate", "RequestMandateInput",
          {**here, "email": "p@example.org", "scopes": ["FOLLOW_DOSSIERS"]}, ["organisationId"],
          "Organisation"),
-        ("acceptMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
-        ("refuseMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
-        ("revokeMandate", "MandateInput", mandate, ["mandateId"], "Mandate"),
+        ("acceptMandate", "AcceptMandateInput", mandate, ["mandateId"], "Mandate"),
+        ("refuseMandate", "RefuseMandateInput", mandate, ["mandateId"], "Mandate"),
+        ("revokeMandate", "RevokeMandateInput", mandate, ["mandateId"], "Mandate"),
         ("updatePersonContact", "UpdatePersonContactInput",
          {"personId": w.org.admin.person_id, "phone": "+33 6 12 34 56 78"}, ["personId"], "Person"),
     ]  # fmt: skip
@@ -350,7 +351,8 @@ async def test_a_policy_refusal_names_no_field(
         ("createLabel", "CreateLabelInput", {**here, "name": "Nuit"}, "PERMISSION_MISSING"),
         ("inviteManager", "InviteManagerInput", {**here, "email": "x@example.org"},
          "PERMISSION_MISSING"),
-        ("addEstablishment", "AddEstablishmentInput", {**here, "siret": "x"}, "FORBIDDEN"),
+        ("addEstablishment", "AddEstablishmentInput", {**here, "siret": "x", "name": "n"},
+         "FORBIDDEN"),
         ("renameLabel", "RenameLabelInput", {"labelId": w.own["Label"], "name": "Nuit"},
          "PERMISSION_MISSING"),
     ]  # fmt: skip

@@ -208,10 +208,11 @@ async def test_nested_connections_cost_the_same_for_1_and_20_organisations(
             assert organisation["auditEvents"] == {"totalCount": 0}
     print(f"\nnested connections ({backend}): 1 organisation → {counts[1]}, 20 → {counts[20]}")
     assert counts[1] == counts[20], "\n\n".join(s[:150] for s in seen)
-    # authenticate (2), the viewer's memberships (page, total), the organisations (1), then a
-    # page and a total for each of the 7 connections; on PostgreSQL, plus the tenant's
-    # set_config in each of the 10 read sessions
-    assert counts[20] == (29 if backend == "postgresql" else 19)
+    # one transaction (BEGIN … ROLLBACK): authenticate (1), the viewer's memberships (page,
+    # total), the organisations (1), then a page and a total for each of the 7 connections;
+    # on PostgreSQL, plus the tenant's set_config once
+    assert counts[20] == (21 if backend == "postgresql" else 20)
+    assert statements.transactions() == 1
 
 
 async def test_nested_pages_keep_the_order_cursors_and_page_info(

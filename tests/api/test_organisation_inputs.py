@@ -96,7 +96,10 @@ async def test_bad_identity_each_its_code_and_nothing_changes(
         assert [(e["code"], e["field"]) for e in errors] == [(code, field)], (code, errors)
     # several mistakes at once are all reported
     both = organisation_input(
-        bad_siren, headOfficeSiret=siret_of(siren), kind="BAKERY", legalRepresentative=None
+        bad_siren,
+        headOfficeSiret=siret_of(siren),
+        kind="BAKERY",
+        legalRepresentative={"familyName": " ", "givenNames": "Marie"},
     )
     errors = await register_expecting(cnaps, admin.token, both)
     assert sorted(e["code"] for e in errors) == [

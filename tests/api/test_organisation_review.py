@@ -32,7 +32,7 @@ query($status: OrganisationStatus, $first: Int, $after: String) {
 """
 
 REJECT = """
-mutation Reject($id: ID!, $reason: String) {
+mutation Reject($id: ID!, $reason: String!) {
   rejectOrganisation(input: {organisationId: $id, reason: $reason}) {
     organisation { id status rejectionReason decidedAt }
     errors { code field message }
@@ -234,8 +234,10 @@ async def test_rejection_with_reason_then_correction_and_resubmission(
     ouest = await agent(cnaps, runtime, delegations=("OUEST",))
     await deliver(runtime, smtp, admin.email)
     before = len(await deliver(runtime, smtp, admin.email))
-    # a reason is required (and nothing happens without one)
-    for empty in (None, "", "   \n "):
+    # a reason is required (and nothing happens without one); null is refused by the schema
+    left_out = await cnaps.post(REJECT, {"id": org_id, "reason": None}, token=ouest.token)
+    assert left_out.json()["data"] is None
+    for empty in ("", "   \n "):
         missing = await cnaps(REJECT, {"id": org_id, "reason": empty}, token=ouest.token)
         assert missing["rejectOrganisation"]["errors"][0]["code"] == "REJECTION_REASON_REQUIRED"
         assert missing["rejectOrganisation"]["errors"][0]["field"] == ["input", "reason"]

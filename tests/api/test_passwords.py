@@ -31,15 +31,15 @@ from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.smtp import SmtpServer
 
 REQUEST_RESET = """
-mutation($e: String) { requestPasswordReset(input: {email: $e}) { ok errors { code } } }
+mutation($e: String!) { requestPasswordReset(input: {email: $e}) { ok errors { code } } }
 """
 RESET = """
-mutation($t: String!, $p: String) {
+mutation($t: String!, $p: String!) {
   resetPassword(input: {token: $t, newPassword: $p}) { ok errors { code field message } }
 }
 """
 CHANGE = """
-mutation($c: String, $n: String) {
+mutation($c: String!, $n: String!) {
   changePassword(input: {currentPassword: $c, newPassword: $n}) {
     account { mustChangePassword } errors { code field }
   }

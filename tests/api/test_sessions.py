@@ -24,7 +24,7 @@ from tests.helpers.graphql import GraphQLClient, codes
 from tests.helpers.smtp import SmtpServer
 
 SIGN_OUT = """
-mutation($input: SignOutInput) { signOut(input: $input) { signedOut errors { code } } }
+mutation($input: SignOutInput) { signOut(input: $input) { ok errors { code } } }
 """
 
 
@@ -95,7 +95,7 @@ async def test_sign_out_ends_the_session_at_once(
     tokens = await signed_in(cnaps, runtime, smtp, email)
     other = await sign_in(cnaps, email)
     out = await cnaps(SIGN_OUT, token=tokens["accessToken"])
-    assert out["signOut"] == {"signedOut": True, "errors": []}
+    assert out["signOut"] == {"ok": True, "errors": []}
     assert (await cnaps.post(VIEWER, token=tokens["accessToken"])).status_code == 401
     refused = (await cnaps(REFRESH, {"token": tokens["refreshToken"]}))["refreshSession"]
     assert codes(refused) == ["SESSION_REVOKED"]
@@ -104,7 +104,7 @@ async def test_sign_out_ends_the_session_at_once(
     everywhere = await cnaps(
         SIGN_OUT, {"input": {"refreshToken": other["refreshToken"], "everywhere": True}}
     )
-    assert everywhere["signOut"]["signedOut"] is True
+    assert everywhere["signOut"]["ok"] is True
     assert (await cnaps.post(VIEWER, token=other["accessToken"])).status_code == 401
     anonymous = await cnaps(SIGN_OUT)
     assert codes(anonymous["signOut"]) == ["AUTHENTICATION_REQUIRED"]

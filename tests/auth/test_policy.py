@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 
 from auth.context import Actor
-from auth.policy import RULES, Action, Capacity, Decision, Resource, decide, standing
+from auth.policy import RULES, Action, Capacity, Decision, Resource, decide, offered, standing
 from auth.standing import MandateFact, MembershipFact
 from tenants.mandates import MandateScope, MandateStatus
 from tenants.organisations import MembershipRole, OrganisationStatus, Permission
@@ -171,6 +171,10 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
     Action.MANAGE_MANDATES: ("org", {"administrator": A, "manager_third_party": M}),
     Action.VIEW_ORGANISATION_AUDIT: ("org", ADMINS),
     Action.MANAGE_TITLES: ("org", REVIEWERS),
+    # cnsa only (tests/auth/test_habilitation_policy.py): nobody on this cnaps resource
+    Action.REQUEST_HABILITATION: ("org", {}),
+    Action.REVIEW_HABILITATIONS: ("org", {}),
+    Action.DEPOSIT_DOCUMENTS: ("org", {}),
 }
 
 
@@ -191,6 +195,8 @@ def _expected_denial(actor_name: str, action: Action) -> str:
         return "FORBIDDEN"
     if actor_name == "self_must_change":
         return "PASSWORD_CHANGE_REQUIRED"
+    if not offered("cnaps", action):
+        return "NOT_AVAILABLE_ON_THIS_PORTAL"
     if actor_name == "agent_elsewhere" and RULES[action].agent:
         return "OUTSIDE_DELEGATION"
     kind, _ = EXPECTED[action]

@@ -185,7 +185,7 @@ mutation Create($input: CreateLabelInput!) {
 ASSIGN_LABEL = """
 mutation Assign($input: AssignLabelInput!) {
   assignLabel(input: $input) {
-    label { id name employeeCount } changedCount errors { code field message }
+    label { id name employeeCount } ok errors { code field message }
   }
 }
 """

@@ -42,7 +42,7 @@ INVITE = """
 mutation($input: InviteManagerInput!) { inviteManager(input: $input) { errors { code } } }
 """
 REQUEST_RESET = """
-mutation($e: String) { requestPasswordReset(input: {email: $e}) { ok errors { code } } }
+mutation($e: String!) { requestPasswordReset(input: {email: $e}) { ok errors { code } } }
 """
 
 

@@ -197,7 +197,7 @@ def test_unknown_tenant_is_refused_before_anything() -> None:
 
 
 CHANGE_PASSWORD = """
-mutation($c: String, $n: String) { changePassword(input: {currentPassword: $c, newPassword: $n}) {
+mutation($c: String!, $n: String!) { changePassword(input: {currentPassword: $c, newPassword: $n}) {
   errors { code } } }
 """
 REVOKE_SESSION = """

@@ -16,11 +16,14 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 # every model on the metadata, as in migrations/env.py
+import auth.habilitation.models  # noqa: F401
 import dossiers.company.models
+import dossiers.deposit.models
 import dossiers.title.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates
-import tenants.organisations  # noqa: F401
+import tenants.organisations
+import tenants.structures  # noqa: F401
 from server.database import create_engine
 from server.migrate import alembic_config, head_revision
 from tenants.models import Base

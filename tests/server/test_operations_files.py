@@ -1,7 +1,11 @@
 """What ships for operations agrees with the code: compose.yaml's services run commands the CLI
 has, with variables that are settings; one image, built once; pinned images; the Dockerfile
 installs the hashed lock, which covers pyproject.toml; .dockerignore keeps secrets and local
-state out of the build context. (Docker itself cannot run here: these read the files.)"""
+state out of the build context. (Docker itself cannot run here: these read the files.)
+
+And the GraphQL operations shipped for frontends: `operations/*.graphql` are named, unique,
+valid against `schema.graphql`; every GraphQL block of README is one of them, verbatim;
+`operations/codegen.yml` maps every custom scalar of the schema."""
 
 from __future__ import annotations
 
@@ -14,6 +18,26 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    build_schema,
+    parse,
+    print_ast,
+    specified_scalar_types,
+    validate,
+    visit,
+)
 from sqlalchemy.engine import make_url
 
 from server.cli import main
@@ -175,3 +199,134 @@ def test_the_build_context_holds_the_sources_and_no_local_state_or_secret() -> N
             assert not excluded(source, patterns), source
     for path in ("server/app.py", "migrations/versions/0001_foundation.py", "mail/templates"):
         assert not excluded(path, patterns), path
+
+
+OPERATIONS = ROOT / "operations"
+
+
+def operation_documents() -> dict[str, DocumentNode]:
+    files = sorted(OPERATIONS.glob("*.graphql"))
+    assert len(files) >= 5, files
+    return {path.name: parse(path.read_text(encoding="utf-8")) for path in files}
+
+
+def named_operations() -> dict[str, OperationDefinitionNode]:
+    """Every operation of `operations/` by name; anonymous or repeated names are refused."""
+    found: dict[str, OperationDefinitionNode] = {}
+    for file_name, document in operation_documents().items():
+        for definition in document.definitions:
+            assert isinstance(definition, OperationDefinitionNode | FragmentDefinitionNode)
+            if isinstance(definition, OperationDefinitionNode):
+                assert definition.name is not None, f"an anonymous operation in {file_name}"
+                name = definition.name.value
+                assert name not in found, f"{name} is defined twice"
+                found[name] = definition
+    return found
+
+
+def readme_blocks(language: str) -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```$", readme, re.MULTILINE | re.DOTALL)
+
+
+def test_operations_are_named_unique_and_valid_against_the_schema() -> None:
+    schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    for file_name, document in operation_documents().items():
+        errors = validate(schema, document)
+        assert errors == [], (file_name, [error.message for error in errors])
+    operations = named_operations()
+    # every mutation of the schema has its operation, and the journeys' queries are there
+    mutation_type = schema.mutation_type
+    assert mutation_type is not None
+    asked = {
+        selection.name.value
+        for operation in operations.values()
+        for selection in operation.selection_set.selections
+        if operation.operation.value == "mutation" and hasattr(selection, "name")
+    }
+    assert set(mutation_type.fields) - asked == set()  # every mutation has its operation
+
+
+class _MissingIds(Visitor):
+    """Selections of a type that has an `id` but do not ask for it (a normalised cache such as
+    Relay's or Apollo's needs it: @graphql-eslint's `require-selections`)."""
+
+    def __init__(self, type_info: TypeInfo) -> None:
+        super().__init__()
+        self.type_info = type_info
+        self.missing: list[str] = []
+
+    def enter_selection_set(self, node: SelectionSetNode, *_args: object) -> None:
+        parent = self.type_info.get_parent_type()
+        if not isinstance(parent, GraphQLObjectType | GraphQLInterfaceType):
+            return
+        if "id" not in parent.fields or parent.name in ("Query", "Mutation"):
+            return
+        asked = {s.name.value for s in node.selections if isinstance(s, FieldNode)}
+        in_fragments = {
+            s.name.value
+            for fragment in node.selections
+            if isinstance(fragment, InlineFragmentNode)
+            for s in fragment.selection_set.selections
+            if isinstance(s, FieldNode)
+        }
+        if "id" not in asked | in_fragments:
+            self.missing.append(parent.name)
+
+
+def test_operations_follow_what_client_linters_require() -> None:
+    schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    for name, operation in named_operations().items():
+        # PascalCase, no Query/Mutation/Get decoration (@graphql-eslint's naming-convention)
+        assert re.fullmatch(r"[A-Z][A-Za-z0-9]*", name), name
+        assert not re.match(r"(Query|Mutation|Subscription|Get)[A-Z]", name), name
+        assert not name.endswith(("Query", "Mutation", "Subscription")), name
+        type_info = TypeInfo(schema)
+        visitor = _MissingIds(type_info)
+        visit(operation, TypeInfoVisitor(type_info, visitor))
+        assert visitor.missing == [], (name, visitor.missing)
+
+
+def test_readme_blocks_are_operations_of_the_folder_verbatim() -> None:
+    operations = named_operations()
+    blocks = readme_blocks("graphql")
+    assert len(blocks) >= 30
+    shown = set()
+    for block in blocks:
+        document = parse(block)
+        [definition] = document.definitions  # one operation per block
+        assert isinstance(definition, OperationDefinitionNode) and definition.name, block
+        name = definition.name.value
+        assert name in operations, f"README's {name} is not in operations/"
+        assert print_ast(definition) == print_ast(operations[name]), name
+        shown.add(name)
+    assert len(shown) == len(blocks)  # no operation shown twice
+    # the multipart example names its operation too
+    for block in readme_blocks("sh"):
+        for query in re.findall(r'"query":"(.*?)"', block):
+            assert re.match(r"(query|mutation) [A-Z]\w*", query), query
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for file_name in operation_documents():
+        assert f"(operations/{file_name})" in readme, file_name
+
+
+def test_codegen_configuration_maps_every_custom_scalar() -> None:
+    config = yaml.safe_load((OPERATIONS / "codegen.yml").read_text(encoding="utf-8"))
+    assert (OPERATIONS / config["schema"]).resolve() == ROOT / "schema.graphql"
+    assert sorted(OPERATIONS.glob(config["documents"].removeprefix("./"))) == sorted(
+        OPERATIONS.glob("*.graphql")
+    )
+    [(_, target)] = config["generates"].items()
+    assert target["preset"] == "client"
+    assert target["config"]["strictScalars"] is True
+    schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    custom = {
+        name
+        for name, named in schema.type_map.items()
+        if isinstance(named, GraphQLScalarType) and name not in specified_scalar_types
+    }
+    assert target["config"]["scalars"] == {"Date": "string", "DateTime": "string", "Upload": "File"}
+    assert set(target["config"]["scalars"]) == custom
+    for name in custom:
+        scalar = schema.type_map[name]
+        assert isinstance(scalar, GraphQLScalarType) and scalar.specified_by_url, name

@@ -381,13 +381,13 @@ def company_space(
         server.gql(
             T,
             """mutation($label: ID!, $ids: [ID!]!) { assignLabel(input: {labelId: $label, employeeIds: $ids}) {
-              changedCount errors { code } } }""",
+              ok label { employeeCount } errors { code } } }""",
             {"label": label["id"], "ids": ids},
             token=manager,
         ),
         "assignLabel",
     )
-    assert assigned == {"changedCount": 20, "errors": []}
+    assert assigned == {"ok": True, "label": {"employeeCount": 20}, "errors": []}
     night = ok(
         server.gql(
             T,

@@ -150,3 +150,26 @@ def test_file_names_are_cleaned(raw: str | None, clean: str) -> None:
 def test_long_names_keep_their_extension() -> None:
     name = clean_filename("a" * 300 + ".pdf")
     assert len(name) == 255 and name.endswith(".pdf")
+
+
+def test_ooxml_packages_are_told_by_their_content_types() -> None:
+    from tests.helpers.habilitations import DOCX_MAIN, docm, docx, ooxml, xlsm, xlsx
+
+    deposits = frozenset({FileType.XLSX, FileType.DOCX, FileType.PDF})
+    excel = check_file("rapport.xlsx", xlsx(), deposits)
+    assert isinstance(excel, CheckedFile) and excel.content_type == FileType.XLSX
+    word = check_file("rapport.docx", docx(), deposits)
+    assert isinstance(word, CheckedFile) and word.content_type == FileType.DOCX
+    assert check_file("rapport.xlsm", xlsm(), deposits) == FileProblem.MACRO_ENABLED
+    assert check_file("rapport.xlsx", xlsm(), deposits) == FileProblem.MACRO_ENABLED  # renamed
+    assert check_file("rapport.docx", docm(), deposits) == FileProblem.MACRO_ENABLED
+    # a VBA part smuggled into a package that declares a plain document
+    smuggled = ooxml(DOCX_MAIN, "word/document.xml", vba=True)
+    assert check_file("rapport.docx", smuggled, deposits) == FileProblem.MACRO_ENABLED
+    # a ZIP that is no OOXML, a broken ZIP, HTML named .pdf
+    assert check_file("a.xlsx", b"PK\x03\x04garbage", deposits) == FileProblem.TYPE_NOT_ACCEPTED
+    html = b"<!DOCTYPE html><html></html>"
+    assert check_file("a.pdf", html, deposits) == FileProblem.TYPE_NOT_ACCEPTED
+    # organisation documents still take PDF, PNG and JPEG only
+    assert check_file("kbis.docx", docx()) == FileProblem.TYPE_NOT_ACCEPTED
+    assert sniff(xlsx()) == FileType.XLSX and sniff(xlsm()) is None

@@ -33,6 +33,12 @@ TABLES = [
     "titles",
     "alerts",
     "sign_in_attempts",
+    "structures",
+    "habilitation_requests",
+    "habilitation_request_structures",
+    "habilitations",
+    "habilitation_structures",
+    "deposits",
 ]
 
 
@@ -111,10 +117,13 @@ async def test_raw_sql_inside_a_tenant_transaction_sees_only_that_tenant(
 
 
 async def test_every_tenant_table_has_a_policy(runtime: Runtime, database: Database) -> None:
-    import auth.account.models  # noqa: F401
+    import auth.account.models
+    import auth.habilitation.models  # noqa: F401
     import dossiers.company.models
+    import dossiers.deposit.models
     import dossiers.title.models  # noqa: F401
     import mail.models  # noqa: F401
+    import tenants.structures  # noqa: F401
     from tenants.models import tenant_tables
 
     assert tenant_tables() == sorted(TABLES)
