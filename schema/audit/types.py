@@ -45,7 +45,7 @@ else:
 
 
 # The trail names a subject by its table's name; GraphQL by its type's name.
-_NODE_NAMES = {"AuthSession": "SignInSession"}
+_NODE_NAMES = {"AuthSession": "SignInSession", "Deposit": "DepositedDocument"}
 
 
 def event_visible(info: Info, row: AuditEventRow) -> bool:
