@@ -73,14 +73,17 @@ class Query(
     ) -> relay.Node | None:
         return (await _resolve_global_ids(info, [str(id)]))[0]
 
-    @strawberry.field(description="Des objets par leurs identifiants globaux (100 au plus).")
+    @strawberry.field(
+        description="Des objets par leurs identifiants globaux (100 au plus : au-delà, null "
+        "avec l'erreur TOO_MANY_IDS sur ce champ)."
+    )
     async def nodes(
         self,
         info: Info,
         ids: Annotated[
             list[strawberry.ID], strawberry.argument(description="Les identifiants globaux.")
         ],
-    ) -> list[relay.Node | None]:
+    ) -> list[relay.Node | None] | None:
         if len(ids) > MAX_NODES:
             raise DomainError.one(CommonCode.TOO_MANY_IDS, ("ids",), max=MAX_NODES)
         return await _resolve_global_ids(info, [str(i) for i in ids])

@@ -55,6 +55,8 @@ class GuichetContext:
     connection_params: dict[str, Any] | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)
     close_connection: Callable[[int, str], Awaitable[None]] | None = field(default=None, repr=False)
+    # Sets a header of the HTTP response (None on WebSocket): e.g. a refusal's `Retry-After`
+    set_header: Callable[[str, str], None] | None = None
     _loaders: Loaders | None = field(default=None, repr=False)
     _now: datetime | None = field(default=None, repr=False)
 

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum, StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
+
+from tenants import mandates as m
+from tenants import organisations as o
 
 
 def described_enum(
@@ -43,4 +46,36 @@ def graphql_enum(
         raise ValueError(f"{name}: no description for {missing}")
     return described_enum(
         name, description, {member.name: (member.value, labels[member]) for member in source}
+    )
+
+
+# Shared by the delegation area and the errors' details (`UserError.permission`, `.scope`).
+if TYPE_CHECKING:
+    from tenants.mandates import MandateScope
+    from tenants.organisations import Permission
+else:
+    MandateScope = graphql_enum(
+        m.MandateScope,
+        "MandateScope",
+        "Ce qu'un mandat permet au tiers de confiance.",
+        {
+            m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
+            m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
+            m.MandateScope.RECEIVE_COMMUNICATIONS: (
+                "Recevoir les notifications et communications de l'autorité"
+            ),
+        },
+    )
+    Permission = graphql_enum(
+        o.Permission,
+        "Permission",
+        "Droit que l'administrateur délègue à un gestionnaire.",
+        {
+            o.Permission.MANAGE_EMPLOYEES: "Gérer les salariés (listes, libellés, tableau de bord)",
+            o.Permission.FILE_DOSSIERS: "Déposer des demandes pour l'organisation",
+            o.Permission.ACT_AS_TRUSTED_THIRD_PARTY: "Agir comme tiers de confiance",
+            o.Permission.DECLARE_TRAINING_SESSIONS: "Déclarer les sessions de formation",
+            o.Permission.MESSAGE_AUTHORITY: "Écrire à l'autorité",
+            o.Permission.MANAGE_MANAGERS: "Gérer les gestionnaires et leurs droits",
+        },
     )

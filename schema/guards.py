@@ -1,10 +1,12 @@
-"""The one field guard: the policy (`auth.policy.decide`) decides whether the viewer may see a
-field, and the field's nullability decides how a refusal answers.
+"""The one field guard: the policy (`auth.policy.decide`) decides whether the viewer may read a
+field, and a refusal is an error on THAT field only.
 
-- A nullable field answers null: `if not allowed(...): return None`. It never raises, since
-  an error on a nested field can null a parent (e.g. `viewer`).
-- A non-null field cannot answer null: `require(...)` raises the policy's error (its code,
-  e.g. PERMISSION_MISSING), which nulls the nearest nullable parent.
+- A field the viewer may be refused is nullable and calls `require(...)`: refused, it raises
+  the policy's error (its code, e.g. PERMISSION_MISSING, with the missing permission in
+  `extensions.permission`); GraphQL answers `null` for that field alone, with the error on its
+  path, and the parent (an `Organisation`, the `viewer`, `data`) stays whole.
+- A reference to an object the viewer may not see answers null like a missing object:
+  `if not allowed(...): return None` (no error: the two are indistinguishable on purpose).
 
 An expected refusal is an info line, never a traceback.
 """
@@ -14,8 +16,6 @@ from __future__ import annotations
 import logging
 import uuid
 
-from strawberry.types.base import StrawberryOptional
-
 from auth.policy import Action, Resource, decide
 from schema.context import Info
 
@@ -23,19 +23,16 @@ logger = logging.getLogger(__name__)
 
 
 def allowed(info: Info, action: Action, resource: Resource) -> bool:
-    """For a nullable field: whether to answer it (False: answer null). Used on a non-null
-    field, a refusal raises as `require` does."""
+    """For a nullable reference: whether to answer it (False: answer null, silently)."""
     decision = decide(info.context.actor, action, resource)
-    if decision.allowed:
-        return True
-    if not isinstance(info.return_type, StrawberryOptional):
-        decision.require()
-    logger.info("field %s refused: %s", info.field_name, decision.code)
-    return False
+    if not decision.allowed:
+        logger.info("field %s refused: %s", info.field_name, decision.code)
+    return decision.allowed
 
 
 def require(info: Info, action: Action, resource: Resource) -> None:
-    """For a non-null field: raise the policy's error when refused."""
+    """For a field the viewer may be refused (nullable): raise the policy's error, which
+    GraphQL reports on this field's path."""
     decide(info.context.actor, action, resource).require()
 
 

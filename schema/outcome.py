@@ -20,6 +20,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 from strawberry.types import ExecutionContext
 
+from schema.errors import error_details
 from schema.limits import limit_refusal
 from tenants.errors import DomainError, Message, register_codes, render_message
 
@@ -36,6 +37,10 @@ register_codes(
     area="schema",
     user_errors=False,
 )
+# A document GraphQL refused before running it: it does not parse, or it does not fit the
+# schema ("Cannot query field …", a variable of the wrong type).
+PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,99}")
 _SUGGESTION = re.compile(r"\s*Did you mean .*$", re.DOTALL)
 
@@ -54,6 +59,7 @@ def shape_error(error: GraphQLError, locale: str, *, suggestions: bool = True) -
         extensions: dict[str, Any] = {"code": first.code}
         if first.field:
             extensions["field"] = list(first.field)
+        extensions.update(error_details(first.params))
         message = render_message(first.code, locale, first.params)
     elif is_bug(error):
         extensions = {"code": INTERNAL_CODE}
@@ -64,10 +70,12 @@ def shape_error(error: GraphQLError, locale: str, *, suggestions: bool = True) -
         extensions["code"] = code
         message = render_message(code, locale, params)
     else:
-        if suggestions or "Did you mean" not in error.message:
-            return error  # syntax, validation, limits: safe and useful as they are
         extensions = dict(error.extensions or {})
-        message = _SUGGESTION.sub("", error.message)
+        if "code" in extensions and (suggestions or "Did you mean" not in error.message):
+            return error  # already shaped
+        extensions.setdefault("code", document_code(error))
+        # graphql-core's text (safe and precise, in English), without guesses in production
+        message = error.message if suggestions else _SUGGESTION.sub("", error.message)
     return GraphQLError(
         message,
         nodes=error.nodes,
@@ -76,6 +84,11 @@ def shape_error(error: GraphQLError, locale: str, *, suggestions: bool = True) -
         path=error.path,
         extensions=extensions,
     )
+
+
+def document_code(error: GraphQLError) -> str:
+    """The code of an error graphql-core raised about the document itself."""
+    return PARSE_FAILED if error.message.startswith("Syntax Error") else VALIDATION_FAILED
 
 
 def error_code(error: GraphQLError) -> str:
@@ -90,7 +103,7 @@ def error_code(error: GraphQLError) -> str:
     code = (error.extensions or {}).get("code")
     if isinstance(code, str):
         return code
-    return "GRAPHQL_SYNTAX_ERROR" if error.message.startswith("Syntax Error") else "INVALID_QUERY"
+    return document_code(error)
 
 
 def _operation(execution_context: ExecutionContext | None) -> dict[str, Any]:

@@ -23,11 +23,13 @@ if TYPE_CHECKING:
     OrganisationRef = VisibleNode
     EstablishmentRef = VisibleNode
     MandateRef = VisibleNode
+    MembershipRef = VisibleNode
 else:
     _ORGANISATION, _REQUEST = "schema.organisation.types", "schema.organisation.request_fields"
     OrganisationRef = Annotated["OrganisationNode", strawberry.lazy(_ORGANISATION)]  # noqa: F821
     EstablishmentRef = Annotated["EstablishmentNode", strawberry.lazy(_REQUEST)]  # noqa: F821
     MandateRef = Annotated["MandateNode", strawberry.lazy("schema.delegation.types")]  # noqa: F821
+    MembershipRef = Annotated["MembershipNode", strawberry.lazy("schema.delegation.members")]  # noqa: F821
 
 
 async def node_of(info: Info, type_name: str, id_: uuid.UUID | None) -> Any:

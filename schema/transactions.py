@@ -29,7 +29,7 @@ from strawberry.extensions import SchemaExtension
 
 from auth.context import ServiceContext
 from schema.context import GuichetContext, Info
-from schema.errors import UserError, to_user_errors
+from schema.errors import UserError, retry_after, to_user_errors
 from tenants.errors import DomainError
 from tenants.events import Event, EventBus
 
@@ -103,6 +103,9 @@ async def run_mutation(
                     await session.commit()
                 else:
                     await session.rollback()
+                wait = retry_after(exc)
+                if wait is not None and context.set_header is not None:
+                    context.set_header("Retry-After", str(wait))
                 return payload(errors=to_user_errors(exc, context.locale))
             except BaseException:
                 await session.rollback()

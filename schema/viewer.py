@@ -33,7 +33,10 @@ class Viewer(
 ):
     account: AccountNode = strawberry.field(description="Son compte.")
 
-    @strawberry.field(description="Son identité (null si elle n'est pas lisible).")
+    @strawberry.field(
+        description="Mon identité ; refusée (mot de passe provisoire à changer…), null avec "
+        "l'erreur sur ce champ."
+    )
     async def person(self, info: Info) -> PersonNode | None:
         return await self.account.person(info)
 

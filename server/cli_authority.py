@@ -68,6 +68,24 @@ async def add_agent_with(
     return lines
 
 
+_PROMPTS = {
+    "familyName": {"fr": "Nom de famille de l'agent", "en": "The agent's family name"},
+    "givenNames": {"fr": "Prénoms de l'agent", "en": "The agent's given names"},
+}
+
+
+def _names_asked(exc: Exception) -> set[str]:
+    """The name fields a refusal says are missing (and nothing else is wrong)."""
+    from tenants.errors import CommonCode, DomainError
+
+    if not isinstance(exc, DomainError):
+        return set()
+    fields = {e.field[-1] for e in exc.errors if e.code == CommonCode.REQUIRED and e.field}
+    if len(fields) != len(exc.errors) or not fields <= set(_PROMPTS):
+        return set()
+    return fields
+
+
 @authority.command("add-agent")
 @click.option("--tenant", required=True, type=click.Choice(sorted(PACKS)), help="Portal.")
 @click.option("--email", required=True, help="The agent's professional address.")
@@ -78,8 +96,8 @@ async def add_agent_with(
     multiple=True,
     help="Delegation code (e.g. OUEST); repeat for several.",
 )
-@click.option("--family-name", help="Of a new agent (default: from the address).")
-@click.option("--given-names", help="Of a new agent (default: from the address).")
+@click.option("--family-name", help="Of a new agent (asked for when missing).")
+@click.option("--given-names", help="Of a new agent (asked for when missing).")
 @click.option(
     "--locale",
     default="fr",
@@ -96,7 +114,7 @@ def add_agent_command(
     locale: str,
 ) -> None:
     """Open an authority agent's account for delegations (idempotent: an existing agent is
-    given the delegations they lack)."""
+    given the delegations they lack). A new agent's names are asked for when not given."""
     from server.runtime import build_runtime
     from server.settings import Settings
     from tenants.errors import DomainError, render_message
@@ -105,9 +123,18 @@ def add_agent_command(
 
     async def run() -> list[str]:
         try:
-            return await add_agent_with(
-                runtime, tenant, email, delegations, family_name, given_names, locale
-            )
+            try:
+                return await add_agent_with(
+                    runtime, tenant, email, delegations, family_name, given_names, locale
+                )
+            except DomainError as exc:
+                unnamed = _names_asked(exc)
+                if not unnamed:
+                    raise
+            # a new agent without names: ask for them (never guessed from the address)
+            family = family_name or click.prompt(_PROMPTS["familyName"][locale])
+            given = given_names or click.prompt(_PROMPTS["givenNames"][locale])
+            return await add_agent_with(runtime, tenant, email, delegations, family, given, locale)
         finally:
             await runtime.engine.dispose()
 

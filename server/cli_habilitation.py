@@ -116,14 +116,16 @@ async def add_manager_with(
 )
 @click.option("--email", required=True, help="The manager's address.")
 @click.option("--application", required=True, help="Application code (e.g. CAMSP_CMPP).")
-@click.option("--family-name", help="Of a new account (default: from the address).")
-@click.option("--given-names", help="Of a new account (default: from the address).")
+@click.option("--family-name", help="Of a new account (asked for when missing).")
+@click.option("--given-names", help="Of a new account (asked for when missing).")
 def add_manager_command(
     tenant: str, email: str, application: str, family_name: str | None, given_names: str | None
 ) -> None:
     """Give an account the application's managing profile (opening the account, with a
-    temporary password sent by e-mail, when the address has none): its first managers."""
+    temporary password sent by e-mail, when the address has none): its first managers. A new
+    account's names are asked for when not given."""
     from server.cli import _settings
+    from server.cli_authority import _names_asked
     from server.runtime import build_runtime
     from tenants.errors import DomainError, render_message
 
@@ -131,9 +133,17 @@ def add_manager_command(
 
     async def go() -> ManagerAdded:
         try:
-            return await add_manager_with(
-                runtime, tenant, email, application, family_name, given_names
-            )
+            try:
+                return await add_manager_with(
+                    runtime, tenant, email, application, family_name, given_names
+                )
+            except DomainError as exc:
+                if not _names_asked(exc):
+                    raise
+            # a new account without names: ask for them (never guessed from the address)
+            family = family_name or click.prompt("Family name of the new account")
+            given = given_names or click.prompt("Given names of the new account")
+            return await add_manager_with(runtime, tenant, email, application, family, given)
         finally:
             await runtime.engine.dispose()
 

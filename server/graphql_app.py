@@ -148,6 +148,7 @@ class GuichetGraphQL(GraphQL[GuichetContext, None]):
             actor=state.get("actor"),
             viewer_account=state.get("account"),
             client=client_info(request.scope),
+            set_header=response.headers.__setitem__ if isinstance(response, Response) else None,
             db=state.get("db"),  # HTTP: the session the authentication began
             access_token=state.get("token"),
         )

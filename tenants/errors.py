@@ -103,6 +103,7 @@ class CommonCode(StrEnum):
     NOT_AVAILABLE_ON_THIS_PORTAL = "NOT_AVAILABLE_ON_THIS_PORTAL"
     INVALID_CHARACTERS = "INVALID_CHARACTERS"
     INVALID_CURSOR = "INVALID_CURSOR"
+    PAGE_SIZE_TOO_LARGE = "PAGE_SIZE_TOO_LARGE"
 
 
 register_codes(
@@ -135,6 +136,10 @@ register_codes(
         CommonCode.INVALID_CURSOR: Message(
             "Ce curseur de pagination n'est pas valide : reprenez-le d'une page reçue.",
             "This pagination cursor is not valid: take it from a page you received.",
+        ),
+        CommonCode.PAGE_SIZE_TOO_LARGE: Message(
+            "Trop d'éléments demandés par page (first) : {max} au plus.",
+            "Too many items asked per page (first): {max} at most.",
         ),
     },
     area="tenants",

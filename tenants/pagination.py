@@ -62,10 +62,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 
 
 def check_first(first: int | None) -> int:
+    """The page size of every connection (the one check of `first`): above `MAX_PAGE` is
+    `PAGE_SIZE_TOO_LARGE` naming the maximum, negative is `INVALID_FORMAT`, both on `first`."""
     if first is None:
         return DEFAULT_PAGE
-    if first < 0 or first > MAX_PAGE:
-        raise DomainError.one(CommonCode.INVALID_FORMAT, ("first",), max=MAX_PAGE)
+    if first > MAX_PAGE:
+        raise DomainError.one(CommonCode.PAGE_SIZE_TOO_LARGE, ("first",), max=MAX_PAGE)
+    if first < 0:
+        raise DomainError.one(CommonCode.INVALID_FORMAT, ("first",))
     return first
 
 

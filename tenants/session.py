@@ -75,8 +75,9 @@ def _stamp_tenant(session: Session, _context: Any, _instances: Any) -> None:
 
 
 @event.listens_for(TenantSession, "after_begin")
-def _set_rls_tenant(session: Session, _transaction: SessionTransaction, conn: Connection) -> None:
-    if conn.dialect.name != "postgresql":
+def _set_rls_tenant(session: Session, transaction: SessionTransaction, conn: Connection) -> None:
+    # a SAVEPOINT (`begin_nested`) keeps the setting of its transaction: not set again
+    if conn.dialect.name != "postgresql" or transaction.nested:
         return
     tenant = session_tenant(session) or ""
     conn.execute(text("SELECT set_config('app.tenant_id', :tenant, true)"), {"tenant": tenant})

@@ -6,7 +6,6 @@ and dossiers of their delegations.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,16 +50,6 @@ def _check_delegations(ctx: ServiceContext, delegations: Sequence[str]) -> list[
     return wanted
 
 
-def names_from_email(email: str) -> tuple[str, str]:
-    """A name to address a new agent by when the operator gave none: `jean.dupont@…` →
-    ("Jean", "Dupont"); otherwise ("Agent", the local part). The agent can be renamed later."""
-    local = email.split("@", 1)[0]
-    parts = [p for p in re.split(r"[._-]+", local) if p and not p.isdigit()]
-    if len(parts) >= 2:
-        return " ".join(p.capitalize() for p in parts[:-1]), parts[-1].capitalize()
-    return "Agent", (parts[0] if parts else local).capitalize()
-
-
 async def add_agent(
     ctx: ServiceContext,
     email_input: str,
@@ -69,8 +58,9 @@ async def add_agent(
     given_names: str | None = None,
 ) -> AgentAdded:
     """Open an agent's account for these delegations, or give an existing agent the ones they
-    lack (idempotent: asking again changes nothing). A person's account never becomes an
-    agent's: refused."""
+    lack (idempotent: asking again changes nothing). A new agent is named by the operator
+    (`REQUIRED` on `familyName` / `givenNames` otherwise: nothing is guessed from the address).
+    A person's account never becomes an agent's: refused."""
     wanted = _check_delegations(ctx, delegations)
     check = Collector([])
     email = check.email(email_input, ("email",))
@@ -78,9 +68,11 @@ async def add_agent(
         raise DomainError(check.errors)
     existing = await ctx.session.scalar(select(Account).where(Account.email == email))
     if existing is None:
-        guessed_given, guessed_family = names_from_email(email)
-        family_name = family_name or guessed_family
-        given_names = given_names or guessed_given
+        named = Collector([])
+        family_name = named.text(family_name, ("familyName",), True, 100)
+        given_names = named.text(given_names, ("givenNames",), True, 150)
+        if named.errors or family_name is None or given_names is None:
+            raise DomainError(named.errors)
         made = await open_account_for(
             ctx,
             NewPerson(email=email, family_name=family_name, given_names=given_names),

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.account.agents import names_from_email
 from auth.account.identity_fields import Collector
 from auth.account.models import Account
 from auth.account.provisioning import NewPerson, open_account_for
@@ -216,7 +215,9 @@ async def add_application_manager(
     given_names: str | None = None,
 ) -> ManagerAdded:
     """`guichet habilitation add-manager`: the application's managing profile for the account
-    of that address, opened first (temporary password by e-mail) when there is none."""
+    of that address, opened first (temporary password by e-mail) when there is none. A new
+    account is named by the operator (`REQUIRED` on `familyName` / `givenNames` otherwise:
+    nothing is guessed from the address)."""
     application = ctx.pack.application(application_code)
     if application is None or not application.managing_profiles:
         raise DomainError.one(H.UNKNOWN_APPLICATION, ("application",))
@@ -227,14 +228,14 @@ async def add_application_manager(
     account = await ctx.session.scalar(select(Account).where(Account.email == email))
     created = account is None
     if account is None:
-        guessed_given, guessed_family = names_from_email(email)
+        named = Collector([])
+        family_name = named.text(family_name, ("familyName",), True, 100)
+        given_names = named.text(given_names, ("givenNames",), True, 150)
+        if named.errors or family_name is None or given_names is None:
+            raise DomainError(named.errors)
         made = await open_account_for(
             ctx,
-            NewPerson(
-                email=email,
-                family_name=family_name or guessed_family,
-                given_names=given_names or guessed_given,
-            ),
+            NewPerson(email=email, family_name=family_name, given_names=given_names),
             opened_by=ctx.pack.short_name,
         )
         account = made.account

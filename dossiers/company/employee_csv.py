@@ -14,9 +14,10 @@ the header line, which names the columns (English or French, case and accents as
 | `status`, `colour`, `expiresOn` | statut, couleur, échéance | ignored (what the export adds) |
 
 Every line is checked before anything is written; if one is broken, nothing is imported and
-each error names its line and column: code `CSV_LINE_…`, field
-`["input", "csv", "line", "<line>", "<column>"]` (lines counted from 1, the header being line
-1), and the message says the line too. At most `MAX_ROWS` lines and `MAX_BYTES` bytes.
+each error names its line and column: code `CSV_LINE_…`, field `["input", "csv"]`, and the
+parameters `line` and `column_number` as whole numbers (counted from 1, the header being line
+1; no column for an error about a whole line or a missing column), which the API gives as
+`line` and `column`; the message says them too. At most `MAX_ROWS` lines and `MAX_BYTES` bytes.
 
 Export (`dossiers.company.dashboard.export_employees`): the same columns (French headers, `;`) plus
 the title's status, colour and expiry; it imports back.
@@ -107,9 +108,10 @@ class _Errors:
     def __init__(self) -> None:
         self.items: list[FieldError] = []
 
-    def add(self, code: str, line: int, key: str | None = None, **params: object) -> None:
-        field = ("csv", "line", str(line)) + ((key,) if key else ())
-        self.items.append(FieldError(code, field, {"line": line, **params}))
+    def add(self, code: str, line: int, position: int | None = None, **params: object) -> None:
+        """An error of `line` (and of the cell in column `position`, counted from 1)."""
+        details = {"line": line, "column_number": position}
+        self.items.append(FieldError(code, ("csv",), {**details, **params}))
 
     def raise_if_any(self) -> None:
         if not self.items:
@@ -150,17 +152,15 @@ def detect_separator(text: str) -> str:
 
 def _header(row: list[str], errors: _Errors) -> list[str | None]:
     keys: list[str | None] = []
-    for cell in row:
+    for position, cell in enumerate(row, start=1):
         name = (clean_text(cell) or "").strip()
         key = _BY_FOLDED.get(fold_name(name))
         if key is None or key in keys:
-            errors.add(CompanyCode.CSV_INVALID_HEADER, 1, key or name, column=name, columns=_KNOWN)
+            errors.add(CompanyCode.CSV_INVALID_HEADER, 1, position, column=name, columns=_KNOWN)
         keys.append(key)
     for key in REQUIRED:
         if key not in keys:
-            errors.add(
-                CompanyCode.CSV_INVALID_HEADER, 1, key, column=ALIASES[key][2], columns=_KNOWN
-            )
+            errors.add(CompanyCode.CSV_INVALID_HEADER, 1, column=ALIASES[key][2], columns=_KNOWN)
     return keys
 
 
@@ -179,7 +179,7 @@ async def import_employees(
     try:
         header_row = next(reader)
     except csv.Error:
-        raise DomainError.one(CompanyCode.CSV_INVALID_HEADER, ("csv", "line", "1")) from None
+        raise DomainError.one(CompanyCode.CSV_INVALID_HEADER, ("csv",), line=1) from None
     keys = _header(header_row, errors)
     errors.raise_if_any()
     sirets = dict(
@@ -210,11 +210,16 @@ async def import_employees(
             continue
         first = seen.setdefault(line.title_number, line.number)
         if first != line.number:
-            errors.add(CompanyCode.CSV_LINE_DUPLICATE, line.number, "titleNumber", first_line=first)
+            errors.add(
+                CompanyCode.CSV_LINE_DUPLICATE,
+                line.number,
+                _column(keys, "titleNumber"),
+                first_line=first,
+            )
         lines.append(line)
     if not lines and not errors.items:
         raise DomainError.one(CompanyCode.CSV_EMPTY, ("csv",))
-    await _already_listed(ctx.session, allowed.row.id, lines, errors)
+    await _already_listed(ctx.session, allowed.row.id, lines, errors, _column(keys, "titleNumber"))
     errors.raise_if_any()
     labels, created = await _labels(ctx, allowed.row.id, lines)
     now = ctx.clock.now()
@@ -330,7 +335,7 @@ def _check_line(
         if code is None:
             parsed[key] = value
         else:
-            errors.add(code, number, key, column=names.get(key) or key)
+            errors.add(code, number, _column(keys, key), column=names.get(key) or key)
     if len(parsed) < len(CELLS):
         return None
     return _Line(
@@ -344,8 +349,17 @@ def _check_line(
     )
 
 
+def _column(keys: list[str | None], key: str) -> int | None:
+    """The number of the column (from 1) holding `key`, if the file has it."""
+    return keys.index(key) + 1 if key in keys else None
+
+
 async def _already_listed(
-    session: AsyncSession, organisation_id: uuid.UUID, lines: Sequence[_Line], errors: _Errors
+    session: AsyncSession,
+    organisation_id: uuid.UUID,
+    lines: Sequence[_Line],
+    errors: _Errors,
+    column: int | None,
 ) -> None:
     numbers = [line.title_number for line in lines]
     listed: set[str] = set()
@@ -359,7 +373,7 @@ async def _already_listed(
         listed.update(n for n in found if n)
     for line in lines:
         if line.title_number in listed:
-            errors.add(CompanyCode.CSV_LINE_ALREADY_LISTED, line.number, "titleNumber")
+            errors.add(CompanyCode.CSV_LINE_ALREADY_LISTED, line.number, column)
 
 
 async def _labels(

@@ -17,7 +17,7 @@ from auth.account.models import Account as AccountRow
 from auth.account.models import AuthSession
 from auth.policy import Action, Resource, decide
 from schema.context import Info
-from schema.guards import allowed, person_resource, require
+from schema.guards import person_resource, require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
 from schema.pagination import After, Connection, First, to_connection
@@ -62,6 +62,28 @@ class Address:
     postal_code: str | None = strawberry.field(description="Code postal.")
     city: str | None = strawberry.field(description="Commune.")
     country: str | None = strawberry.field(description="Code pays ISO 3166 (FR).")
+
+
+@strawberry.type(
+    description="Une personne telle que d'autres la voient (membre d'une organisation, "
+    "personne d'un mandat, auteur d'un acte) : son nom, rien d'autre. Ce n'est pas un nœud "
+    "(pas d'`id`) : la `Person` elle-même n'est lisible que par qui en a le droit."
+)
+class PersonSummary:
+    family_name: str = strawberry.field(description="Nom de famille.")
+    given_names: str = strawberry.field(description="Prénoms.")
+
+    @classmethod
+    def from_row(cls, row: PersonRow) -> PersonSummary:
+        return cls(family_name=row.family_name, given_names=row.given_names)
+
+
+async def person_summary(info: Info, person_id: uuid.UUID | None) -> PersonSummary | None:
+    """The name of a person, read through the request's DataLoader (one batch per response)."""
+    if person_id is None:
+        return None
+    row = await info.context.loaders.persons.load(person_id)
+    return PersonSummary.from_row(row) if row else None
 
 
 @strawberry.type(name="Person", description="Une personne physique.")
@@ -193,10 +215,12 @@ class AccountNode(VisibleNode):
             person_id=row.person_id,
         )
 
-    @strawberry.field(description="La personne titulaire du compte.")
+    @strawberry.field(
+        description="La personne titulaire du compte ; refusée (mot de passe provisoire à "
+        "changer, adresse à confirmer…), null avec l'erreur sur ce champ."
+    )
     async def person(self, info: Info) -> PersonNode | None:
-        if not allowed(info, Action.VIEW_PERSON, person_resource(self.person_id)):
-            return None
+        require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         row = await info.context.loaders.persons.load(self.person_id)
         return PersonNode.from_row(row) if row else None
 
@@ -209,7 +233,7 @@ class AccountNode(VisibleNode):
         include_revoked: Annotated[
             bool, strawberry.argument(description="Compter aussi les sessions fermées.")
         ] = False,
-    ) -> Connection[SessionNode]:
+    ) -> Connection[SessionNode] | None:
         account_id = uuid.UUID(str(self.id))
         own = Resource("Account", account_id, owner_account_id=account_id)
         require(info, Action.LIST_SESSIONS, own)

@@ -28,7 +28,7 @@ class OrganisationAuditFields:
     )
     async def audit_events(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[AuditEventNode]:
+    ) -> Connection[AuditEventNode] | None:
         require(info, Action.VIEW_ORGANISATION_AUDIT, organisation_resource(self.row))
         page = await nested_page(info, audit_log.in_name_of, self.row.id, first, after)
         return to_connection(page, AuditEventNode.from_row)

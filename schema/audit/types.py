@@ -12,13 +12,15 @@ import strawberry
 from strawberry import relay
 
 from auth import policy
+from auth.account.models import Account as AccountRow
 from auth.audit.models import AuditEvent as AuditEventRow
 from auth.policy import Action, Resource, decide
+from schema.account.types import PersonSummary, person_summary
 from schema.context import Info
-from schema.enums import graphql_enum
+from schema.enums import Permission, graphql_enum
 from schema.ids import parse_uuid
-from schema.nodes import VisibleNode, register_node
-from schema.refs import MandateRef, node_of
+from schema.nodes import NODE_TYPES, VisibleNode, register_node
+from schema.refs import MandateRef, MembershipRef, node_of, organisation_field
 
 if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
     from auth.policy import Capacity
@@ -42,17 +44,8 @@ else:
     )
 
 
-@strawberry.type(description="La personne qui a agi.")
-class AuditActor:
-    family_name: str = strawberry.field(description="Nom de famille.")
-    given_names: str = strawberry.field(description="Prénoms.")
-    authority_agent: bool = strawberry.field(description="Un agent de l'autorité.")
-
-
-def _global_id(type_name: str | None, id_: uuid.UUID | None) -> strawberry.ID | None:
-    if type_name is None or id_ is None:
-        return None
-    return strawberry.ID(str(relay.GlobalID(type_name, str(id_))))
+# The trail names a subject by its table's name; GraphQL by its type's name.
+_NODE_NAMES = {"AuthSession": "SignInSession", "Deposit": "DepositedDocument"}
 
 
 def event_visible(info: Info, row: AuditEventRow) -> bool:
@@ -81,60 +74,73 @@ def event_visible(info: Info, row: AuditEventRow) -> bool:
 )
 class AuditEventNode(VisibleNode):
     id: relay.NodeID[str]
-    at: datetime = strawberry.field(description="Quand l'acte a eu lieu.")
+    at: datetime = strawberry.field(description="Quand l'acte a été fait.")
     action: str = strawberry.field(description="Code de l'acte (ex. UPDATE_PERSON_CONTACT).")
     capacity: Capacity = strawberry.field(description="À quel titre la personne a agi.")
-    permission: str | None = strawberry.field(
+    permission: Permission | None = strawberry.field(
         description="Le droit délégué invoqué, quand un gestionnaire a agi."
-    )
-    subject_type: str = strawberry.field(
-        description="La sorte d'objet sur lequel porte l'acte (nom de type GraphQL)."
-    )
-    subject_id: strawberry.ID | None = strawberry.field(
-        description="Identifiant global de l'objet de l'acte."
-    )
-    via_type: str | None = strawberry.field(
-        description="Sur quoi repose le droit : Membership (adhésion), Mandate (mandat)…"
-    )
-    via_id: strawberry.ID | None = strawberry.field(
-        description="Identifiant global de l'adhésion ou du mandat invoqué."
-    )
-    organisation_id: strawberry.ID | None = strawberry.field(
-        description="L'organisation au nom de laquelle l'acte a été fait."
     )
     row: strawberry.Private[AuditEventRow]
 
+    @property
+    def organisation_id(self) -> uuid.UUID | None:
+        return self.row.organisation_id
+
     @classmethod
     def from_row(cls, row: AuditEventRow) -> AuditEventNode:
+        permission = str((row.details or {}).get("permission"))
         return cls(
             id=str(row.id),
             at=row.at,
             action=row.action,
             capacity=Capacity(row.capacity),
-            permission=(row.details or {}).get("permission"),
-            subject_type=row.subject_type,
-            subject_id=_global_id(row.subject_type, row.subject_id),
-            via_type=row.via_type,
-            via_id=_global_id(row.via_type, row.via_id),
-            organisation_id=_global_id("Organisation", row.organisation_id),
+            permission=Permission(permission) if permission in Permission.__members__ else None,
             row=row,
         )
 
     @strawberry.field(description="Qui a agi (son nom).")
-    async def actor(self, info: Info) -> AuditActor | None:
+    async def actor(self, info: Info) -> PersonSummary | None:
+        account = await self._actor_account(info)
+        return await person_summary(info, account.person_id) if account else None
+
+    @strawberry.field(description="Qui a agi est un agent de l'autorité.")
+    async def by_authority_agent(self, info: Info) -> bool:
+        account = await self._actor_account(info)
+        return account is not None and account.kind == "AGENT"
+
+    async def _actor_account(self, info: Info) -> AccountRow | None:
         if self.row.actor_account_id is None:
             return None
-        account = await info.context.loaders.accounts.load(self.row.actor_account_id)
-        if account is None:
-            return None
-        person = await info.context.loaders.persons.load(account.person_id)
-        if person is None:
-            return None
-        return AuditActor(
-            family_name=person.family_name,
-            given_names=person.given_names,
-            authority_agent=account.kind == "AGENT",
+        account: AccountRow | None = await info.context.loaders.accounts.load(
+            self.row.actor_account_id
         )
+        return account
+
+    @strawberry.field(
+        description="L'objet de l'acte (un compte, une organisation, un mandat, un salarié…), "
+        "s'il existe encore et que la personne connectée peut le voir ; null sinon."
+    )
+    async def subject(self, info: Info) -> relay.Node | None:
+        type_name = _NODE_NAMES.get(self.row.subject_type, self.row.subject_type)
+        if type_name not in NODE_TYPES:
+            return None
+        node: relay.Node | None = await node_of(info, type_name, self.row.subject_id)
+        return node
+
+    organisation = organisation_field(
+        "L'organisation au nom de laquelle l'acte a été fait (null sinon, ou si la personne "
+        "connectée ne peut pas la voir)."
+    )
+
+    @strawberry.field(
+        description="L'adhésion invoquée quand un administrateur ou un gestionnaire a agi "
+        "(null sinon, ou si la personne connectée ne peut pas la voir)."
+    )
+    async def membership(self, info: Info) -> MembershipRef | None:
+        if self.row.via_type != "Membership":
+            return None
+        membership: MembershipRef | None = await node_of(info, "Membership", self.row.via_id)
+        return membership
 
     @strawberry.field(
         description="Le mandat invoqué quand un tiers de confiance a agi (null sinon, ou si la "

@@ -24,7 +24,7 @@ class ViewerAuditFields:
     )
     async def acted_for_me(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[AuditEventNode]:
+    ) -> Connection[AuditEventNode] | None:
         require(info, Action.VIEW_AUDIT, person_resource(self.person_id))
         async with info.context.read_session() as session:
             page = await audit_log.acted_for(session, self.person_id, first, after)
@@ -33,7 +33,7 @@ class ViewerAuditFields:
     @strawberry.field(description="Mes propres actes, à quelque titre que ce soit.")
     async def my_activity(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[AuditEventNode]:
+    ) -> Connection[AuditEventNode] | None:
         actor = info.context.actor
         account_id = actor.account_id if actor else uuid.UUID(int=0)
         require(

@@ -113,11 +113,11 @@ class ImportEmployeesInput:
 
 @strawberry.type(description="Réponse de `importEmployees`.")
 class ImportEmployeesPayload(MutationPayload):
-    imported_count: int | None = strawberry.field(
-        default=None, description="Nombre de lignes importées."
+    imported_count: int = strawberry.field(
+        default=0, description="Salariés importés (0 quand le fichier est refusé : tout ou rien)."
     )
-    created_label_count: int | None = strawberry.field(
-        default=None, description="Nombre de libellés créés par l'import."
+    created_label_count: int = strawberry.field(
+        default=0, description="Libellés créés par l'import (0 quand le fichier est refusé)."
     )
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types.nodes import SelectedField, Selection
 
-from auth.policy import Action, organisation_resource
+from auth.policy import Action, offered, organisation_resource
 from dossiers.company import dashboard as dashboard_query
 from dossiers.company.alerts import alert_pages
 from dossiers.company.dashboard import MAX_FILTER_IDS, DashboardFilter, export_employees
@@ -26,7 +26,7 @@ from schema.company.types import (
     dashboard_nodes,
 )
 from schema.context import Info
-from schema.guards import allowed
+from schema.guards import require
 from schema.ids import uuid_of
 from schema.pagination import After, Connection, Edge, First, PageInfo, nested_page, to_connection
 from schema.title.types import Colour, today
@@ -99,7 +99,12 @@ class OrganisationCompanyFields:
         row: OrganisationRow
 
     def _manage_employees(self, info: Info) -> bool:
-        return allowed(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
+        """False on a portal without the company space (the field is null, no error);
+        refused, the field is null with the policy's error on its path."""
+        if not offered(info.context.pack.slug, Action.MANAGE_EMPLOYEES):
+            return False
+        require(info, Action.MANAGE_EMPLOYEES, organisation_resource(self.row))
+        return True
 
     @strawberry.field(
         description="Tableau de bord de l'espace entreprise : les salariés (les plus récemment "

@@ -34,7 +34,7 @@ class ViewerCompanyFields:
         unread_only: Annotated[
             bool, strawberry.argument(description="Seulement les alertes non lues.")
         ] = False,
-    ) -> Connection[AlertNode]:
+    ) -> Connection[AlertNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_EMPLOYEES)
         if not organisations:
             check_first(first)
@@ -46,7 +46,7 @@ class ViewerCompanyFields:
     @strawberry.field(description="Mes titres (cartes, autorisations), les plus récents d'abord.")
     async def titles(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[TitleNode]:
+    ) -> Connection[TitleNode] | None:
         if not offered(info.context.pack.slug, Action.VIEW_PERSON_TITLES):
             return empty_connection(first, after)
         require(info, Action.VIEW_PERSON_TITLES, person_resource(self.person_id))

@@ -15,7 +15,7 @@ from strawberry import relay
 
 from auth.delegation.managers import membership_pages, memberships_page
 from auth.policy import Action, Resource, organisation_resource
-from schema.account.types import visible_rows
+from schema.account.types import PersonSummary, person_summary, visible_rows
 from schema.context import Info
 from schema.delegation.enums import MembershipRole, Permission
 from schema.guards import person_resource, require
@@ -70,11 +70,8 @@ class MembershipNode(VisibleNode):
     @strawberry.field(
         description="La personne (son nom ; le reste de son identité lui appartient)."
     )
-    async def person(self, info: Info) -> MemberPerson | None:
-        row = await info.context.loaders.persons.load(self.person_id)
-        if row is None:
-            return None
-        return MemberPerson(family_name=row.family_name, given_names=row.given_names)
+    async def person(self, info: Info) -> PersonSummary | None:
+        return await person_summary(info, self.person_id)
 
     @classmethod
     async def visible_nodes(
@@ -88,12 +85,6 @@ class MembershipNode(VisibleNode):
             Action.VIEW_MEMBERS,
         )
         return [cls.from_row(row) if row else None for row in rows]
-
-
-@strawberry.type(description="Le nom d'un membre d'une organisation.")
-class MemberPerson:
-    family_name: str = strawberry.field(description="Nom de famille.")
-    given_names: str = strawberry.field(description="Prénoms.")
 
 
 register_node(MembershipNode)

@@ -37,7 +37,7 @@ class OrganisationDelegationFields:
         include_revoked: Annotated[
             bool, strawberry.argument(description="Compter aussi les adhésions révoquées.")
         ] = False,
-    ) -> Connection[MembershipNode]:
+    ) -> Connection[MembershipNode] | None:
         return await organisation_memberships(info, self.row, first, after, include_revoked)
 
     @strawberry.field(
@@ -46,7 +46,7 @@ class OrganisationDelegationFields:
     )
     async def invitations(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[InvitationNode]:
+    ) -> Connection[InvitationNode] | None:
         require(info, Action.MANAGE_MANAGERS, organisation_resource(self.row))
         now = info.context.now
         page = await nested_page(info, pending_invitation_pages, self.row.id, first, after, now)
@@ -65,7 +65,7 @@ class OrganisationDelegationFields:
             MandateStatus | None,
             strawberry.argument(description="Seulement les mandats de ce statut."),
         ] = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         if not offered(info.context.pack.slug, Action.MANAGE_MANDATES):  # none on this portal
             return empty_connection(first, after)
         require(info, Action.MANAGE_MANDATES, organisation_resource(self.row))

@@ -21,9 +21,10 @@ from auth.delegation import invitations as invitation_rules
 from auth.delegation import mandate_reads
 from auth.policy import Action, Resource, decide
 from auth.standing import MandateFact
+from schema.account.types import PersonSummary, person_summary
 from schema.context import Info
 from schema.delegation.enums import Permission
-from schema.enums import graphql_enum
+from schema.enums import MandateScope, graphql_enum
 from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
@@ -38,20 +39,8 @@ from tenants.organisations import Organisation as OrganisationRow
 
 if TYPE_CHECKING:  # mypy reads the domain enums; GraphQL gets their described twins
     from auth.delegation.invitations import InvitationStatus
-    from tenants.mandates import MandateScope, MandateStatus
+    from tenants.mandates import MandateStatus
 else:
-    MandateScope = graphql_enum(
-        m.MandateScope,
-        "MandateScope",
-        "Ce qu'un mandat permet au tiers de confiance.",
-        {
-            m.MandateScope.FILE_DOSSIERS: "Déposer des demandes au nom de la personne",
-            m.MandateScope.FOLLOW_DOSSIERS: "Suivre les demandes de la personne",
-            m.MandateScope.RECEIVE_COMMUNICATIONS: (
-                "Recevoir les notifications et communications de l'autorité"
-            ),
-        },
-    )
     MandateStatus = graphql_enum(
         m.MandateStatus,
         "MandateStatus",
@@ -81,18 +70,14 @@ def paris_today(info: Info) -> date:
     return info.context.services.clock.now().astimezone(PARIS).date()
 
 
-@strawberry.type(description="L'organisation tiers de confiance d'un mandat.")
-class MandateOrganisation:
-    id: strawberry.ID = strawberry.field(description="Identifiant de l'`Organisation`.")
-    name: str = strawberry.field(description="Raison sociale.")
-    siren: str = strawberry.field(description="SIREN (9 chiffres).")
-
-
-@strawberry.type(description="La personne d'un mandat : son nom (le reste lui appartient).")
-class MandatePerson:
-    id: strawberry.ID = strawberry.field(description="Identifiant de la `Person`.")
-    family_name: str = strawberry.field(description="Nom de famille.")
-    given_names: str = strawberry.field(description="Prénoms.")
+@strawberry.type(
+    description="Une organisation telle que la voit qui n'agit pas pour elle (la personne "
+    "d'un mandat) : son nom et son SIREN. Ce n'est pas un nœud (pas d'`id`) : l'"
+    "`Organisation` elle-même n'est lisible que par ses membres et l'autorité."
+)
+class OrganisationSummary:
+    name: str = strawberry.field(description="Dénomination de l'organisation.")
+    siren: str = strawberry.field(description="Numéro SIREN (9 chiffres).")
 
 
 @strawberry.type(
@@ -146,7 +131,7 @@ class MandateNode(VisibleNode):
     )
     async def titles(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[TitleNode]:
+    ) -> Connection[TitleNode] | None:
         if self.person_id is None:  # asked of an address without an account yet
             raise DomainError.one(AuthCode.MANDATE_NOT_ACCEPTED)
         fact = MandateFact(
@@ -164,35 +149,24 @@ class MandateNode(VisibleNode):
         return await person_titles(info, self.person_id, first, after)
 
     @strawberry.field(description="L'organisation qui agit (ou demande à agir) pour la personne.")
-    async def organisation(self, info: Info) -> MandateOrganisation | None:
+    async def organisation(self, info: Info) -> OrganisationSummary | None:
         row = await info.context.loaders.by_id(OrganisationRow).load(self.organisation_id)
         if row is None:
             return None
-        return MandateOrganisation(
-            id=strawberry.ID(str(relay.GlobalID("Organisation", str(row.id)))),
-            name=row.name,
-            siren=row.siren,
-        )
+        return OrganisationSummary(name=row.name, siren=row.siren)
 
     @strawberry.field(
         description="La personne qui donne le mandat. Pour l'organisation, seulement une fois "
         "que la personne a répondu : jusque-là, une demande à une adresse sans compte et une "
         "demande à un compte se ressemblent (voir `email`)."
     )
-    async def person(self, info: Info) -> MandatePerson | None:
+    async def person(self, info: Info) -> PersonSummary | None:
         if self.person_id is None:
             return None
         actor = info.context.actor
         if self.responded_at is None and (actor is None or actor.person_id != self.person_id):
             return None
-        row = await info.context.loaders.persons.load(self.person_id)
-        if row is None:
-            return None
-        return MandatePerson(
-            id=strawberry.ID(str(relay.GlobalID("Person", str(row.id)))),
-            family_name=row.family_name,
-            given_names=row.given_names,
-        )
+        return await person_summary(info, self.person_id)
 
     @classmethod
     async def visible_nodes(cls, info: Info, node_ids: Iterable[str]) -> list[MandateNode | None]:

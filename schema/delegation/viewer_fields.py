@@ -28,7 +28,7 @@ class ViewerDelegationFields:
     )
     async def memberships(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[MembershipNode]:
+    ) -> Connection[MembershipNode] | None:
         return await person_memberships(info, self.person_id, first, after)
 
     @strawberry.field(
@@ -44,7 +44,7 @@ class ViewerDelegationFields:
             MandateStatus | None,
             strawberry.argument(description="Seulement les mandats de ce statut."),
         ] = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         require(info, Action.VIEW_PERSON, person_resource(self.person_id))
         today = paris_today(info)
         async with info.context.read_session() as session:
@@ -71,7 +71,7 @@ class ViewerDelegationFields:
             MandateStatus | None,
             strawberry.argument(description="Seulement les mandats de ce statut."),
         ] = None,
-    ) -> Connection[MandateNode]:
+    ) -> Connection[MandateNode] | None:
         organisations = organisations_where(info.context.actor, Action.MANAGE_MANDATES)
         today = paris_today(info)
         async with info.context.read_session() as session:

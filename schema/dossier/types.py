@@ -323,14 +323,14 @@ class DossierNode(VisibleNode):
     @strawberry.field(description="Les pièces déposées, les plus récentes d'abord.")
     async def documents(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[DossierDocumentNode]:
+    ) -> Connection[DossierDocumentNode] | None:
         page = await nested_page(info, document_pages, self.row.id, first, after)
         return to_connection(page, DossierDocumentNode.from_row)
 
     @strawberry.field(description="L'historique des états, le plus récent d'abord.")
     async def events(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[DossierEventNode]:
+    ) -> Connection[DossierEventNode] | None:
         page = await nested_page(info, event_pages, self.row.id, first, after)
         return to_connection(page, DossierEventNode.from_row)
 

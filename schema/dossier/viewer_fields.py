@@ -24,7 +24,7 @@ class ViewerDossierFields:
     )
     async def dossiers(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[DossierNode]:
+    ) -> Connection[DossierNode] | None:
         if not offered(info.context.pack.slug, Action.FOLLOW_DOSSIER):
             return empty_connection(first, after)
         require(

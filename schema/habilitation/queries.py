@@ -29,7 +29,7 @@ class HabilitationQueries:
         ],
         first: First = 20,
         after: After = None,
-    ) -> Connection[StructureNode]:
+    ) -> Connection[StructureNode] | None:
         if not offered(info.context.pack.slug, Action.REQUEST_HABILITATION):
             return empty_connection(first, after)
         async with info.context.read_session() as session:
@@ -44,7 +44,7 @@ class HabilitationQueries:
     )
     async def habilitation_requests_to_review(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[HabilitationRequestNode]:
+    ) -> Connection[HabilitationRequestNode] | None:
         if not offered(info.context.pack.slug, Action.REVIEW_HABILITATIONS):
             return empty_connection(first, after)
         locale = info.context.locale

@@ -12,9 +12,10 @@ import strawberry
 from auth.habilitation import habilitations as reads
 from auth.habilitation import requests as request_rules
 from auth.habilitation.models import RequestStatus as RequestStatusValue
-from auth.policy import Action, Resource, decide
+from auth.policy import Action, Resource, offered
 from dossiers.deposit.deposits import deposit_structure_ids
 from schema.context import Info
+from schema.guards import require
 from schema.habilitation.types import (
     ApplicationTile,
     HabilitationNode,
@@ -28,11 +29,14 @@ from tenants.structures import Structure
 
 
 def _mine(info: Info, account_id: uuid.UUID) -> bool:
-    """Whether to list the viewer's own habilitations or requests: not on a portal without
-    them, nor for an account that may not act yet (temporary password, address to confirm)
-    or never asks (an agent): an empty page, never an error that would null `viewer`."""
+    """Whether to list the viewer's own habilitations or requests: False (an empty page) on a
+    portal without them; an account that may not ask (temporary password, address to
+    confirm, an agent) is refused on that field only (the connection is nullable)."""
+    if not offered(info.context.pack.slug, Action.REQUEST_HABILITATION):
+        return False
     resource = Resource("Account", account_id, owner_account_id=account_id)
-    return decide(info.context.actor, Action.REQUEST_HABILITATION, resource).allowed
+    require(info, Action.REQUEST_HABILITATION, resource)
+    return True
 
 
 @strawberry.type
@@ -55,7 +59,7 @@ class ViewerHabilitationFields:
     )
     async def habilitations(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[HabilitationNode]:
+    ) -> Connection[HabilitationNode] | None:
         if not _mine(info, self.account_id):
             return empty_connection(first, after)
         async with info.context.read_session() as session:
@@ -75,7 +79,7 @@ class ViewerHabilitationFields:
         ] = None,
         first: First = 20,
         after: After = None,
-    ) -> Connection[HabilitationRequestNode]:
+    ) -> Connection[HabilitationRequestNode] | None:
         if not _mine(info, self.account_id):
             return empty_connection(first, after)
         wanted = [RequestStatusValue(s.value) for s in status or [RequestStatusValue.PENDING]]

@@ -49,7 +49,7 @@ class MessagingQueries:
         ] = None,
         first: First = 20,
         after: After = None,
-    ) -> Connection[ThreadNode]:
+    ) -> Connection[ThreadNode] | None:
         given = filter or MessageInboxFilter()
         filters = inbox.InboxFilter(
             unread=given.unread,

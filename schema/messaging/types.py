@@ -276,7 +276,7 @@ class ThreadNode(VisibleNode):
             str | None,
             strawberry.argument(description="Curseur : les messages plus anciens que celui-ci."),
         ] = None,
-    ) -> MessageConnection:
+    ) -> MessageConnection | None:
         try:
             check_page(last, before)
         except DomainError as error:  # the arguments' names here are `last` and `before`

@@ -28,7 +28,7 @@ class ViewerMessagingFields:
         info: Info,
         first: First = 20,
         after: After = None,
-    ) -> Connection[ThreadNode]:
+    ) -> Connection[ThreadNode] | None:
         if not offered(info.context.pack.slug, Action.TAKE_PART_IN_THREAD):
             return empty_connection(first, after)
         async with info.context.read_session() as session:

@@ -30,7 +30,7 @@ class OrganisationQueries:
         ] = OrganisationStatus.PENDING_VALIDATION,
         first: First = 20,
         after: After = None,
-    ) -> Connection[OrganisationNode]:
+    ) -> Connection[OrganisationNode] | None:
         wanted = o.OrganisationStatus(status.value)
         async with info.context.read_session() as session:
             ctx = info.context.service_context(session)

@@ -22,6 +22,7 @@ from auth.organisation.reads import document_kinds, document_pages, establishmen
 from auth.policy import Action, decide, organisation_resource
 from schema.account.types import Address
 from schema.context import Info
+from schema.guards import require
 from schema.ids import parse_uuid
 from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import DocumentKind
@@ -178,19 +179,19 @@ class OrganisationRequestFields:
     @strawberry.field(description="Les établissements (SIRET), le siège compris.")
     async def establishments(
         self, info: Info, first: First = 20, after: After = None
-    ) -> Connection[EstablishmentNode]:
+    ) -> Connection[EstablishmentNode] | None:
         page = await nested_page(info, establishment_pages, self.row.id, first, after)
         return to_connection(page, EstablishmentNode.from_row)
 
     @strawberry.field(
-        description="Les pièces de la demande ; null pour qui n'est ni son administrateur ni "
-        "un agent de l'autorité qui l'instruit."
+        description="Les pièces de la demande ; pour qui n'est ni son administrateur ni un agent "
+        "de l'autorité qui l'instruit, null avec l'erreur du refus sur ce champ."
     )
     async def documents(
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[OrganisationDocumentNode] | None:
-        if not may_see_documents(info, self.row):
-            return None
+        if not may_see_documents(info, self.row):  # the administrator's refusal, on this field
+            require(info, Action.COMPLETE_ORGANISATION_REQUEST, organisation_resource(self.row))
         page = await nested_page(info, document_pages, self.row.id, first, after)
         return to_connection(page, OrganisationDocumentNode.from_row)
 

@@ -26,6 +26,7 @@ from schema.dossier.organisation_fields import OrganisationDossierFields
 from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.request_fields import OrganisationRequestFields
+from schema.tenant.types import Delegation
 from tenants.organisations import Organisation as OrganisationRow
 
 
@@ -56,9 +57,6 @@ class OrganisationNode(
     siren: str = strawberry.field(description="SIREN (9 chiffres).")
     head_office_siret: str = strawberry.field(description="SIRET du siège (14 chiffres).")
     address: Address = strawberry.field(description="Adresse du siège.")
-    delegation: str | None = strawberry.field(
-        description="Délégation territoriale compétente (d'après l'adresse du siège)."
-    )
     legal_representative: LegalRepresentative = strawberry.field(
         description="Le représentant légal."
     )
@@ -94,7 +92,6 @@ class OrganisationNode(
                 city=row.city,
                 country=row.country,
             ),
-            delegation=row.delegation,
             legal_representative=LegalRepresentative(
                 family_name=row.representative_family_name,
                 given_names=row.representative_given_names,
@@ -121,6 +118,16 @@ class OrganisationNode(
             row.kind,
         )
         return cls.from_row(row, label)
+
+    @strawberry.field(
+        description="La délégation territoriale compétente (d'après l'adresse du siège) : son "
+        "nom, son adresse de contact, ses départements ; null hors de toute délégation."
+    )
+    def delegation(self, info: Info) -> Delegation | None:
+        found = next(
+            (d for d in info.context.pack.delegations if d.code == self.row.delegation), None
+        )
+        return Delegation.from_pack(found) if found else None
 
     @strawberry.field(description="Le rôle de la personne connectée dans l'organisation.")
     def viewer_role(self, info: Info) -> MembershipRole | None:

@@ -10,6 +10,7 @@ from schema.context import Info
 from schema.enums import graphql_enum
 from schema.tenant.dossier_kinds import DossierKindNode, dossier_kinds
 from tenants.packs.base import Capability as CapabilityValue
+from tenants.packs.base import Delegation as PackDelegation
 from tenants.packs.base import Label, TenantPack
 
 if TYPE_CHECKING:  # mypy reads the domain enum; GraphQL gets its described twin
@@ -73,10 +74,21 @@ class Activity:
 
 @strawberry.type(description="Une délégation territoriale de l'autorité.")
 class Delegation:
-    code: str = strawberry.field(description="Code stable de la délégation.")
-    name: str = strawberry.field(description="Nom de la délégation.")
-    email: str = strawberry.field(description="Son adresse de contact.")
-    departements: list[str] = strawberry.field(description="Les départements qu'elle couvre.")
+    code: str = strawberry.field(description="Code stable de la délégation (ex. OUEST).")
+    name: str = strawberry.field(description="Nom de la délégation (ex. « Ouest »).")
+    email: str = strawberry.field(description="Adresse électronique de contact de la délégation.")
+    departements: list[str] = strawberry.field(
+        description="Les départements (codes INSEE) dont elle instruit les demandes."
+    )
+
+    @classmethod
+    def from_pack(cls, delegation: PackDelegation) -> Delegation:
+        return cls(
+            code=delegation.code,
+            name=delegation.name,
+            email=delegation.email,
+            departements=list(delegation.departements),
+        )
 
 
 @strawberry.type(description="Un profil d'habilitation d'une application.")
@@ -187,10 +199,7 @@ class Tenant:
 
     @strawberry.field(description="Les délégations territoriales de l'autorité.")
     def delegations(self) -> list[Delegation]:
-        return [
-            Delegation(code=d.code, name=d.name, email=d.email, departements=list(d.departements))
-            for d in self.pack.delegations
-        ]
+        return [Delegation.from_pack(d) for d in self.pack.delegations]
 
     @strawberry.field(description="Les téléservices de l'autorité.")
     def applications(self, info: Info) -> list[Application]:

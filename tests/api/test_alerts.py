@@ -131,9 +131,13 @@ async def test_a_status_change_alerts_each_organisation_following_the_title(
     # the viewer's alerts: those of the organisations whose employees they manage
     assert (await cnaps(MY_ALERTS, token=chief.token))["viewer"]["alerts"]["totalCount"] == 1
     assert (await cnaps(MY_ALERTS, token=clerk.token))["viewer"]["alerts"]["totalCount"] == 0
-    # refused, the nullable field answers null without an error (the organisation still answers)
-    refused = (await cnaps(ORG_ALERTS, {"id": first.id}, token=clerk.token))["node"]
-    assert refused == {"alerts": None}
+    # refused, the nullable field alone is null, with the refusal on its path (the
+    # organisation still answers)
+    refused = (await cnaps.post(ORG_ALERTS, {"id": first.id}, token=clerk.token)).json()
+    assert refused["data"] == {"node": {"alerts": None}}
+    assert [(e["path"], e["extensions"]["code"]) for e in refused["errors"]] == [
+        (["node", "alerts"], "PERMISSION_MISSING")
+    ]
 
     # marked read by its organisation only; marking twice changes nothing
     other = await cnaps(MARK_READ, {"id": alert["id"]}, token=second.admin.token)

@@ -316,10 +316,13 @@ async def test_a_manager_needs_the_permission_and_a_stranger_sees_nothing(
     refused = await add_employee(cnaps, without.token, org, "Deux", UNKNOWN_NUMBER)
     assert codes(refused) == ["PERMISSION_MISSING"]
     assert "MANAGE_EMPLOYEES" in refused["errors"][0]["message"]
-    # a refused nullable field answers null, never an error that could null its parents
+    # a refused field is null with its error on its own path; its parents stay whole
     body = (await cnaps.post(DASHBOARD, {"id": org.id}, token=without.token)).json()
     assert body["data"]["node"]["dashboard"] is None
-    assert "errors" not in body
+    assert body["data"]["node"] is not None
+    [error] = body["errors"]
+    assert error["path"] == ["node", "dashboard"]
+    assert error["extensions"] == {"code": "PERMISSION_MISSING", "permission": "MANAGE_EMPLOYEES"}
     assert (await cnaps(NODE, {"id": employee["id"]}, token=without.token))["node"] is None
 
     allowed = await manager(cnaps, runtime, smtp, org)

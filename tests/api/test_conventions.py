@@ -126,7 +126,13 @@ async def test_sessions_connection_costs_the_same_for_10_and_100(
         "{ viewer { account { sessions(first: 101) { totalCount } } } }",
         token=tokens["accessToken"],
     )
-    assert too_many.json()["errors"][0]["extensions"]["code"] == "INVALID_FORMAT"
+    # above the maximum: an error naming it, on that field only (the viewer still answers)
+    body = too_many.json()
+    assert body["data"] == {"viewer": {"account": {"sessions": None}}}
+    [error] = body["errors"]
+    assert error["path"] == ["viewer", "account", "sessions"]
+    assert error["extensions"] == {"code": "PAGE_SIZE_TOO_LARGE", "field": ["first"], "max": 100}
+    assert "100 au plus" in error["message"]
 
 
 async def test_node_and_nodes_answer_null_for_what_the_viewer_may_not_see(
@@ -226,8 +232,10 @@ async def test_depth_limit() -> None:
 
 async def test_nodes_takes_at_most_100_ids(cnaps: GraphQLClient) -> None:
     response = await cnaps.post(
-        "query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ["x"] * 101}
+        "query($ids: [ID!]!) { nodes(ids: $ids) { id } tenant { slug } }", {"ids": ["x"] * 101}
     )
+    # refused on that field only: the rest of the answer stands
+    assert response.json()["data"] == {"nodes": None, "tenant": {"slug": "cnaps"}}
     error = response.json()["errors"][0]
-    assert error["extensions"]["code"] == "TOO_MANY_IDS"
+    assert error["extensions"] == {"code": "TOO_MANY_IDS", "field": ["ids"], "max": 100}
     assert error["message"] == "Au plus 100 identifiants à la fois."

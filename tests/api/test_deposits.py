@@ -106,6 +106,13 @@ async def test_reports_are_deposited_listed_trashed_restored_and_purged(
         2024,
     )
     assert word["document"]["contentType"] == DOCX_TYPE and pdf["ok"] is True
+    # the audit trail points to the deposited document itself (a node of its GraphQL type)
+    trail = await cnsa(
+        "{ viewer { myActivity(first: 3) { nodes { subject { __typename id } } } } }",
+        token=depositor.token,
+    )
+    subjects = [n["subject"] for n in trail["viewer"]["myActivity"]["nodes"]]
+    assert {"__typename": "DepositedDocument", "id": excel["document"]["id"]} in subjects
     download = await http.get(excel["document"]["downloadUrl"].replace("http://testserver", ""))
     assert download.status_code == 200 and download.content == xlsx()
 

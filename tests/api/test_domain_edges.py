@@ -291,7 +291,7 @@ async def test_an_organisation_overseas_goes_to_its_delegation(
     )
     payload = result["registerOrganisation"]
     assert payload["errors"] == []
-    assert payload["organisation"]["delegation"] == delegation
+    assert payload["organisation"]["delegation"]["code"] == delegation
 
 
 # --- identifiers -------------------------------------------------------------------------------

@@ -164,16 +164,19 @@ async def test_broken_lines_are_each_reported_and_nothing_is_imported(
         ]
     )
     result = await run_import(cnaps, token, org, content)
-    assert result["importedCount"] is None
-    found = [(e["code"], e["field"]) for e in result["errors"]]
+    assert result["importedCount"] == 0  # refused: 0, not null
+    assert result["createdLabelCount"] == 0
+    assert {tuple(e["field"]) for e in result["errors"]} == {("input", "csv")}
+    # line and column as whole numbers beside the message (columns counted from 1)
+    found = [(e["code"], e["line"], e["column"]) for e in result["errors"]]
     assert found == [
-        ("CSV_LINE_INVALID_VALUE", ["input", "csv", "line", "3", "titleNumber"]),
-        ("CSV_LINE_MISSING_VALUE", ["input", "csv", "line", "4", "familyName"]),
-        ("CSV_LINE_DUPLICATE", ["input", "csv", "line", "5", "titleNumber"]),
-        ("CSV_LINE_UNKNOWN_ESTABLISHMENT", ["input", "csv", "line", "6", "establishmentSiret"]),
-        ("CSV_LINE_WRONG_COLUMN_COUNT", ["input", "csv", "line", "7"]),
-        ("CSV_LINE_INVALID_VALUE", ["input", "csv", "line", "8", "email"]),
-        ("CSV_LINE_ALREADY_LISTED", ["input", "csv", "line", "9", "titleNumber"]),
+        ("CSV_LINE_INVALID_VALUE", 3, 3),
+        ("CSV_LINE_MISSING_VALUE", 4, 1),
+        ("CSV_LINE_DUPLICATE", 5, 3),
+        ("CSV_LINE_UNKNOWN_ESTABLISHMENT", 6, 4),
+        ("CSV_LINE_WRONG_COLUMN_COUNT", 7, None),
+        ("CSV_LINE_INVALID_VALUE", 8, 6),
+        ("CSV_LINE_ALREADY_LISTED", 9, 3),
     ]
     messages = [e["message"] for e in result["errors"]]
     assert messages[0] == (
@@ -201,7 +204,13 @@ async def test_the_file_itself_can_be_refused(
         "CSV_INVALID_HEADER",
         "CSV_INVALID_HEADER",
     ]
-    assert unknown_column["errors"][-1]["field"] == ["input", "csv", "line", "1", "titleNumber"]
+    # "numéro" and "âge" (columns 2 and 3) are unknown; the title number's column is missing
+    located = [(e["field"], e["line"], e["column"]) for e in unknown_column["errors"]]
+    assert located == [
+        (["input", "csv"], 1, 2),
+        (["input", "csv"], 1, 3),
+        (["input", "csv"], 1, None),
+    ]
     repeated = await run_import(cnaps, token, org, f"nom;nom;numéro de titre\nA;B;{number(1)}\n")
     assert codes(repeated) == ["CSV_INVALID_HEADER"]
     assert codes(await run_import(cnaps, token, org, "  \n\n")) == ["CSV_EMPTY"]
@@ -223,8 +232,13 @@ async def test_only_who_manages_employees_imports_or_exports(
     clerk = await manager(cnaps, runtime, smtp, org, permissions=["MESSAGE_AUTHORITY"])
     refused = await run_import(cnaps, clerk.token, org, f"nom;numéro de titre\nA;{number(1)}\n")
     assert codes(refused) == ["PERMISSION_MISSING"]
+    assert refused["errors"][0]["permission"] == "MANAGE_EMPLOYEES"
     exported = (await cnaps.post(EXPORT, {"id": org.id}, token=clerk.token)).json()
-    assert exported == {"data": {"node": {"employeesCsv": None}}}
+    # the field alone is null, with the refusal and the missing permission on its path
+    assert exported["data"] == {"node": {"employeesCsv": None}}
+    [error] = exported["errors"]
+    assert error["path"] == ["node", "employeesCsv"]
+    assert error["extensions"] == {"code": "PERMISSION_MISSING", "permission": "MANAGE_EMPLOYEES"}
     other = await validated_organisation(cnaps, runtime, smtp)
     foreign = await run_import(
         cnaps, other.admin.token, org, f"nom;numéro de titre\nA;{number(1)}\n"

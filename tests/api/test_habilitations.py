@@ -450,3 +450,34 @@ async def grant_request(runtime: Runtime, asker: Any, places: list[Any]) -> None
         for place in places:
             session.add(HabilitationRequestStructure(request_id=row.id, structure_id=place.id))
         await session.commit()
+
+
+async def test_habilitation_refusals_are_errors_on_their_own_field(
+    cnsa: GraphQLClient, cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """Issue 9 (items 6, 12) for habilitations: a refused connection is null with its error,
+    the viewer and the rest of `data` stay whole; a portal without habilitations is empty."""
+    someone = await person(cnsa, runtime, smtp, "not-a-manager")
+    query = """{ viewer { account { email } habilitations(first: 5) { totalCount } }
+      habilitationRequestsToReview(first: 5) { totalCount } }"""
+    body = (await cnsa.post(query, token=someone.token)).json()
+    assert body["data"] == {
+        "viewer": {"account": {"email": someone.email}, "habilitations": {"totalCount": 0}},
+        "habilitationRequestsToReview": None,
+    }
+    [error] = body["errors"]
+    assert error["path"] == ["habilitationRequestsToReview"]
+    assert error["extensions"]["code"] == "NOT_APPLICATION_MANAGER"
+    too_many = (
+        await cnsa.post(query.replace("first: 5", "first: 101"), token=someone.token)
+    ).json()
+    assert too_many["data"]["viewer"] == {
+        "account": {"email": someone.email},
+        "habilitations": None,
+    }
+    by_path = {tuple(e["path"]): e["extensions"]["code"] for e in too_many["errors"]}
+    assert by_path[("viewer", "habilitations")] == "PAGE_SIZE_TOO_LARGE"
+    elsewhere = await person(cnaps, runtime, smtp, "elsewhere")
+    quiet = await cnaps(query, token=elsewhere.token)
+    assert quiet["viewer"]["habilitations"] == {"totalCount": 0}
+    assert quiet["habilitationRequestsToReview"] == {"totalCount": 0}

@@ -21,7 +21,7 @@ REQUEST = """
 mutation($input: RequestMandateInput!) {
   requestMandate(input: $input) {
     mandate {
-      id status scopes endsOn email organisation { id name } person { id familyName }
+      id status scopes endsOn email organisation { name } person { familyName }
     }
     errors { code field message }
   }
@@ -36,14 +36,14 @@ mutation($id: ID!) {
 """
 GIVEN = """
 query($status: MandateStatus) { viewer { mandatesGiven(first: 10, status: $status) {
-  totalCount nodes { id status scopes endsOn organisation { id name siren } person { id } } } } }
+  totalCount nodes { id status scopes endsOn organisation { name siren } person { familyName } } } } }
 """
 RECEIVED = """
 query { viewer { mandatesReceived(first: 10) { totalCount nodes { id status } } } }
 """
 RECEIVED_PERSON = """
 query { viewer { mandatesReceived(first: 10) {
-  totalCount nodes { id status email scopes endsOn person { id familyName } } } } }
+  totalCount nodes { id status email scopes endsOn person { familyName givenNames } } } } }
 """
 UPDATE = """
 mutation($input: UpdatePersonContactInput!) {
@@ -56,7 +56,10 @@ mutation($input: UpdatePersonContactInput!) {
 """
 ACTED_FOR_ME = """
 query { viewer { actedForMe(first: 10) {
-  totalCount nodes { action capacity viaType viaId organisationId subjectId } } } }
+  totalCount nodes {
+    action capacity subject { __typename id } organisation { id }
+    mandate { id organisation { name siren } }
+  } } } }
 """
 MY_PHONE = "query { viewer { person { phone address { line1 city } } } }"
 ADDRESS = {
@@ -155,9 +158,13 @@ async def test_a_mandate_is_asked_accepted_used_revoked_then_refused(
     accepted = await answer(cnaps, "acceptMandate", mandate["id"], worker.token)
     assert accepted["errors"] == [] and accepted["mandate"]["status"] == "ACCEPTED"
     seen = await cnaps(RECEIVED_PERSON, token=org.admin.token)
+    given_names = (await cnaps("query { viewer { person { givenNames } } }", token=worker.token))[
+        "viewer"
+    ]["person"]["givenNames"]
+    # the person as the organisation sees them: a name, no ID of another type's object
     assert seen["viewer"]["mandatesReceived"]["nodes"][0]["person"] == {
-        "id": worker.person_id,
         "familyName": "Dupont",
+        "givenNames": given_names,
     }
     assert codes(await answer(cnaps, "acceptMandate", mandate["id"], worker.token)) == [
         "MANDATE_ALREADY_ACCEPTED"
@@ -180,8 +187,12 @@ async def test_a_mandate_is_asked_accepted_used_revoked_then_refused(
     acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]
     [event] = [n for n in acted["nodes"] if n["action"] == "UPDATE_PERSON_CONTACT"]
     assert event["capacity"] == "TRUSTED_THIRD_PARTY"
-    assert (event["viaType"], event["viaId"]) == ("Mandate", mandate["id"])
-    assert event["organisationId"] == org.id
+    # what the act points to, as nodes: the person acted on, the mandate relied on (with the
+    # organisation's name); the organisation node itself is its members' only
+    assert event["subject"] == {"__typename": "Person", "id": worker.person_id}
+    assert event["mandate"]["id"] == mandate["id"]
+    assert event["mandate"]["organisation"]["name"] == mandate["organisation"]["name"]
+    assert event["organisation"] is None
 
     # The person revokes: the organisation is told, and the same act is refused.
     revoked = await answer(cnaps, "revokeMandate", mandate["id"], worker.token)
@@ -404,7 +415,7 @@ async def test_only_managers_allowed_to_act_as_trusted_third_party_use_mandates(
     assert allowed["errors"] == [] and allowed["mandate"]["id"] == mandate
     assert (await cnaps(node, {"id": mandate}, token=trusted.token))["node"]["id"] == mandate
     acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]["nodes"]
-    assert acted[0]["capacity"] == "TRUSTED_THIRD_PARTY" and acted[0]["viaId"] == mandate
+    assert acted[0]["capacity"] == "TRUSTED_THIRD_PARTY" and acted[0]["mandate"]["id"] == mandate
 
 
 async def test_a_mandate_of_another_tenant_or_person_is_not_found(
@@ -502,9 +513,13 @@ async def test_a_trusted_third_party_follows_the_persons_titles_while_the_mandat
     assert (await answer(cnaps, "revokeMandate", mandate, someone.token))["errors"] == []
     refused = await cnaps.post(MANDATE_TITLES, {"id": mandate}, token=org.admin.token)
     body = refused.json()
-    assert body["data"]["node"] is None
+    assert body["data"]["node"] == {"titles": None}  # the mandate stays, its titles are refused
     assert body["errors"][0]["extensions"]["code"] == "MANDATE_REVOKED"
+    assert body["errors"][0]["path"] == ["node", "titles"]
 
     _org, _person, filing_only = await mandate_in_force(cnaps, runtime, smtp, ["FILE_DOSSIERS"])
     out_of_scope = await cnaps.post(MANDATE_TITLES, {"id": filing_only}, token=_org.admin.token)
-    assert out_of_scope.json()["errors"][0]["extensions"]["code"] == "MANDATE_SCOPE_MISSING"
+    assert out_of_scope.json()["errors"][0]["extensions"] == {
+        "code": "MANDATE_SCOPE_MISSING",
+        "scope": "FOLLOW_DOSSIERS",  # the scope the mandate does not give, for programs
+    }

@@ -279,7 +279,7 @@ query {
 """
 
 
-async def test_a_refused_nullable_field_answers_null_and_a_non_null_one_its_code(
+async def test_a_refused_field_is_null_with_its_error_on_its_own_path(
     cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
 ) -> None:
     clerk = await person(cnaps, runtime, smtp, "clerk")
@@ -287,7 +287,7 @@ async def test_a_refused_nullable_field_answers_null_and_a_non_null_one_its_code
         runtime, cnaps.tenant, clerk, 1, role=MembershipRole.MANAGER, permissions=("FILE_DOSSIERS",)
     )
     body = (await cnaps.post(REFUSED, token=clerk.token)).json()
-    assert "errors" not in body  # nothing raised: the viewer and the organisation still answer
+    # the viewer and the organisation still answer; each refused field alone is null
     [membership] = body["data"]["viewer"]["memberships"]["nodes"]
     assert membership["organisation"] == {
         "name": name,
@@ -298,8 +298,34 @@ async def test_a_refused_nullable_field_answers_null_and_a_non_null_one_its_code
         "documents": None,
         "establishments": {"totalCount": 1},
     }
-    # memberships is non-null: refused, it answers the policy's code (its organisation is null)
-    members = "{ viewer { memberships { nodes { organisation { memberships { totalCount } } } } } }"
+    at = ["viewer", "memberships", "nodes", 0, "organisation"]
+    refusals = {tuple(e["path"]): e["extensions"] for e in body["errors"]}
+    missing = {"code": "PERMISSION_MISSING", "permission": "MANAGE_EMPLOYEES"}
+    assert refusals == {
+        (*at, "labels"): missing,
+        (*at, "alerts"): missing,
+        (*at, "dashboard"): missing,
+        (*at, "employeesCsv"): missing,
+        (*at, "documents"): {"code": "FORBIDDEN"},  # the administrator's and agents' only
+    }
+    # the organisation's managers: the same, and the organisation is not nulled
+    members = """{ viewer { memberships { nodes { organisation {
+        name memberships { totalCount } invitations { totalCount } auditEvents { totalCount }
+    } } } } }"""
     refused = (await cnaps.post(members, token=clerk.token)).json()
-    assert [e["extensions"]["code"] for e in refused["errors"]] == ["PERMISSION_MISSING"]
-    assert refused["data"]["viewer"]["memberships"]["nodes"] == [{"organisation": None}]
+    assert refused["data"]["viewer"]["memberships"]["nodes"] == [
+        {
+            "organisation": {
+                "name": name,
+                "memberships": None,
+                "invitations": None,
+                "auditEvents": None,
+            }
+        }
+    ]
+    codes_at = {e["path"][-1]: e["extensions"]["code"] for e in refused["errors"]}
+    assert codes_at == {
+        "memberships": "PERMISSION_MISSING",
+        "invitations": "PERMISSION_MISSING",
+        "auditEvents": "FORBIDDEN",
+    }

@@ -133,7 +133,11 @@ async def test_la_poste_establishment_follows_its_own_rule(
     )
     organisation = (await register_organisation(cnaps, admin, data))["organisation"]
     assert organisation["headOfficeSiret"] == "35600000000001"
-    assert organisation["delegation"] == "IDF"
+    assert organisation["delegation"] == {
+        "code": "IDF",
+        "name": "Île-de-France",
+        "email": "cnaps-dt-idf@interieur.gouv.fr",
+    }
 
 
 async def test_documents_are_what_their_names_say(

@@ -25,7 +25,7 @@ REQUESTS = """
 query($status: OrganisationStatus, $first: Int, $after: String) {
   organisationRequests(status: $status, first: $first, after: $after) {
     totalCount pageInfo { hasNextPage endCursor }
-    nodes { id name status delegation submittedAt missingDocuments
+    nodes { id name status delegation { code } submittedAt missingDocuments
       documents(first: 2) { totalCount nodes { id kind contentType } } }
   }
 }
@@ -110,7 +110,7 @@ async def test_agents_see_and_decide_only_their_delegations_requests(
     assert org_id not in await all_requests(cnaps, idf.token)
     listed = await cnaps(REQUESTS, {"first": 100}, token=ouest.token)
     mine = next(n for n in listed["organisationRequests"]["nodes"] if n["id"] == org_id)
-    assert mine["status"] == "PENDING_VALIDATION" and mine["delegation"] == "OUEST"
+    assert mine["status"] == "PENDING_VALIDATION" and mine["delegation"]["code"] == "OUEST"
     assert mine["documents"]["totalCount"] == 2  # the reviewing agent sees the documents
     document_id = mine["documents"]["nodes"][0]["id"]
     by_id = "query($id: ID!) { node(id: $id) { ... on OrganisationDocument { id kind } } }"

@@ -34,7 +34,7 @@ from tests.helpers.smtp import SmtpServer
 UPDATE = """
 mutation Update($input: UpdateOrganisationRequestInput!) {
   updateOrganisationRequest(input: $input) {
-    organisation { id name status delegation applicantIsRepresentative missingDocuments
+    organisation { id name status delegation { code } applicantIsRepresentative missingDocuments
       address { postalCode city } establishments { nodes { siret name headOffice } } }
     errors { code field message }
   }
@@ -62,7 +62,7 @@ mutation Add($input: AddEstablishmentInput!) {
 
 ORGANISATION = """
 query($id: ID!) { node(id: $id) { ... on Organisation {
-  id status name delegation missingDocuments requiredDocuments viewerRole
+  id status name delegation { code } missingDocuments requiredDocuments viewerRole
   documents { totalCount nodes { id kind filename } }
   establishments { totalCount }
 } } }
@@ -87,7 +87,7 @@ async def test_registration_with_documents_awaits_the_authority(
     organisation = payload["organisation"]
     assert organisation["status"] == "PENDING_VALIDATION"
     assert organisation["siren"] == siren and organisation["name"] == "Gardiennage Atlantique"
-    assert organisation["delegation"] == "OUEST"  # 44000 Nantes
+    assert organisation["delegation"]["code"] == "OUEST"  # 44000 Nantes
     assert organisation["viewerRole"] == "ADMINISTRATOR"
     assert organisation["missingDocuments"] == []
     documents = {d["kind"]: d for d in organisation["documents"]["nodes"]}
@@ -147,7 +147,7 @@ async def test_pending_administrator_views_and_completes_but_nothing_more(
     )
     result = changed["updateOrganisationRequest"]
     assert result["errors"] == []
-    assert result["organisation"]["delegation"] == "IDF"
+    assert result["organisation"]["delegation"]["code"] == "IDF"
     assert result["organisation"]["status"] == "PENDING_VALIDATION"
     [head_office] = result["organisation"]["establishments"]["nodes"]
     assert head_office["name"] == "Atlantique Sécurité"

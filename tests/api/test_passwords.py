@@ -181,8 +181,11 @@ async def test_an_account_that_must_change_its_password_can_do_nothing_else(
         "{ viewer { account { mustChangePassword } person { familyName } } }", token=token
     )
     body = response.json()
-    # the person (a nullable field) answers null; a non-null field answers the policy's code
-    assert body == {"data": {"viewer": {"account": {"mustChangePassword": True}, "person": None}}}
+    # the person is refused: null, with the reason on that field only (the viewer answers)
+    assert body["data"] == {"viewer": {"account": {"mustChangePassword": True}, "person": None}}
+    assert [(e["path"], e["extensions"]["code"]) for e in body["errors"]] == [
+        (["viewer", "person"], "PASSWORD_CHANGE_REQUIRED")
+    ]
     sessions = await cnsa.post("{ viewer { account { sessions { totalCount } } } }", token=token)
     assert sessions.json()["errors"][0]["extensions"]["code"] == "PASSWORD_CHANGE_REQUIRED"
     changed = await cnsa(CHANGE, {"c": PASSWORD, "n": "Ma-Propre-Phrase-9"}, token=token)
@@ -195,7 +198,8 @@ async def test_an_account_that_must_change_its_password_can_do_nothing_else(
         "{ viewer { account { emailConfirmed } person { familyName } } }", token=token
     )
     body = waiting.json()
-    assert body == {"data": {"viewer": {"account": {"emailConfirmed": False}, "person": None}}}
+    assert body["data"] == {"viewer": {"account": {"emailConfirmed": False}, "person": None}}
+    assert [e["path"] for e in body["errors"]] == [["viewer", "person"]]
     sessions = await cnsa.post("{ viewer { account { sessions { totalCount } } } }", token=token)
     assert sessions.json()["errors"][0]["extensions"]["code"] == "EMAIL_NOT_CONFIRMED"
     again = await cnsa(CHANGE, {"c": "Ma-Propre-Phrase-9", "n": "Ma-Propre-Phrase-10"}, token=token)

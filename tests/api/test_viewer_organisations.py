@@ -62,8 +62,9 @@ async def test_organisation_history_is_for_its_administrator_only(
     ouest = await agent(cnaps, runtime, delegations=("OUEST",))
     response = await cnaps.post(query, {"id": org.id}, token=ouest.token)
     body = response.json()
-    assert body["data"]["node"] is None
+    assert body["data"]["node"] == {"auditEvents": None}  # the organisation, without its history
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert body["errors"][0]["path"] == ["node", "auditEvents"]
 
 
 async def test_nobody_has_acted_for_a_new_person(

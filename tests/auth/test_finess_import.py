@@ -119,8 +119,12 @@ def test_the_first_managers_come_from_the_command(tmp_path: Path) -> None:
     runner = CliRunner()
     assert runner.invoke(main, ["migrate"], env=env).exit_code == 0
     command = ["habilitation", "add-manager", "--email", "alice.martin@cnsa.fr"]
-    made = runner.invoke(main, [*command, "--application", "CAMSP_CMPP"], env=env)
+    # a new account's names are asked for, never guessed from the address
+    made = runner.invoke(
+        main, [*command, "--application", "CAMSP_CMPP"], env=env, input="Martin\nAlice\n"
+    )
     assert made.exit_code == 0, made.output
+    assert "Family name of the new account" in made.output
     assert "alice.martin@cnsa.fr (amartin) now manages CAMSP_CMPP (account opened" in made.output
     again = runner.invoke(main, [*command, "--application", "CAMSP_CMPP"], env=env)
     assert "already manages CAMSP_CMPP." in again.output

@@ -193,7 +193,7 @@ mutation Assign($input: AssignLabelInput!) {
 IMPORT = """
 mutation Import($input: ImportEmployeesInput!) {
   importEmployees(input: $input) {
-    importedCount createdLabelCount errors { code field message }
+    importedCount createdLabelCount errors { code field message line column permission }
   }
 }
 """

@@ -88,7 +88,7 @@ REGISTER_ORGANISATION = """
 mutation Register($input: RegisterOrganisationInput!) {
   registerOrganisation(input: $input) {
     organisation {
-      id name siren headOfficeSiret status delegation kind submittedAt viewerRole
+      id name siren headOfficeSiret status delegation { code name email } kind submittedAt viewerRole
       missingDocuments
       documents(first: 10) { totalCount nodes { id kind filename contentType size sha256 } }
       establishments(first: 10) { totalCount nodes { id siret headOffice name } }

@@ -66,6 +66,18 @@ async def test_new_agent_gets_a_temporary_password_by_mail_and_must_change_it(
     assert account.kind == "AGENT" and account.delegations == ["OUEST"]
 
 
+async def test_a_new_agent_must_be_named(runtime: Runtime, smtp: SmtpServer) -> None:
+    email = unique_email("agent")
+    with pytest.raises(DomainError) as refused:
+        await add_agent_with(runtime, "cnaps", email, ["OUEST"], "Martin", None)
+    assert [(e.code, e.field) for e in refused.value.errors] == [("REQUIRED", ("givenNames",))]
+    with pytest.raises(DomainError) as blank:
+        await add_agent_with(runtime, "cnaps", email, ["OUEST"], "  ", "Léa")
+    assert [(e.code, e.field) for e in blank.value.errors] == [("REQUIRED", ("familyName",))]
+    assert await accounts_with(runtime, "cnaps", email) == []
+    assert await deliver(runtime, smtp, email) == []
+
+
 async def test_adding_delegations_is_idempotent(runtime: Runtime, smtp: SmtpServer) -> None:
     email = unique_email("agent")
     await add_agent_with(runtime, "cnaps", email, ["OUEST"], "Martin", "Léa")
@@ -131,7 +143,7 @@ def test_the_command_line(database: Database, smtp: SmtpServer, tmp_path: Path) 
     wrong = runner.invoke(main, [*base, "--delegation", "ATLANTIS"], env=env)
     assert wrong.exit_code == 1
     assert "Délégation inconnue : ATLANTIS" in wrong.output and "OUEST" in wrong.output
-    # The issue's own command line: no names; the agent is addressed by their address.
+    # No names on the command line: they are asked for, never guessed from the address
     nameless_email = f"jeanne.leroux@{uuid.uuid4().hex[:8]}.cnaps.example.org"
     nameless = runner.invoke(
         main,
@@ -146,10 +158,33 @@ def test_the_command_line(database: Database, smtp: SmtpServer, tmp_path: Path) 
             "SUD",
         ],
         env=env,
+        input="Le Roux-Martin\nJeanne Marie\n",
     )
     assert nameless.exit_code == 0, nameless.output
+    assert "Nom de famille de l'agent" in nameless.output
+    assert "Prénoms de l'agent" in nameless.output
     [welcome] = [m for m in smtp.messages if nameless_email in m.rcpt_tos]
-    assert "Bonjour Jeanne Leroux" in welcome.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    body = welcome.message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "Bonjour Jeanne Marie Le Roux-Martin" in body
+    # no answer to the prompt (a script without a terminal): nothing is opened
+    silent_email = unique_email("agent")
+    silent = runner.invoke(
+        main,
+        [
+            "authority",
+            "add-agent",
+            "--tenant",
+            "cnaps",
+            "--email",
+            silent_email,
+            "--delegation",
+            "SUD",
+        ],
+        env=env,
+        input="",
+    )
+    assert silent.exit_code != 0
+    assert not [m for m in smtp.messages if silent_email in m.rcpt_tos]
     assert len([m for m in smtp.messages if email in m.rcpt_tos]) == 1
 
 

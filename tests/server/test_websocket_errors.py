@@ -55,7 +55,7 @@ def _errors(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def test_domain_errors_have_their_code_and_message_over_websocket(server: LiveServer) -> None:
     payload = json.dumps({"query": TOO_MANY, "variables": {"ids": ["x"] * 101}})
     [error] = _errors(_over_websocket(server, "cnaps", payload))
-    assert error["extensions"] == {"code": "TOO_MANY_IDS", "field": ["ids"]}
+    assert error["extensions"] == {"code": "TOO_MANY_IDS", "field": ["ids"], "max": 100}
     assert error["message"] == "Au plus 100 identifiants à la fois."
     over_http = server.gql("cnaps", TOO_MANY, {"ids": ["x"] * 101}).json()["errors"][0]
     assert over_http["extensions"] == error["extensions"]
