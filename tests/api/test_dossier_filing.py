@@ -94,7 +94,7 @@ async def test_a_trusted_third_party_files_for_a_person_who_is_told(
     acted = (await cnaps(ACTED_FOR_ME, token=worker.token))["viewer"]["actedForMe"]["nodes"]
     created = [a for a in acted if a["action"] == "CREATE_DOSSIER"]
     assert created and created[0]["capacity"] == "TRUSTED_THIRD_PARTY"
-    assert created[0]["viaType"] == "Mandate"
+    assert created[0]["mandate"] is not None and created[0]["mandate"]["id"]
     # the person sees it among theirs; the agent grants it; both sides are mailed
     mine = await cnaps(
         "query { viewer { dossiers(first: 5) { nodes { id } } } }", token=worker.token

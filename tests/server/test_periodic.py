@@ -99,7 +99,7 @@ async def test_the_loop_outlives_a_failing_database_and_resumes(
     stop = asyncio.Event()
     passes = Passes()
     caplog.set_level(logging.ERROR, logger="guichet.periodic")
-    loop = asyncio.create_task(run_alerts_forever(failing, stop, 0.01, on_pass=passes))
+    loop = asyncio.create_task(run_alerts_forever(failing, stop, 0.2, on_pass=passes))
     try:
         await passes.until(lambda r: len(r) >= 3)
         assert passes.results[:3] == [False, False, False]
