@@ -34,6 +34,7 @@ from graphql import (
     is_leaf_type,
 )
 from graphql.pyutils import Path, Undefined
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
 from strawberry import relay
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -65,6 +66,16 @@ def _default_node_id(origin: type[relay.Node]) -> bool:
     )
 
 
+def _global_id_is_base64(leaf: GraphQLLeafType) -> bool:
+    """The ID scalar writes a `GlobalID` as Relay's base64 of `Type:id` (what `_leaf` writes
+    without building one)."""
+    try:
+        sample = leaf.coerce_output_value(relay.GlobalID(type_name="Type", node_id="1"))
+    except Exception:  # a scalar that cannot write it: left to the resolver
+        return False
+    return bool(sample == relay.to_base64("Type", "1"))
+
+
 def _plan(type_: GraphQLObjectType, field: GraphQLField) -> LeafPlan | None:
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField) or field.args:
@@ -88,6 +99,7 @@ def _plan(type_: GraphQLObjectType, field: GraphQLField) -> LeafPlan | None:
         and isinstance(origin, type)
         and issubclass(origin, relay.Node)
         and _default_node_id(origin)
+        and _global_id_is_base64(leaf)
     ):
         return LeafPlan(origin.resolve_id_attr(), leaf, non_null, node=origin)
     return None
@@ -107,6 +119,27 @@ def plan_schema(schema: GraphQLSchema) -> Plans:
     return plans
 
 
+def _leaf(plan: LeafPlan, type_name: str, source: Any) -> Any:
+    """The serialised value, or `Undefined` to let graphql-core answer the field."""
+    try:
+        if plan.node is not None:
+            if type(source) is not plan.node:
+                return Undefined
+            node_id = getattr(source, plan.attribute)
+            if node_id is None:
+                return Undefined
+            return relay.to_base64(type_name, str(node_id))  # the GlobalID's own format
+        value = getattr(source, plan.attribute)
+        if value is None:
+            return Undefined if plan.non_null else None
+        coerced = plan.leaf.coerce_output_value(value)
+    except Exception:  # graphql-core's path raises it again, on the field's path
+        return Undefined
+    if coerced is None or coerced is Undefined:
+        return Undefined
+    return coerced
+
+
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """Strawberry's execution context, with plain leaves read without their resolver."""
 
@@ -121,42 +154,59 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         wrapped = manager is not None and bool(manager.middlewares)
         self.plans = {} if wrapped else plans
 
-    def execute_field(
+    def execute_fields(
         self,
         parent_type: GraphQLObjectType,
-        source: Any,
-        field_details_list: Any,
-        path: Path,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
         position_context: Any,
     ) -> Any:
-        node = field_details_list[0].node
-        plan = self.plans.get((parent_type.name, node.name.value))
-        if plan is not None and not node.arguments:
-            value = self._leaf(plan, parent_type, source)
-            if value is not Undefined:
-                return value
-        return super().execute_field(
-            parent_type, source, field_details_list, path, position_context
-        )
-
-    @staticmethod
-    def _leaf(plan: LeafPlan, parent_type: GraphQLObjectType, source: Any) -> Any:
-        """The serialised value, or `Undefined` to let graphql-core answer the field."""
+        """graphql-core 3.3's `execute_fields`, where a planned leaf is answered in place:
+        no `Path`, no `GraphQLResolveInfo`, no resolver call, no awaitable check."""
+        plans = self.plans
+        if not plans:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        type_name = parent_type.name
+        results: dict[str, Any] = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields: list[str] = []
         try:
-            if plan.node is not None:
-                if type(source) is not plan.node:
-                    return Undefined
-                node_id = getattr(source, plan.attribute)
-                if node_id is None:
-                    return Undefined
-                value: Any = relay.GlobalID(type_name=parent_type.name, node_id=str(node_id))
+            for response_name, field_details_list in grouped_field_set.items():
+                node = field_details_list[0].node
+                plan = plans.get((type_name, node.name.value))
+                if plan is not None and not node.arguments:
+                    value = _leaf(plan, type_name, source_value)
+                    if value is not Undefined:
+                        results[response_name] = value
+                        continue
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, type_name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+
+        async def get_results() -> dict[str, Any]:
+            if len(awaitable_fields) == 1:
+                field = awaitable_fields[0]
+                results[field] = await results[field]
             else:
-                value = getattr(source, plan.attribute)
-                if value is None:
-                    return Undefined if plan.non_null else None
-            coerced = plan.leaf.coerce_output_value(value)
-        except Exception:  # graphql-core's path raises it again, on the field's path
-            return Undefined
-        if coerced is None or coerced is Undefined:
-            return Undefined
-        return coerced
+                awaited = await gather_with_cancel(*(results[f] for f in awaitable_fields))
+                results.update(zip(awaitable_fields, awaited, strict=True))
+            return results
+
+        return get_results()
