@@ -192,3 +192,14 @@ def test_a_resolve_hook_still_sees_every_field() -> None:
         ]
     }
     assert seen == ["items", "id", "name", "id", "name"]
+
+
+@pytest.mark.parametrize("production", [False, True])
+def test_the_api_schema_hooks_no_field(production: bool) -> None:
+    """Every schema extension of the API hooks operations (parse, validate, execute), none
+    each field: a `resolve` hook would cost every field of every response (and turn the lean
+    execution off)."""
+    schema = build_schema(production=production)
+    extensions = [factory() for factory in schema.extensions]
+    assert extensions
+    assert [type(e).__name__ for e in extensions if e._implements_resolve()] == []
