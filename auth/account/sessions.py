@@ -7,12 +7,13 @@ is revoked (OAuth 2.0 Security BCP, refresh token rotation).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account.errors import AuthCode
@@ -236,17 +237,32 @@ async def revoke_session(ctx: ServiceContext, session_id: uuid.UUID) -> AuthSess
     return session
 
 
+@functools.cache
+def _session_check() -> Select[*tuple[Any, ...]]:
+    """The session, its account and the memberships in force: built once (bound parameters
+    `session_id`, `account_id`), run by every authenticated request."""
+    query = (
+        select(AuthSession.revoked_at, AuthSession.expires_at, Account, *MEMBERSHIP_COLUMNS)
+        .join(Account, Account.id == AuthSession.account_id)
+        .where(
+            AuthSession.id == bindparam("session_id"),
+            AuthSession.account_id == bindparam("account_id"),
+        )
+    )
+    return membership_join(query, Account.person_id)
+
+
 async def authenticate(ctx: ServiceContext, token: str) -> tuple[Actor, Account]:
     """The actor behind a bearer access token: signature and claims, then the live session
     (so a sign-out or a revoked family takes effect at once) with the organisations the person
     acts for: one statement."""
     claims = ctx.config.tokens.verify(token, ctx.pack.slug, ctx.clock.now())
-    query = (
-        select(AuthSession.revoked_at, AuthSession.expires_at, Account, *MEMBERSHIP_COLUMNS)
-        .join(Account, Account.id == AuthSession.account_id)
-        .where(AuthSession.id == claims.session_id, AuthSession.account_id == claims.account_id)
-    )
-    rows = (await ctx.session.execute(membership_join(query, Account.person_id))).all()
+    rows = (
+        await ctx.session.execute(
+            _session_check(),
+            {"session_id": claims.session_id, "account_id": claims.account_id},
+        )
+    ).all()
     if not rows:
         raise InvalidAccessToken("unknown session")
     revoked_at, expires_at, account = rows[0][0], rows[0][1], rows[0][2]

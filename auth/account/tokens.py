@@ -69,11 +69,33 @@ class AccessClaims:
     expires_at: int
 
 
+VERIFIED_CACHE_SIZE = 4096
+
+
 class AccessTokens:
+    """Issues and verifies access tokens. The ES256 signature of a token is checked once per
+    process: its exact text maps to its header and claims in a bounded cache (a client sends
+    the same token with every request until it expires). Only the signature's result is
+    kept: the claims (time, issuer, audience, tenant) are checked on every call, and the
+    caller checks that the session is still open."""
+
     def __init__(self, keys: SigningKeys, public_url: str, ttl: timedelta) -> None:
         self.keys = keys
         self.public_url = public_url.rstrip("/")
         self.ttl = ttl
+        self._verified: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    def _decode(self, token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(header, claims) of a token whose signature one of the keys verifies."""
+        known = self._verified.get(token)
+        if known is not None:
+            return known
+        decoded = jwt.decode(token, self.keys.key_set, algorithms=[ALGORITHM])
+        found = (dict(decoded.header), dict(decoded.claims))
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:  # the oldest entry goes first
+            del self._verified[next(iter(self._verified))]
+        self._verified[token] = found
+        return found
 
     def issuer(self, tenant: str) -> str:
         return f"{self.public_url}/t/{tenant}"
@@ -99,10 +121,10 @@ class AccessTokens:
 
     def verify(self, token: str, tenant: str, now: datetime) -> AccessClaims:
         try:
-            decoded = jwt.decode(token, self.keys.key_set, algorithms=[ALGORITHM])
+            header, claims = self._decode(token)
         except (JoseError, ValueError) as exc:
             raise InvalidAccessToken(type(exc).__name__) from None
-        if decoded.header.get("typ") != TOKEN_TYPE:
+        if header.get("typ") != TOKEN_TYPE:
             raise InvalidAccessToken("typ")
         issuer = self.issuer(tenant)
         registry = jwt.JWTClaimsRegistry(
@@ -115,12 +137,12 @@ class AccessTokens:
             exp={"essential": True},
         )
         try:
-            registry.validate(decoded.claims)
+            registry.validate(claims)
             return AccessClaims(
                 tenant=tenant,
-                account_id=uuid.UUID(str(decoded.claims["sub"])),
-                session_id=uuid.UUID(str(decoded.claims["sid"])),
-                expires_at=int(decoded.claims["exp"]),
+                account_id=uuid.UUID(str(claims["sub"])),
+                session_id=uuid.UUID(str(claims["sid"])),
+                expires_at=int(claims["exp"]),
             )
         except (JoseError, ValueError, KeyError) as exc:
             raise InvalidAccessToken(type(exc).__name__) from None

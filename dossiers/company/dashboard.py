@@ -293,8 +293,11 @@ async def dashboard(
         for c in Colour
     }
     sites: dict[uuid.UUID, Establishment] = {}
+    known: dict[tuple[Any, ...], LabelView] = {}  # a page's labels repeat: each read once
     rows = [
-        _dashboard_row(row, sites, labels, establishments) for row in result if row.e_id is not None
+        _dashboard_row(row, sites, known, labels, establishments)
+        for row in result
+        if row.e_id is not None
     ]
     wanted = set(filters.colours) or set(Colour)
     return Dashboard(
@@ -316,20 +319,34 @@ _COLOUR = _T.stop
 _COLOURS = {c.value: c for c in Colour}
 
 
+def _label(
+    known: dict[tuple[Any, ...], LabelView], organisation_id: uuid.UUID, item: list[Any]
+) -> LabelView:
+    key = (organisation_id, *item)
+    label = known.get(key)
+    if label is None:
+        id_, name, when = item
+        label = LabelView(uuid_value(id_), organisation_id, name, instant_value(when))
+        known[key] = label
+    return label
+
+
 def _dashboard_row(
-    row: Any, sites: dict[uuid.UUID, Establishment], labels: bool, establishments: bool
+    row: Any,
+    sites: dict[uuid.UUID, Establishment],
+    known: dict[tuple[Any, ...], LabelView],
+    labels: bool,
+    establishments: bool,
 ) -> DashboardRow:
     employee = EmployeeView(*row[_E])
     title = TitleView(*row[_T]) if row[_T.start] is not None else None
     at = _COLOUR + 1
     found: tuple[LabelView, ...] = ()
     if labels:
+        organisation = employee.organisation_id
         found = tuple(
             sorted(
-                (
-                    LabelView(uuid_value(id_), employee.organisation_id, name, instant_value(when))
-                    for id_, name, when in tuples_of(row[at])
-                ),
+                (_label(known, organisation, item) for item in tuples_of(row[at])),
                 key=lambda label: (label.name, label.id),
             )
         )

@@ -145,6 +145,14 @@ async def dashboard_nodes(info: Info, rows: Sequence[dashboard.DashboardRow]) ->
     wanted = sorted({r.establishment.id for r in rows if r.establishment is not None})
     found_sites = await nodes_of(info, "Establishment", wanted) if wanted else []
     refs = {w: site for w, site in zip(wanted, found_sites, strict=True) if site}
+    labels: dict[uuid.UUID, LabelNode] = {}  # one node per label of the page, shared by rows
+
+    def label_node(label: dashboard.LabelView) -> LabelNode:
+        node = labels.get(label.id)
+        if node is None:
+            node = labels[label.id] = LabelNode.from_row(label)
+        return node
+
     return [
         EmployeeNode(
             id=str(row.employee.id),
@@ -156,7 +164,7 @@ async def dashboard_nodes(info: Info, rows: Sequence[dashboard.DashboardRow]) ->
             has_account=row.employee.person_id is not None,
             title=TitleNode.from_row(row.title, on) if row.title is not None else None,
             colour=Colour(row.colour.value),
-            labels=[LabelNode.from_row(label) for label in row.labels],
+            labels=[label_node(label) for label in row.labels],
             establishment=refs.get(row.establishment.id) if row.establishment else None,
             row=row.employee,
         )
