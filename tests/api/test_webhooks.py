@@ -11,13 +11,22 @@ from typing import Any
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from server.database import StatementCounter
 from server.runtime import Runtime
 from tests.api.test_messaging import open_thread, send
 from tests.helpers.clock import TestClock
-from tests.helpers.company import manager
+from tests.helpers.company import add_employee, colour_dates, expiring, issuer, manager
+from tests.helpers.dossiers import act, call, filed
 from tests.helpers.flows import deliver
 from tests.helpers.graphql import GraphQLClient
-from tests.helpers.organisations import Org, SignedIn, agent, person, validated_organisation
+from tests.helpers.organisations import (
+    Org,
+    SignedIn,
+    agent,
+    gid,
+    person,
+    validated_organisation,
+)
 from tests.helpers.smtp import SmtpServer
 from tests.helpers.webhook_receiver import Received, webhook_receiver
 
@@ -54,6 +63,11 @@ query($id: ID!) {
       }
     }
   }
+}
+"""
+CHANGE_TITLE = """
+mutation($input: ChangeTitleStatusInput!) {
+  changeTitleStatus(input: $input) { title { status } errors { code } }
 }
 """
 BODY = "Votre badge n° 4242 est prêt"
@@ -286,3 +300,86 @@ async def test_only_the_administrator_manages_them_and_bad_input_changes_nothing
     ]
     assert forged["errors"] == [{"code": "NOT_FOUND", "field": ["input", "endpointId"]}]
     assert (await endpoints(cnaps, org.admin, org))["totalCount"] == 1
+
+
+async def test_dossier_and_title_events_reach_only_their_organisations(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    org = await validated_organisation(cnaps, runtime, smtp, name="Alpha Sécurité")
+    other = await validated_organisation(cnaps, runtime, smtp, name="Bêta Gardiennage")
+    officer = await agent(cnaps, runtime)
+    async with webhook_receiver() as receiver:
+        every = ["MESSAGE_RECEIVED", "DOSSIER_STATE_CHANGED", "TITLE_STATUS_CHANGED"]
+        mine = (await register(cnaps, org.admin, org, receiver.url, every))["secret"]
+        theirs = (await register(cnaps, other.admin, other, receiver.url + "?b", every))["secret"]
+
+        # The organisation's dossier moves: DOSSIER_STATE_CHANGED (filing and each move);
+        # its decision's system message is a MESSAGE_RECEIVED in its dossier's thread.
+        confirmed = await filed(
+            cnaps,
+            runtime,
+            smtp,
+            org.admin.token,
+            org.admin.email,
+            "OPERATING_AUTHORISATION",
+            establishmentId=org.head_office_id,
+            activities=["SURVEILLANCE"],
+        )
+        dossier = confirmed["dossier"]["id"]
+        await call(cnaps, act("startReview"), {"input": {"dossierId": dossier}}, officer.token)
+        await runtime.webhooks.run_once()
+        events = [verify(mine, r) for r in receiver.received]
+        assert all(r.headers.get("webhook-id") for r in receiver.received)
+        states = [e["data"] for e in events if e["type"] == "DOSSIER_STATE_CHANGED"]
+        assert states and all(s["dossierId"] == dossier for s in states)
+        assert states[-1]["status"] == "UNDER_REVIEW", states
+
+        # A title of an employee on its list changes status: TITLE_STATUS_CHANGED, to it only.
+        receiver.received.clear()
+        title = await (await issuer(cnaps, runtime)).issue(
+            expiring("Moreau", colour_dates(runtime)["green_far"])
+        )
+        await add_employee(cnaps, org.admin.token, org, "Moreau", title.number)
+        suspend = {"titleId": gid("Title", title.id), "status": "SUSPENDED", "reason": "Enquête"}
+        done = await cnaps(CHANGE_TITLE, {"input": suspend}, token=officer.token)
+        assert done["changeTitleStatus"]["errors"] == [], done
+        await runtime.webhooks.run_once()
+        [received] = receiver.received
+        event = verify(mine, received)
+        assert event["type"] == "TITLE_STATUS_CHANGED"
+        assert event["data"] == {
+            "organisationId": org.id,
+            "titleId": gid("Title", title.id),
+            "number": title.number,
+            "status": "SUSPENDED",
+        }
+        assert "Enquête" not in received.body.decode() and "Moreau" not in received.body.decode()
+        with pytest.raises(WebhookVerificationError):
+            verify(theirs, received)
+
+
+async def test_the_delivery_log_costs_the_same_for_10_and_100_rows(
+    cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer, statements: StatementCounter
+) -> None:
+    counts: list[int] = []
+    for size in (10, 100):
+        org = await validated_organisation(cnaps, runtime, smtp)
+        for n in range(3):
+            await register(cnaps, org.admin, org, f"https://hooks{n}.example.org/")
+        opened = await open_thread(cnaps, org.admin, "Question", organisationId=org.id)
+        officer = await agent(cnaps, runtime)
+        for n in range(size):
+            await send(cnaps, officer, opened["thread"]["id"], f"Réponse {n}")
+        query = ENDPOINTS.replace("deliveries(first: 10)", f"deliveries(first: {size})").replace(
+            "webhookEndpoints(first: 10)", "webhookEndpoints(first: 3)"
+        )
+        with statements.count() as seen:
+            found = await endpoints_with(cnaps, org, query)
+        assert [e["deliveries"]["totalCount"] for e in found["nodes"]] == [size] * 3
+        assert all(len(e["deliveries"]["nodes"]) == size for e in found["nodes"])
+        counts.append(len(seen))
+    assert counts[0] == counts[1], counts
+
+
+async def endpoints_with(cnaps: GraphQLClient, org: Org, query: str) -> Any:
+    return (await cnaps(query, {"id": org.id}, token=org.admin.token))["node"]["webhookEndpoints"]
