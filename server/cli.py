@@ -125,7 +125,7 @@ def migrate() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
 def worker(once: bool) -> None:
-    """Send the outbox's mail and run the alerts (when several servers run with
+    """Send the outbox's mail and webhooks and run the alerts (when several servers run with
     GUICHET_SEND_MAIL_IN_PROCESS=false)."""
     from server.runtime import build_runtime
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.audit import trail
@@ -155,11 +155,9 @@ async def delete_endpoint(ctx: ServiceContext, endpoint_id: uuid.UUID | None) ->
     """The endpoint and its delivery log go; pending deliveries are never sent."""
     endpoint, decision = await _endpoint_for_admin(ctx, endpoint_id)
     _record(ctx, AuditAction.DELETE_WEBHOOK_ENDPOINT, endpoint, decision)
-    deliveries = await ctx.session.scalars(
-        select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
+    await ctx.session.execute(
+        delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id)
     )
-    for delivery in deliveries:
-        await ctx.session.delete(delivery)
     await ctx.session.delete(endpoint)
     await ctx.session.flush()
     return endpoint.id
