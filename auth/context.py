@@ -65,6 +65,8 @@ class AuthConfig:
     resend_daily_limit: int = 5
     # Confidential OIDC clients' secrets, by "tenant/client_id" (never pack data).
     oidc_client_secrets: Mapping[str, str] = field(default_factory=dict)
+    # Webhook endpoints on http://127.0.0.1 or localhost (tests, development; never production)
+    webhook_loopback_http: bool = False
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ class Action(StrEnum):
     MANAGE_EMPLOYEES = "MANAGE_EMPLOYEES"  # employees, labels, dashboard, import, alerts
     MANAGE_MANDATES = "MANAGE_MANDATES"  # ask for, list, revoke mandates (trusted third party)
     VIEW_ORGANISATION_AUDIT = "VIEW_ORGANISATION_AUDIT"  # what was done in its name
+    MANAGE_WEBHOOKS = "MANAGE_WEBHOOKS"  # its endpoints, their secrets and delivery logs
     # The authority
     MANAGE_TITLES = "MANAGE_TITLES"  # issue a title, change its status
     # Habilitations (cnsa)
@@ -145,6 +146,7 @@ RULES: dict[Action, Rule] = {
         administrator=True, manager=Permission.ACT_AS_TRUSTED_THIRD_PARTY, capability=C.MANDATES
     ),
     Action.VIEW_ORGANISATION_AUDIT: Rule(administrator=True, capability=C.ORGANISATIONS),
+    Action.MANAGE_WEBHOOKS: Rule(administrator=True, capability=C.ORGANISATIONS),
     Action.MANAGE_TITLES: Rule(agent=True, capability=C.TITLES),
     Action.REQUEST_HABILITATION: Rule(self_=True, capability=C.HABILITATIONS),
     Action.REVIEW_HABILITATIONS: Rule(application_manager=True, capability=C.HABILITATIONS),

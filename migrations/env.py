@@ -17,7 +17,8 @@ import dossiers.deposit.models
 import dossiers.dossier.models
 import dossiers.messaging.models
 import dossiers.public.models
-import dossiers.title.models  # noqa: F401
+import dossiers.title.models
+import dossiers.webhooks.models  # noqa: F401
 import mail.models  # noqa: F401
 import tenants.mandates
 import tenants.models

@@ -37,6 +37,7 @@ from schema.tenant.types import Tenant
 from schema.title.mutations import TitleMutations
 from schema.transactions import EndTransaction
 from schema.viewer import Viewer, resolve_viewer
+from schema.webhooks.mutations import WebhookMutations
 from tenants.errors import CommonCode, DomainError
 
 MAX_NODES = 100
@@ -112,6 +113,7 @@ class Mutation(
     DossierMutations,
     TitleMutations,
     MessagingMutations,
+    WebhookMutations,
 ):
     pass
 

@@ -19,7 +19,8 @@ import dossiers.deposit.errors
 import dossiers.dossier.errors
 import dossiers.messaging.errors
 import dossiers.public.errors
-import dossiers.title.errors  # noqa: F401 - registers the company and title codes
+import dossiers.title.errors
+import dossiers.webhooks.errors  # noqa: F401 - registers the company, title and webhook codes
 from schema.enums import MandateScope, Permission, described_enum
 from tenants.errors import DomainError, FieldError, catalogue, render_message
 

@@ -98,9 +98,12 @@ class AccessLog:
 
 
 def _background_duties(runtime: Runtime, stop: asyncio.Event) -> list[asyncio.Task[None]]:
-    """Sending mail, the alerts pass and the message notices, until `stop`."""
+    """Sending mail and webhooks, the alerts pass and the message notices, until `stop`."""
     settings = runtime.settings
-    tasks = [asyncio.create_task(runtime.sender.run_forever(stop))]
+    tasks = [
+        asyncio.create_task(runtime.sender.run_forever(stop)),
+        asyncio.create_task(runtime.webhooks.run_forever(stop)),
+    ]
     if settings.alerts_interval_seconds > 0:
         interval = settings.alerts_interval_seconds
         tasks.append(asyncio.create_task(run_alerts_forever(runtime, stop, interval)))

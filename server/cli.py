@@ -125,7 +125,7 @@ def migrate() -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Send what is due, then exit.")
 def worker(once: bool) -> None:
-    """Send the outbox's mail and run the alerts (when several servers run with
+    """Send the outbox's mail and webhooks and run the alerts (when several servers run with
     GUICHET_SEND_MAIL_IN_PROCESS=false)."""
     from server.runtime import build_runtime
 
@@ -136,7 +136,8 @@ def worker(once: bool) -> None:
         try:
             if once:
                 sent = await runtime.sender.run_once()
-                log.info("outbox flushed", extra={"sent": sent})
+                delivered = await runtime.webhooks.run_once()
+                log.info("outbox flushed", extra={"sent": sent, "webhooks": delivered})
                 return
             from server.periodic import run_alerts_forever, run_message_notifications_forever
 
@@ -144,7 +145,7 @@ def worker(once: bool) -> None:
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(sig, stop.set)
-            duties = [runtime.sender.run_forever(stop)]
+            duties = [runtime.sender.run_forever(stop), runtime.webhooks.run_forever(stop)]
             if settings.alerts_interval_seconds > 0:
                 interval = settings.alerts_interval_seconds
                 duties.append(run_alerts_forever(runtime, stop, interval))

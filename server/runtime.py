@@ -17,6 +17,7 @@ from auth.context import AuthConfig
 from dossiers.public.challenges import ChallengeSettings
 from dossiers.public.counters import Counters, DatabaseCounters, StorageCounters
 from dossiers.public.verification import PublicServices
+from dossiers.webhooks.sender import WebhookSender
 from mail.transport import Transport, transport_from_url
 from mail.worker import MailSender
 from schema.context import AppServices
@@ -65,6 +66,7 @@ class Runtime:
     services: AppServices
     sender: MailSender
     keys: SigningKeys
+    webhooks: WebhookSender
 
 
 def build_runtime(
@@ -91,6 +93,7 @@ def build_runtime(
         refresh_token_ttl=timedelta(days=settings.refresh_token_ttl_days),
         session_max_age=timedelta(days=settings.session_max_age_days),
         oidc_client_secrets=dict(settings.oidc_client_secrets),
+        webhook_loopback_http=not settings.production,
     )
     transport = transport or transport_from_url(settings.smtp_url, settings.data_dir / "mail")
     sender = MailSender(sessions, transport, clock, PACKS.keys())
@@ -104,7 +107,23 @@ def build_runtime(
         public=public_services(settings, keys),
         events=build_bus(settings),
     )
-    return Runtime(settings=settings, engine=engine, services=services, sender=sender, keys=keys)
+    webhooks = WebhookSender(
+        sessions,
+        clock,
+        PACKS.keys(),
+        auth.links,
+        notify_mail=sender.notify,
+        disable_after_failures=settings.webhook_disable_after_failures,
+        disable_after=timedelta(hours=settings.webhook_disable_after_hours),
+    )
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        services=services,
+        sender=sender,
+        keys=keys,
+        webhooks=webhooks,
+    )
 
 
 def public_services(settings: Settings, keys: SigningKeys) -> PublicServices:

@@ -64,6 +64,8 @@ class Settings:
     public_proof_of_work: bool = True  # false only for benchmarks
     message_notification_delay_seconds: int = 300
     message_notifications_interval_seconds: int = 60
+    webhook_disable_after_failures: int = 10
+    webhook_disable_after_hours: int = 24
 
     @property
     def production(self) -> bool:
@@ -339,5 +341,18 @@ SETTINGS_DOC = (
         "60",
         "How often the server (or `guichet worker`) sends the due message notices and the "
         "daily digests; 0 turns it off.",
+    ),
+    Setting(
+        "webhook_disable_after_failures",
+        "GUICHET_WEBHOOK_DISABLE_AFTER_FAILURES",
+        "10",
+        "An organisation's webhook endpoint is disabled (and its administrators told by "
+        "e-mail) after this many failed deliveries in a row…",
+    ),
+    Setting(
+        "webhook_disable_after_hours",
+        "GUICHET_WEBHOOK_DISABLE_AFTER_HOURS",
+        "24",
+        "…failing for at least this many hours (0: as soon as the count is reached).",
     ),
 )

@@ -41,6 +41,8 @@ from dossiers.title.numbers import (
     renewal_limit,
     today_of,
 )
+from dossiers.webhooks import outbox as webhooks
+from dossiers.webhooks.models import WebhookEventType
 from tenants.pagination import Page, PageKey, pages_by_parent, paginate
 
 _CHUNK = 500
@@ -128,6 +130,16 @@ async def title_status_changed(ctx: ServiceContext, title: Title) -> None:
     ).all()
     for row in rows:
         follow(row, title)
+    await webhooks.enqueue(
+        ctx,
+        [title.organisation_id, *(row.organisation_id for row in rows)],
+        WebhookEventType.TITLE_STATUS_CHANGED,
+        {
+            "titleId": webhooks.global_id("Title", title.id),
+            "number": title.number,
+            "status": title.status,
+        },
+    )
     today = today_of(ctx.clock)
     now = ctx.clock.now()
     colour = colour_of(title, today)

@@ -21,6 +21,8 @@ from dossiers.dossier.errors import DossierCode
 from dossiers.dossier.models import Dossier, DossierEvent, DossierStatus
 from dossiers.dossier.transitions import DossierAction, target
 from dossiers.messaging import dossier_threads
+from dossiers.webhooks import outbox as webhooks
+from dossiers.webhooks.models import WebhookEventType
 from mail.outbox import enqueue
 from tenants.errors import DomainError
 from tenants.mandates import Mandate, MandateScope, MandateStatus, effective_status
@@ -149,6 +151,18 @@ async def move(
     if action not in SILENT:
         await tell(ctx, dossier, "dossier_status", {"reason": reason or "", "notice": notice or ""})
     await dossier_threads.on_dossier_moved(ctx, thread_subject(ctx, dossier), action.value, reason)
+    await webhooks.enqueue(
+        ctx,
+        [dossier.applicant_organisation_id, dossier.third_party_organisation_id],
+        WebhookEventType.DOSSIER_STATE_CHANGED,
+        {
+            "dossierId": webhooks.global_id("Dossier", dossier.id),
+            "kind": dossier.kind,
+            "action": action.value,
+            "previousStatus": previous,
+            "status": to.value,
+        },
+    )
     return event
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from auth.context import ServiceContext
 from dossiers.messaging.messages import next_instant, person_delegation
 from dossiers.messaging.models import EventKind, Message, Side, Thread, ThreadStatus
+from dossiers.messaging.webhook_events import message_received
 from tenants.events import Event
 from tenants.models import Person
 from tenants.organisations import Organisation
@@ -121,6 +122,7 @@ async def on_dossier_moved(
         if thread.status == ThreadStatus.CLOSED:
             thread.status, thread.closed_at = ThreadStatus.OPEN, None
         message_id = str(message.id)
+        await message_received(ctx, thread, message.id)
         ctx.events.append(
             Event(
                 ctx.pack.slug,

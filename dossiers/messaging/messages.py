@@ -35,6 +35,7 @@ from dossiers.messaging.models import (
     Thread,
     ThreadStatus,
 )
+from dossiers.messaging.webhook_events import message_received
 from dossiers.title.issuing import viewing_resource
 from dossiers.title.models import Title
 from dossiers.title.numbers import delegation_of as title_delegation
@@ -221,6 +222,8 @@ async def _append(
         thread.awaiting_answer_since = at
     if thread.status == ThreadStatus.CLOSED:
         thread.status, thread.closed_at = ThreadStatus.OPEN, None
+    if side == Side.AUTHORITY:
+        await message_received(ctx, thread, message.id)
     ctx.events.append(
         Event(
             tenant=ctx.pack.slug,

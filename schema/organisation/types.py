@@ -27,6 +27,7 @@ from schema.nodes import VisibleNode, register_node
 from schema.organisation.enums import OrganisationStatus
 from schema.organisation.request_fields import OrganisationRequestFields
 from schema.tenant.types import Delegation
+from schema.webhooks.organisation_fields import OrganisationWebhookFields
 from tenants.organisations import Organisation as OrganisationRow
 
 
@@ -48,6 +49,7 @@ class OrganisationNode(
     OrganisationCompanyFields,
     OrganisationAuditFields,
     OrganisationDossierFields,
+    OrganisationWebhookFields,
     VisibleNode,
 ):
     id: relay.NodeID[str]

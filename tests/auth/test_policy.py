@@ -170,6 +170,7 @@ EXPECTED: dict[Action, tuple[str, dict[str, Capacity]]] = {
     Action.MANAGE_EMPLOYEES: ("org", {"administrator": A, "manager_employees": M}),
     Action.MANAGE_MANDATES: ("org", {"administrator": A, "manager_third_party": M}),
     Action.VIEW_ORGANISATION_AUDIT: ("org", ADMINS),
+    Action.MANAGE_WEBHOOKS: ("org", ADMINS),
     Action.MANAGE_TITLES: ("org", REVIEWERS),
     # cnsa only (tests/auth/test_habilitation_policy.py): nobody on this cnaps resource
     Action.REQUEST_HABILITATION: ("org", {}),

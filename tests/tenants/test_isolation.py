@@ -48,6 +48,8 @@ TABLES = [
     "dossier_events",
     "public_counters",
     "oidc_grants",
+    "webhook_endpoints",
+    "webhook_deliveries",
 ]
 
 
