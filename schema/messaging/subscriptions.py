@@ -15,9 +15,10 @@ from collections import OrderedDict
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.account import sessions
 from auth.account.errors import AuthCode
@@ -30,6 +31,7 @@ from schema.ids import parse_uuid, uuid_of
 from schema.messaging.types import MessageNode, ThreadNode
 from tenants.errors import CommonCode, DomainError
 from tenants.events import SESSION_CLOSED, SESSIONS_CLOSED, Event
+from tenants.session import RequestSession
 
 RECHECK_SECONDS = 15.0
 CLOSE_DELAY = 0.2
@@ -115,6 +117,7 @@ async def _events(info: Info) -> AsyncGenerator[Event, None]:
     require_offered(context.pack.slug, Action.TAKE_PART_IN_THREAD)
     async with context.services.events.subscribe(context.pack.slug) as subscription:
         while True:
+            await _release(context)
             event = await subscription.next(RECHECK_SECONDS)
             if (event is None or _about_me(context, event)) and not await _session_open(context):
                 _close_soon(context)
@@ -124,36 +127,64 @@ async def _events(info: Info) -> AsyncGenerator[Event, None]:
                 yield event
 
 
-class RecentMessages:
-    """The rows of the messages just announced, read once per process and shared by every
-    subscription that will show them (each has already been allowed to see the thread):
-    with 50 subscribers, one statement per message instead of fifty."""
+async def _release(context: GuichetContext) -> None:
+    """End the subscription's transaction while it waits for the next event: a waiting
+    subscriber holds no pooled connection (fifty subscribers, fifty idle transactions, a pool
+    of fifteen otherwise)."""
+    if context.db is not None and context.db.opened:
+        await context.db.close()
+
+
+class SharedReads:
+    """Rows read once per event and process, shared by every subscription that will show
+    them (each has already been allowed to see the thread by the policy): with 50
+    subscribers, one statement per event instead of fifty. Each read runs in its own short
+    transaction, not in one subscriber's."""
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._rows: OrderedDict[tuple[str, str], asyncio.Future[m.Message | None]] = OrderedDict()
+        self._rows: OrderedDict[tuple[str, ...], asyncio.Future[Any]] = OrderedDict()
 
-    async def get(self, context: GuichetContext, message_id: str) -> m.Message | None:
-        key = (context.pack.slug, message_id)
+    async def message(self, context: GuichetContext, message_id: str) -> m.Message | None:
+        """The message just announced (its row as of the announcement)."""
+        row: m.Message | None = await self._get(context, m.Message, message_id, ())
+        return row
+
+    async def thread(self, context: GuichetContext, event: Event) -> m.Thread | None:
+        """The event's thread as it was when this process first heard of the event."""
+        stamp = (event.kind, event.message_id or "", event.at or "")
+        row: m.Thread | None = await self._get(context, m.Thread, event.thread_id or "", stamp)
+        return row
+
+    async def _get(
+        self, context: GuichetContext, model: type[Any], row_id: str, stamp: tuple[str, ...]
+    ) -> Any:
+        key = (context.pack.slug, model.__name__, row_id, *stamp)
         found = self._rows.get(key)
         if found is None:
-            found = asyncio.get_running_loop().create_task(self._read(context, message_id))
+            read = self._read(context.services.sessions, context.pack.slug, model, row_id)
+            found = asyncio.get_running_loop().create_task(read)
             self._rows[key] = found
             while len(self._rows) > self.size:
                 self._rows.popitem(last=False)
         return await asyncio.shield(found)
 
     @staticmethod
-    async def _read(context: GuichetContext, message_id: str) -> m.Message | None:
-        id_ = parse_uuid(message_id)
+    async def _read(
+        factory: async_sessionmaker[AsyncSession], tenant: str, model: type[Any], row_id: str
+    ) -> Any:
+        id_ = parse_uuid(row_id)
         if id_ is None:
             return None
-        async with context.read_session() as session:
-            row: m.Message | None = await session.get(m.Message, id_)
-            return row
+        reads = RequestSession(factory, tenant)
+        try:
+            async with reads.use() as session:
+                return await session.get(model, id_)
+        finally:
+            await reads.close()
 
 
-RECENT = RecentMessages()
+SHARED = SharedReads()
 
 
 class Visibility:
@@ -170,6 +201,8 @@ class Visibility:
         if known is not None and known[1] > now:
             return known[0]
         [node] = await ThreadNode.visible_nodes(self.info, [thread_id])
+        # Hold no connection while waiting for a shared read (which needs one of its own).
+        await _release(self.info.context)
         self._known[thread_id] = (node, now + RECHECK_SECONDS)
         return node
 
@@ -194,7 +227,7 @@ class MessagingSubscriptions:
                 continue
             if await visibility.thread(wanted) is None:  # the right was lost: the end
                 raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
-            row = await RECENT.get(info.context, event.message_id or "")
+            row = await SHARED.message(info.context, event.message_id or "")
             if row is not None and str(row.thread_id) == wanted:
                 yield MessageNode.from_row(row)
 
@@ -209,12 +242,13 @@ class MessagingSubscriptions:
             kind = _KINDS.get(EventKind(event.kind)) if known else None
             if kind is None or await visibility.thread(event.thread_id or "") is None:
                 continue
-            [thread] = await ThreadNode.visible_nodes(info, [event.thread_id or ""])
-            if thread is None:
+            thread_row = await SHARED.thread(info.context, event)
+            if thread_row is None:
                 continue
+            thread = ThreadNode.from_row(thread_row)
             message = None
             if event.message_id is not None:
-                row = await RECENT.get(info.context, event.message_id)
+                row = await SHARED.message(info.context, event.message_id)
                 if row is not None and str(row.thread_id) == event.thread_id:
                     message = MessageNode.from_row(row)
             at = datetime.fromisoformat(event.at) if event.at else None
