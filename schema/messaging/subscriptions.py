@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -29,6 +30,7 @@ from schema.context import GuichetContext, Info
 from schema.enums import graphql_enum
 from schema.ids import parse_uuid, uuid_of
 from schema.messaging.types import MessageNode, ThreadNode
+from tenants.directory import rows_by_id
 from tenants.errors import CommonCode, DomainError
 from tenants.events import SESSION_CLOSED, SESSIONS_CLOSED, Event
 from tenants.session import RequestSession
@@ -109,8 +111,11 @@ async def _close_after(close: Callable[[int, str], Awaitable[None]], delay: floa
     await close(SESSION_CLOSED_CODE, "Session closed")
 
 
-async def _events(info: Info) -> AsyncGenerator[Event, None]:
-    """The tenant's events for a signed-in viewer, until their session closes."""
+async def _events(
+    info: Info, prefetch: Callable[[Sequence[Event]], None]
+) -> AsyncGenerator[Event, None]:
+    """The tenant's events for a signed-in viewer, until their session closes; `prefetch`
+    hears of the events waiting behind each one taken (to ask for their rows at once)."""
     context = info.context
     if context.actor is None:
         raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
@@ -123,6 +128,7 @@ async def _events(info: Info) -> AsyncGenerator[Event, None]:
                 _close_soon(context)
                 raise DomainError.one(AuthCode.SESSION_REVOKED)
             if event is not None and event.thread_id is not None:
+                prefetch([event, *subscription.pending()])
                 context.fresh_reads()
                 yield event
 
@@ -138,50 +144,107 @@ async def _release(context: GuichetContext) -> None:
 class SharedReads:
     """Rows read once per event and process, shared by every subscription that will show
     them (each has already been allowed to see the thread by the policy): with 50
-    subscribers, one statement per event instead of fifty. Each read runs in its own short
-    transaction, not in one subscriber's."""
+    subscribers, one read per event instead of fifty. Reads are batched: the first
+    subscriber to take an event asks at once for the rows of every event waiting behind it
+    (`prefetch`), and what is asked in the same turn of the loop is read in one statement, in
+    its own short transaction (never in a subscriber's)."""
 
-    def __init__(self, size: int = 1024) -> None:
+    def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._rows: OrderedDict[tuple[str, ...], asyncio.Future[Any]] = OrderedDict()
+        self._batches: dict[tuple[str, type[Any]], dict[uuid.UUID, list[asyncio.Future[Any]]]]
+        self._batches = {}
+        self._flushing: set[asyncio.Task[None]] = set()
 
     async def message(self, context: GuichetContext, message_id: str) -> m.Message | None:
         """The message just announced (its row as of the announcement)."""
-        row: m.Message | None = await self._get(context, m.Message, message_id, ())
+        row: m.Message | None = await asyncio.shield(self._message(context, message_id))
         return row
 
     async def thread(self, context: GuichetContext, event: Event) -> m.Thread | None:
-        """The event's thread as it was when this process first heard of the event."""
-        stamp = (event.kind, event.message_id or "", event.at or "")
-        row: m.Thread | None = await self._get(context, m.Thread, event.thread_id or "", stamp)
+        """The event's thread as it was when this process first asked for it."""
+        row: m.Thread | None = await asyncio.shield(self._thread(context, event))
         return row
 
-    async def _get(
+    def prefetch(
+        self, context: GuichetContext, events: Iterable[Event], *, threads: bool = False
+    ) -> None:
+        """Ask now for the rows these events will need (read in one batch)."""
+        for event in events:
+            if event.kind == EventKind.MESSAGE_ADDED and event.message_id:
+                self._message(context, event.message_id)
+            if threads and event.thread_id:
+                self._thread(context, event)
+
+    def _message(self, context: GuichetContext, message_id: str) -> asyncio.Future[Any]:
+        return self._future(context, m.Message, message_id, ())
+
+    def _thread(self, context: GuichetContext, event: Event) -> asyncio.Future[Any]:
+        stamp = (event.kind, event.message_id or "", event.at or "")
+        return self._future(context, m.Thread, event.thread_id or "", stamp)
+
+    def _future(
         self, context: GuichetContext, model: type[Any], row_id: str, stamp: tuple[str, ...]
-    ) -> Any:
+    ) -> asyncio.Future[Any]:
         key = (context.pack.slug, model.__name__, row_id, *stamp)
         found = self._rows.get(key)
-        if found is None:
-            read = self._read(context.services.sessions, context.pack.slug, model, row_id)
-            found = asyncio.get_running_loop().create_task(read)
-            self._rows[key] = found
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
-        return await asyncio.shield(found)
-
-    @staticmethod
-    async def _read(
-        factory: async_sessionmaker[AsyncSession], tenant: str, model: type[Any], row_id: str
-    ) -> Any:
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        found = loop.create_future()
+        found.add_done_callback(_retrieve)
         id_ = parse_uuid(row_id)
         if id_ is None:
-            return None
+            found.set_result(None)
+            return found
+        self._rows[key] = found
+        while len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+        batch_key = (context.pack.slug, model)
+        batch = self._batches.get(batch_key)
+        if batch is None:
+            batch = self._batches[batch_key] = {}
+            task = loop.create_task(self._flush(context.services.sessions, batch_key))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+        batch.setdefault(id_, []).append(found)
+        return found
+
+    async def _flush(
+        self, factory: async_sessionmaker[AsyncSession], batch_key: tuple[str, type[Any]]
+    ) -> None:
+        await asyncio.sleep(0)  # let this turn of the loop add to the batch
+        batch = self._batches.pop(batch_key)
+        tenant, model = batch_key
+        ids = list(batch)
         reads = RequestSession(factory, tenant)
         try:
             async with reads.use() as session:
-                return await session.get(model, id_)
-        finally:
+                rows = await rows_by_id(session, model, ids)
             await reads.close()
+        except Exception as error:  # every waiting subscriber hears it; the next asks anew
+            for futures in batch.values():
+                for future in futures:
+                    self._forget(future)
+                    if not future.done():
+                        future.set_exception(error)
+            await reads.close()
+            return
+        for id_, row in zip(ids, rows, strict=True):
+            for future in batch[id_]:
+                if not future.done():
+                    future.set_result(row)
+
+    def _forget(self, future: asyncio.Future[Any]) -> None:
+        for key, found in list(self._rows.items()):
+            if found is future:
+                del self._rows[key]
+
+
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """A batch's error is the waiting subscribers' to report; nobody waiting: no warning."""
+    if not future.cancelled():
+        future.exception()
 
 
 SHARED = SharedReads()
@@ -222,7 +285,11 @@ class MessagingSubscriptions:
         visibility = Visibility(info)
         if info.context.actor is not None and await visibility.thread(wanted) is None:
             raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
-        async for event in _events(info):
+
+        def prefetch(events: Sequence[Event]) -> None:
+            SHARED.prefetch(info.context, (e for e in events if e.thread_id == wanted))
+
+        async for event in _events(info, prefetch):
             if event.kind != EventKind.MESSAGE_ADDED or event.thread_id != wanted:
                 continue
             if await visibility.thread(wanted) is None:  # the right was lost: the end
@@ -237,7 +304,11 @@ class MessagingSubscriptions:
     )
     async def viewer_events(self, info: Info) -> AsyncGenerator[ViewerEvent, None]:
         visibility = Visibility(info)
-        async for event in _events(info):
+
+        def prefetch(events: Sequence[Event]) -> None:
+            SHARED.prefetch(info.context, events, threads=True)
+
+        async for event in _events(info, prefetch):
             known = event.kind in EventKind.__members__
             kind = _KINDS.get(EventKind(event.kind)) if known else None
             if kind is None or await visibility.thread(event.thread_id or "") is None:
