@@ -19,6 +19,7 @@ from schema.delegation.mutations import DelegationMutations
 from schema.deposit.mutations import DepositMutations
 from schema.dossier.mutations import DossierMutations
 from schema.dossier.queries import DossierQueries
+from schema.frames import SharingExecutor
 from schema.habilitation.mutations import HabilitationMutations
 from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
@@ -151,6 +152,7 @@ def build_schema(
             RefuseOddCharacters,  # after the validation cache: see its docstring
             EndTransaction,
         ],
+        execution_context_class=SharingExecutor,
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,
     )

@@ -28,6 +28,7 @@ from dossiers.messaging import models as m
 from dossiers.messaging.models import EventKind
 from schema.context import GuichetContext, Info
 from schema.enums import graphql_enum
+from schema.frames import share_frame
 from schema.ids import parse_uuid, uuid_of
 from schema.messaging.types import MessageNode, ThreadNode
 from tenants.directory import rows_by_id
@@ -141,6 +142,9 @@ async def _release(context: GuichetContext) -> None:
         await context.db.close()
 
 
+Batch = dict[uuid.UUID, list[asyncio.Future[Any]]]
+
+
 class SharedReads:
     """Rows read once per event and process, shared by every subscription that will show
     them (each has already been allowed to see the thread by the policy): with 50
@@ -152,8 +156,8 @@ class SharedReads:
     def __init__(self, size: int = 4096) -> None:
         self.size = size
         self._rows: OrderedDict[tuple[str, ...], asyncio.Future[Any]] = OrderedDict()
-        self._batches: dict[tuple[str, type[Any]], dict[uuid.UUID, list[asyncio.Future[Any]]]]
-        self._batches = {}
+        # Per (tenant, model): the task that will read the batch, and the batch it will read.
+        self._batches: dict[tuple[str, type[Any]], tuple[asyncio.Task[None], Batch]] = {}
         self._flushing: set[asyncio.Task[None]] = set()
 
     async def message(self, context: GuichetContext, message_id: str) -> m.Message | None:
@@ -201,20 +205,27 @@ class SharedReads:
         while len(self._rows) > self.size:
             self._rows.popitem(last=False)
         batch_key = (context.pack.slug, model)
-        batch = self._batches.get(batch_key)
-        if batch is None:
-            batch = self._batches[batch_key] = {}
-            task = loop.create_task(self._flush(context.services.sessions, batch_key))
+        pending = self._batches.get(batch_key)
+        if pending is None or pending[0].get_loop() is not loop or pending[0].done():
+            batch: Batch = {}
+            task = loop.create_task(self._flush(context.services.sessions, batch_key, batch))
+            self._batches[batch_key] = (task, batch)
             self._flushing.add(task)
             task.add_done_callback(self._flushing.discard)
+        else:
+            batch = pending[1]
         batch.setdefault(id_, []).append(found)
         return found
 
     async def _flush(
-        self, factory: async_sessionmaker[AsyncSession], batch_key: tuple[str, type[Any]]
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        batch_key: tuple[str, type[Any]],
+        batch: Batch,
     ) -> None:
         await asyncio.sleep(0)  # let this turn of the loop add to the batch
-        batch = self._batches.pop(batch_key)
+        if self._batches.get(batch_key, (None, None))[1] is batch:
+            del self._batches[batch_key]
         tenant, model = batch_key
         ids = list(batch)
         reads = RequestSession(factory, tenant)
@@ -296,7 +307,7 @@ class MessagingSubscriptions:
                 raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
             row = await SHARED.message(info.context, event.message_id or "")
             if row is not None and str(row.thread_id) == wanted:
-                yield MessageNode.from_row(row)
+                yield share_frame(MessageNode.from_row(row), ("messageAdded", event))
 
     @strawberry.subscription(
         description="Ce qui arrive dans mes conversations : nouveaux messages, accusés de "
@@ -323,6 +334,9 @@ class MessagingSubscriptions:
                 if row is not None and str(row.thread_id) == event.thread_id:
                     message = MessageNode.from_row(row)
             at = datetime.fromisoformat(event.at) if event.at else None
-            yield ViewerEvent(
-                kind=ViewerEventKind(kind.value), at=at, thread=thread, message=message
+            yield share_frame(
+                ViewerEvent(
+                    kind=ViewerEventKind(kind.value), at=at, thread=thread, message=message
+                ),
+                ("viewerEvents", event),
             )
