@@ -132,8 +132,9 @@ async def grow_inbox(runtime: Any, offset: int, count: int) -> None:
 
 async def p50(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str, requests: int
-) -> float:
-    timings = []
+) -> tuple[float, int]:
+    """The median milliseconds, and the list's `totalCount` (what was measured)."""
+    timings, body = [], {}
     for _ in range(requests):
         started = time.perf_counter()
         response = await client.post(
@@ -145,7 +146,9 @@ async def p50(
         body = response.json()
         if body.get("errors"):
             raise RuntimeError(body["errors"])
-    return statistics.median(timings)
+    data = body["data"]
+    found = data["node"]["messages"] if "node" in data else data["messageInbox"]
+    return statistics.median(timings), found["totalCount"]
 
 
 async def main() -> None:
@@ -210,14 +213,17 @@ async def main() -> None:
             total = size
             filled = time.perf_counter() - started
             variables = {"id": thread_gid, "last": args.first}
-            thread = await p50(client, THREAD, variables, tokens[person_email], args.requests)
-            inbox = await p50(
+            thread, messages = await p50(
+                client, THREAD, variables, tokens[person_email], args.requests
+            )
+            inbox, threads = await p50(
                 client, INBOX, {"first": args.first}, tokens[agent_email], args.requests
             )
             figures[size] = (thread, inbox)
             print(
-                f"{size:>7} messages / threads (filled in {filled:.0f} s): p50 thread's last "
-                f"page {thread:.1f} ms, inbox's first page {inbox:.1f} ms"
+                f"{size:>7} (filled in {filled:.0f} s): p50 last page of a thread of {messages} "
+                f"messages {thread:.1f} ms, first page of an inbox of {threads} threads "
+                f"{inbox:.1f} ms"
             )
         small, large = figures[args.small], figures[args.small * args.factor]
         print(
