@@ -19,7 +19,7 @@ from schema.delegation.mutations import DelegationMutations
 from schema.deposit.mutations import DepositMutations
 from schema.dossier.mutations import DossierMutations
 from schema.dossier.queries import DossierQueries
-from schema.execution import LeanExecutionContext
+from schema.frames import SharingExecutor
 from schema.habilitation.mutations import HabilitationMutations
 from schema.habilitation.queries import HabilitationQueries
 from schema.input_guard import RefuseOddCharacters
@@ -156,5 +156,6 @@ def build_schema(
         ],
         config=StrawberryConfig(auto_camel_case=True, disable_field_suggestions=production),
         scalar_overrides=SCALAR_OVERRIDES,
-        execution_context_class=LeanExecutionContext,
+        # the lean executor (simple fields read directly), sharing subscription frames
+        execution_context_class=SharingExecutor,
     )

@@ -14,8 +14,10 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import asdict, dataclass
+from itertools import islice
 from typing import Any, Protocol
 
 log = logging.getLogger("guichet.events")
@@ -63,17 +65,31 @@ class EventBus(Protocol):
     async def close(self) -> None: ...
 
 
+class EventQueue(asyncio.Queue[Event]):
+    """An asyncio queue whose waiting events can be looked at without taking them."""
+
+    def _init(self, maxsize: int) -> None:
+        self._queue: deque[Event] = deque()
+
+    def waiting(self, limit: int) -> tuple[Event, ...]:
+        return tuple(islice(self._queue, limit))
+
+
 class Subscription:
     """One subscriber's events of one tenant, in order."""
 
     def __init__(self) -> None:
-        self.queue: asyncio.Queue[Event] = asyncio.Queue(QUEUE_SIZE)
+        self.queue = EventQueue(QUEUE_SIZE)
 
     def put(self, event: Event) -> None:
         if self.queue.full():  # too slow a reader: the oldest go
             with contextlib.suppress(asyncio.QueueEmpty):
                 self.queue.get_nowait()
         self.queue.put_nowait(event)
+
+    def pending(self, limit: int = 100) -> tuple[Event, ...]:
+        """The first `limit` events waiting behind the one being handled (oldest first)."""
+        return self.queue.waiting(limit)
 
     async def next(self, within: float | None = None) -> Event | None:
         """The next event, or `None` after `within` seconds without one."""

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+import uuid
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.account import sessions
 from auth.account.errors import AuthCode
@@ -26,10 +28,13 @@ from dossiers.messaging import models as m
 from dossiers.messaging.models import EventKind
 from schema.context import GuichetContext, Info
 from schema.enums import graphql_enum
+from schema.frames import share_frame
 from schema.ids import parse_uuid, uuid_of
 from schema.messaging.types import MessageNode, ThreadNode
+from tenants.directory import rows_by_id
 from tenants.errors import CommonCode, DomainError
 from tenants.events import SESSION_CLOSED, SESSIONS_CLOSED, Event
+from tenants.session import RequestSession
 
 RECHECK_SECONDS = 15.0
 CLOSE_DELAY = 0.2
@@ -107,53 +112,153 @@ async def _close_after(close: Callable[[int, str], Awaitable[None]], delay: floa
     await close(SESSION_CLOSED_CODE, "Session closed")
 
 
-async def _events(info: Info) -> AsyncGenerator[Event, None]:
-    """The tenant's events for a signed-in viewer, until their session closes."""
+async def _events(
+    info: Info, prefetch: Callable[[Sequence[Event]], None]
+) -> AsyncGenerator[Event, None]:
+    """The tenant's events for a signed-in viewer, until their session closes; `prefetch`
+    hears of the events waiting behind each one taken (to ask for their rows at once)."""
     context = info.context
     if context.actor is None:
         raise DomainError.one(AuthCode.AUTHENTICATION_REQUIRED)
     require_offered(context.pack.slug, Action.TAKE_PART_IN_THREAD)
     async with context.services.events.subscribe(context.pack.slug) as subscription:
         while True:
+            await _release(context)
             event = await subscription.next(RECHECK_SECONDS)
             if (event is None or _about_me(context, event)) and not await _session_open(context):
                 _close_soon(context)
                 raise DomainError.one(AuthCode.SESSION_REVOKED)
             if event is not None and event.thread_id is not None:
+                prefetch([event, *subscription.pending()])
                 context.fresh_reads()
                 yield event
 
 
-class RecentMessages:
-    """The rows of the messages just announced, read once per process and shared by every
-    subscription that will show them (each has already been allowed to see the thread):
-    with 50 subscribers, one statement per message instead of fifty."""
+async def _release(context: GuichetContext) -> None:
+    """End the subscription's transaction while it waits for the next event: a waiting
+    subscriber holds no pooled connection (fifty subscribers, fifty idle transactions, a pool
+    of fifteen otherwise)."""
+    if context.db is not None and context.db.opened:
+        await context.db.close()
 
-    def __init__(self, size: int = 1024) -> None:
+
+Batch = dict[uuid.UUID, list[asyncio.Future[Any]]]
+
+
+class SharedReads:
+    """Rows read once per event and process, shared by every subscription that will show
+    them (each has already been allowed to see the thread by the policy): with 50
+    subscribers, one read per event instead of fifty. Reads are batched: the first
+    subscriber to take an event asks at once for the rows of every event waiting behind it
+    (`prefetch`), and what is asked in the same turn of the loop is read in one statement, in
+    its own short transaction (never in a subscriber's)."""
+
+    def __init__(self, size: int = 4096) -> None:
         self.size = size
-        self._rows: OrderedDict[tuple[str, str], asyncio.Future[m.Message | None]] = OrderedDict()
+        self._rows: OrderedDict[tuple[str, ...], asyncio.Future[Any]] = OrderedDict()
+        # Per (tenant, model): the task that will read the batch, and the batch it will read.
+        self._batches: dict[tuple[str, type[Any]], tuple[asyncio.Task[None], Batch]] = {}
+        self._flushing: set[asyncio.Task[None]] = set()
 
-    async def get(self, context: GuichetContext, message_id: str) -> m.Message | None:
-        key = (context.pack.slug, message_id)
+    async def message(self, context: GuichetContext, message_id: str) -> m.Message | None:
+        """The message just announced (its row as of the announcement)."""
+        row: m.Message | None = await asyncio.shield(self._message(context, message_id))
+        return row
+
+    async def thread(self, context: GuichetContext, event: Event) -> m.Thread | None:
+        """The event's thread as it was when this process first asked for it."""
+        row: m.Thread | None = await asyncio.shield(self._thread(context, event))
+        return row
+
+    def prefetch(
+        self, context: GuichetContext, events: Iterable[Event], *, threads: bool = False
+    ) -> None:
+        """Ask now for the rows these events will need (read in one batch)."""
+        for event in events:
+            if event.kind == EventKind.MESSAGE_ADDED and event.message_id:
+                self._message(context, event.message_id)
+            if threads and event.thread_id:
+                self._thread(context, event)
+
+    def _message(self, context: GuichetContext, message_id: str) -> asyncio.Future[Any]:
+        return self._future(context, m.Message, message_id, ())
+
+    def _thread(self, context: GuichetContext, event: Event) -> asyncio.Future[Any]:
+        stamp = (event.kind, event.message_id or "", event.at or "")
+        return self._future(context, m.Thread, event.thread_id or "", stamp)
+
+    def _future(
+        self, context: GuichetContext, model: type[Any], row_id: str, stamp: tuple[str, ...]
+    ) -> asyncio.Future[Any]:
+        key = (context.pack.slug, model.__name__, row_id, *stamp)
         found = self._rows.get(key)
-        if found is None:
-            found = asyncio.get_running_loop().create_task(self._read(context, message_id))
-            self._rows[key] = found
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
-        return await asyncio.shield(found)
-
-    @staticmethod
-    async def _read(context: GuichetContext, message_id: str) -> m.Message | None:
-        id_ = parse_uuid(message_id)
+        if found is not None:
+            return found
+        loop = asyncio.get_running_loop()
+        found = loop.create_future()
+        found.add_done_callback(_retrieve)
+        id_ = parse_uuid(row_id)
         if id_ is None:
-            return None
-        async with context.read_session() as session:
-            row: m.Message | None = await session.get(m.Message, id_)
-            return row
+            found.set_result(None)
+            return found
+        self._rows[key] = found
+        while len(self._rows) > self.size:
+            self._rows.popitem(last=False)
+        batch_key = (context.pack.slug, model)
+        pending = self._batches.get(batch_key)
+        if pending is None or pending[0].get_loop() is not loop or pending[0].done():
+            batch: Batch = {}
+            task = loop.create_task(self._flush(context.services.sessions, batch_key, batch))
+            self._batches[batch_key] = (task, batch)
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+        else:
+            batch = pending[1]
+        batch.setdefault(id_, []).append(found)
+        return found
+
+    async def _flush(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        batch_key: tuple[str, type[Any]],
+        batch: Batch,
+    ) -> None:
+        await asyncio.sleep(0)  # let this turn of the loop add to the batch
+        if self._batches.get(batch_key, (None, None))[1] is batch:
+            del self._batches[batch_key]
+        tenant, model = batch_key
+        ids = list(batch)
+        reads = RequestSession(factory, tenant)
+        try:
+            async with reads.use() as session:
+                rows = await rows_by_id(session, model, ids)
+            await reads.close()
+        except Exception as error:  # every waiting subscriber hears it; the next asks anew
+            for futures in batch.values():
+                for future in futures:
+                    self._forget(future)
+                    if not future.done():
+                        future.set_exception(error)
+            await reads.close()
+            return
+        for id_, row in zip(ids, rows, strict=True):
+            for future in batch[id_]:
+                if not future.done():
+                    future.set_result(row)
+
+    def _forget(self, future: asyncio.Future[Any]) -> None:
+        for key, found in list(self._rows.items()):
+            if found is future:
+                del self._rows[key]
 
 
-RECENT = RecentMessages()
+def _retrieve(future: asyncio.Future[Any]) -> None:
+    """A batch's error is the waiting subscribers' to report; nobody waiting: no warning."""
+    if not future.cancelled():
+        future.exception()
+
+
+SHARED = SharedReads()
 
 
 class Visibility:
@@ -170,6 +275,8 @@ class Visibility:
         if known is not None and known[1] > now:
             return known[0]
         [node] = await ThreadNode.visible_nodes(self.info, [thread_id])
+        # Hold no connection while waiting for a shared read (which needs one of its own).
+        await _release(self.info.context)
         self._known[thread_id] = (node, now + RECHECK_SECONDS)
         return node
 
@@ -189,14 +296,18 @@ class MessagingSubscriptions:
         visibility = Visibility(info)
         if info.context.actor is not None and await visibility.thread(wanted) is None:
             raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
-        async for event in _events(info):
+
+        def prefetch(events: Sequence[Event]) -> None:
+            SHARED.prefetch(info.context, (e for e in events if e.thread_id == wanted))
+
+        async for event in _events(info, prefetch):
             if event.kind != EventKind.MESSAGE_ADDED or event.thread_id != wanted:
                 continue
             if await visibility.thread(wanted) is None:  # the right was lost: the end
                 raise DomainError.one(CommonCode.NOT_FOUND, ("threadId",))
-            row = await RECENT.get(info.context, event.message_id or "")
+            row = await SHARED.message(info.context, event.message_id or "")
             if row is not None and str(row.thread_id) == wanted:
-                yield MessageNode.from_row(row)
+                yield share_frame(MessageNode.from_row(row), ("messageAdded", event))
 
     @strawberry.subscription(
         description="Ce qui arrive dans mes conversations : nouveaux messages, accusés de "
@@ -204,20 +315,28 @@ class MessagingSubscriptions:
     )
     async def viewer_events(self, info: Info) -> AsyncGenerator[ViewerEvent, None]:
         visibility = Visibility(info)
-        async for event in _events(info):
+
+        def prefetch(events: Sequence[Event]) -> None:
+            SHARED.prefetch(info.context, events, threads=True)
+
+        async for event in _events(info, prefetch):
             known = event.kind in EventKind.__members__
             kind = _KINDS.get(EventKind(event.kind)) if known else None
             if kind is None or await visibility.thread(event.thread_id or "") is None:
                 continue
-            [thread] = await ThreadNode.visible_nodes(info, [event.thread_id or ""])
-            if thread is None:
+            thread_row = await SHARED.thread(info.context, event)
+            if thread_row is None:
                 continue
+            thread = ThreadNode.from_row(thread_row)
             message = None
             if event.message_id is not None:
-                row = await RECENT.get(info.context, event.message_id)
+                row = await SHARED.message(info.context, event.message_id)
                 if row is not None and str(row.thread_id) == event.thread_id:
                     message = MessageNode.from_row(row)
             at = datetime.fromisoformat(event.at) if event.at else None
-            yield ViewerEvent(
-                kind=ViewerEventKind(kind.value), at=at, thread=thread, message=message
+            yield share_frame(
+                ViewerEvent(
+                    kind=ViewerEventKind(kind.value), at=at, thread=thread, message=message
+                ),
+                ("viewerEvents", event),
             )

@@ -254,3 +254,69 @@ async def test_a_token_refused_at_connection_closes_it(servers: Servers) -> None
         assert closing["event"] == "closed" and closing["code"] == 4403
     finally:
         forged.stop()
+
+
+POOL = 15  # the server's pool: 5 connections and 10 more on demand
+
+
+def new_message(subscriber: Subscriber) -> dict[str, Any]:
+    """The next NEW_MESSAGE event (read receipts may come first)."""
+    while True:
+        event: dict[str, Any] = subscriber.line(within=30)["payload"]["data"]["viewerEvents"]
+        if event["kind"] == "NEW_MESSAGE":
+            return event
+
+
+async def test_more_subscribers_than_connections_each_hear_their_own_frame(
+    servers: Servers, cnaps: GraphQLClient, runtime: Runtime, smtp: SmtpServer
+) -> None:
+    """A waiting subscription holds no database connection (more subscribers than the pool
+    all hear the message), and a frame shared between one viewer's subscriptions is never
+    another viewer's: the agent and the person see their own unread counts."""
+    someone = await person(cnaps, runtime, smtp, "rt-many")
+    officer = await agent(cnaps, runtime)
+    sender, listener = servers.sender, servers.subscriber
+    asker_token = signed_in_on(sender, someone.email)
+    variables = {"input": {"subject": "Nombreux", "body": "Bonjour"}}
+    thread = ok(sender.gql("cnaps", OPEN, variables, asker_token))["openThread"]["thread"]["id"]
+    mine = signed_in_on(listener, someone.email)
+    count = POOL + 1 if servers.subscriber is not servers.sender else 3
+    watchers = [Subscriber(listener, mine, EVENTS) for _ in range(count)]
+    officer_events = Subscriber(listener, signed_in_on(listener, officer.email), EVENTS)
+    everyone = [*watchers, officer_events]
+    agent_token = signed_in_on(sender, officer.email)
+    try:
+        for subscriber in everyone:
+            subscriber.connected()
+        waiting = list(everyone)
+        for _ in range(30):  # warm up until every subscription listens
+            ok(sender.gql("cnaps", SEND, {"input": {"threadId": thread, "body": "…"}}, asker_token))
+            still = []
+            for subscriber in waiting:
+                try:
+                    subscriber.line(within=0.5)
+                except NoFrame:
+                    still.append(subscriber)
+            waiting = still
+            if not waiting:
+                break
+        assert not waiting, f"{len(waiting)} subscriptions never listened"
+        for subscriber in everyone:
+            subscriber.drain()
+        # The person has read nothing of the agent's; the agent read nothing of the person's.
+        sent = ok(
+            sender.gql(
+                "cnaps", SEND, {"input": {"threadId": thread, "body": "Réponse"}}, agent_token
+            )
+        )
+        assert sent["sendMessage"]["ok"], sent
+        for subscriber in watchers:
+            event = new_message(subscriber)
+            assert event["message"]["body"] == "Réponse"
+            assert event["thread"] == {"id": thread, "unreadCount": 1}
+        seen = new_message(officer_events)
+        assert seen["message"]["body"] == "Réponse"
+        assert seen["thread"]["unreadCount"] > 1  # the person's warm-ups, unread by the authority
+    finally:
+        for subscriber in everyone:
+            subscriber.stop()
