@@ -29,21 +29,18 @@ from collections.abc import Iterable
 from datetime import timedelta
 from email.message import EmailMessage
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from mail.models import OutboxMessage, OutboxStatus
 from mail.transport import Transport, TransportError
 from tenants.clock import Clock
-from tenants.session import open_session, rows_changed
+from tenants.leases import backoff, claim, due_ids
+from tenants.session import open_session
 
 log = logging.getLogger("guichet.mail")
 
 ERASED = ""  # the content of a message that was sent or refused for good
-
-
-def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
-    return min(base * (2 ** max(0, min(attempts - 1, 20))), cap)
 
 
 class MailSender:
@@ -102,21 +99,7 @@ class MailSender:
     async def _run_tenant(self, tenant: str) -> int:
         now = self.clock.now()
         async with open_session(self.sessions, tenant) as session:
-            due = (
-                await session.scalars(
-                    select(OutboxMessage.id)
-                    .where(
-                        OutboxMessage.status == OutboxStatus.PENDING,
-                        OutboxMessage.next_attempt_at <= now,
-                        or_(
-                            OutboxMessage.claimed_until.is_(None),
-                            OutboxMessage.claimed_until < now,
-                        ),
-                    )
-                    .order_by(OutboxMessage.next_attempt_at)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            due = await due_ids(session, OutboxMessage, OutboxStatus.PENDING, now, self.batch_size)
             await session.commit()
         sent = 0
         for message_id in due:
@@ -127,20 +110,17 @@ class MailSender:
     async def _deliver(self, tenant: str, message_id: uuid.UUID) -> bool:
         now = self.clock.now()
         async with open_session(self.sessions, tenant) as session:
-            claimed = await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.id == message_id,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    or_(
-                        OutboxMessage.claimed_until.is_(None),
-                        OutboxMessage.claimed_until < now,
-                    ),
-                )
-                .values(claimed_until=now + self.lease, claimed_by=self.worker_id)
+            claimed = await claim(
+                session,
+                OutboxMessage,
+                message_id,
+                OutboxStatus.PENDING,
+                now,
+                self.lease,
+                self.worker_id,
             )
             await session.commit()
-            if rows_changed(claimed) != 1:
+            if not claimed:
                 return False
             row = await session.get_one(OutboxMessage, message_id)
             content, attempts = row.content, row.attempts

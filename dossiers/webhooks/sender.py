@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from auth.account.models import Account
@@ -46,9 +46,10 @@ from dossiers.webhooks.models import (
 from dossiers.webhooks.outbox import global_id
 from mail import outbox
 from tenants.clock import Clock
+from tenants.leases import backoff, claim, due_ids
 from tenants.organisations import Membership, MembershipRole, Organisation
 from tenants.packs import PACKS
-from tenants.session import open_session, rows_changed
+from tenants.session import open_session
 
 log = logging.getLogger("guichet.webhooks")
 
@@ -60,10 +61,6 @@ def sign(secret: str, message_id: str, timestamp: int, body: str) -> str:
     key = base64.b64decode(secret.removeprefix("whsec_"))
     content = f"{message_id}.{timestamp}.{body}".encode()
     return "v1," + base64.b64encode(hmac.new(key, content, hashlib.sha256).digest()).decode()
-
-
-def backoff(attempts: int, base: timedelta, cap: timedelta) -> timedelta:
-    return min(base * (2 ** max(0, min(attempts - 1, 20))), cap)
 
 
 @dataclass(frozen=True)
@@ -130,21 +127,9 @@ class WebhookSender:
     async def _run_tenant(self, client: httpx.AsyncClient, tenant: str) -> int:
         now = self.clock.now()
         async with open_session(self.sessions, tenant) as session:
-            due = (
-                await session.scalars(
-                    select(WebhookDelivery.id)
-                    .where(
-                        WebhookDelivery.status == DeliveryStatus.PENDING,
-                        WebhookDelivery.next_attempt_at <= now,
-                        or_(
-                            WebhookDelivery.claimed_until.is_(None),
-                            WebhookDelivery.claimed_until < now,
-                        ),
-                    )
-                    .order_by(WebhookDelivery.next_attempt_at)
-                    .limit(self.batch_size)
-                )
-            ).all()
+            due = await due_ids(
+                session, WebhookDelivery, DeliveryStatus.PENDING, now, self.batch_size
+            )
             await session.commit()
         delivered = 0
         for delivery_id in due:
@@ -157,20 +142,17 @@ class WebhookSender:
     ) -> bool:
         now = self.clock.now()
         async with open_session(self.sessions, tenant) as session:
-            claimed = await session.execute(
-                update(WebhookDelivery)
-                .where(
-                    WebhookDelivery.id == delivery_id,
-                    WebhookDelivery.status == DeliveryStatus.PENDING,
-                    or_(
-                        WebhookDelivery.claimed_until.is_(None),
-                        WebhookDelivery.claimed_until < now,
-                    ),
-                )
-                .values(claimed_until=now + self.lease, claimed_by=self.worker_id)
+            claimed = await claim(
+                session,
+                WebhookDelivery,
+                delivery_id,
+                DeliveryStatus.PENDING,
+                now,
+                self.lease,
+                self.worker_id,
             )
             await session.commit()
-            if rows_changed(claimed) != 1:
+            if not claimed:
                 return False
             delivery = await session.get_one(WebhookDelivery, delivery_id)
             endpoint = await session.get_one(WebhookEndpoint, delivery.endpoint_id)

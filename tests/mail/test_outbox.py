@@ -18,10 +18,11 @@ from auth.account.provisioning import NewPerson, open_account_for
 from auth.context import ServiceContext
 from mail.models import OutboxMessage, OutboxStatus
 from mail.transport import SmtpTransport, transport_from_url
-from mail.worker import MailSender, backoff
+from mail.worker import MailSender
 from server.app import create_app
 from server.database import create_engine
 from server.runtime import Runtime, build_runtime
+from tenants.leases import backoff
 from tenants.packs import PACKS
 from tenants.session import open_session
 from tests.conftest import Database, make_settings, unique_email
