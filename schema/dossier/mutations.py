@@ -5,7 +5,9 @@ with `ok`, `errors` and what it produced; a refusal changes nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import date
+from typing import TypeVar
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -20,6 +22,8 @@ from schema.errors import UserError
 from schema.ids import given_uuid, uuid_of
 from schema.title.types import TitleNode, today
 from schema.transactions import MutationInput, run_mutation
+
+P = TypeVar("P")
 
 
 @strawberry.type(description="Le résultat d'une mutation : ok et les erreurs.")
@@ -279,6 +283,15 @@ async def _visible(info: Info, dossier: Dossier) -> DossierNode | None:
     return DossierNode.from_row(dossier) if dossier.id in seen else None
 
 
+def _dossier_payload(info: Info, payload: Callable[..., P]) -> Callable[[Dossier], Awaitable[P]]:
+    """The `fill` of a mutation answering the dossier it changed (as the viewer may see it)."""
+
+    async def fill(dossier: Dossier) -> P:
+        return payload(dossier=await _visible(info, dossier))
+
+    return fill
+
+
 def _title(info: Info, title: Title | None) -> TitleNode | None:
     actor = info.context.actor
     if title is None or actor is None:
@@ -306,8 +319,7 @@ class DossierMutations:
             renewed_title_id=given_uuid(input.renewed_title_id, "Title"),
         )
 
-        async def fill(dossier: Dossier) -> CreateDossierPayload:
-            return CreateDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, CreateDossierPayload)
 
         return await run_mutation(
             info, lambda ctx: filing.create_dossier(ctx, data), CreateDossierPayload, fill
@@ -320,8 +332,7 @@ class DossierMutations:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
         change = filing.DossierChange(activities=input.activities, fields=_fields(input.fields))
 
-        async def fill(dossier: Dossier) -> UpdateDossierPayload:
-            return UpdateDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, UpdateDossierPayload)
 
         return await run_mutation(
             info,
@@ -359,8 +370,7 @@ class DossierMutations:
     ) -> RemoveDossierDocumentPayload:
         document_id = uuid_of(input.document_id, "DossierDocument")
 
-        async def fill(dossier: Dossier) -> RemoveDossierDocumentPayload:
-            return RemoveDossierDocumentPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, RemoveDossierDocumentPayload)
 
         return await run_mutation(
             info,
@@ -379,8 +389,7 @@ class DossierMutations:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
         signature = filing.Signature(input.certify_exact, input.accept_conditions, input.sign)
 
-        async def fill(dossier: Dossier) -> SignDossierPayload:
-            return SignDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, SignDossierPayload)
 
         return await run_mutation(
             info,
@@ -420,8 +429,7 @@ class DossierMutations:
     ) -> WithdrawDossierPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> WithdrawDossierPayload:
-            return WithdrawDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, WithdrawDossierPayload)
 
         return await run_mutation(
             info,
@@ -454,8 +462,7 @@ class DossierMutations:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
         agent_id = given_uuid(input.agent_id, "Account")
 
-        async def fill(dossier: Dossier) -> AssignDossierPayload:
-            return AssignDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, AssignDossierPayload)
 
         return await run_mutation(
             info,
@@ -470,8 +477,7 @@ class DossierMutations:
     ) -> StartReviewPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> StartReviewPayload:
-            return StartReviewPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, StartReviewPayload)
 
         return await run_mutation(
             info, lambda ctx: instruction.start_review(ctx, dossier_id), StartReviewPayload, fill
@@ -486,8 +492,7 @@ class DossierMutations:
     ) -> RequestCorrectionsPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> RequestCorrectionsPayload:
-            return RequestCorrectionsPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, RequestCorrectionsPayload)
 
         return await run_mutation(
             info,
@@ -502,8 +507,7 @@ class DossierMutations:
     ) -> ResubmitDossierPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> ResubmitDossierPayload:
-            return ResubmitDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, ResubmitDossierPayload)
 
         return await run_mutation(
             info,
@@ -537,8 +541,7 @@ class DossierMutations:
     ) -> RefuseDossierPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> RefuseDossierPayload:
-            return RefuseDossierPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, RefuseDossierPayload)
 
         return await run_mutation(
             info,
@@ -553,8 +556,7 @@ class DossierMutations:
     ) -> CloseDossierWithoutActionPayload:
         dossier_id = uuid_of(input.dossier_id, "Dossier")
 
-        async def fill(dossier: Dossier) -> CloseDossierWithoutActionPayload:
-            return CloseDossierWithoutActionPayload(dossier=await _visible(info, dossier))
+        fill = _dossier_payload(info, CloseDossierWithoutActionPayload)
 
         return await run_mutation(
             info,
