@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from auth.account.identity_fields import Collector
 from auth.account.models import Account
@@ -105,31 +106,39 @@ async def structures_of_habilitations(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Structure]]:
     """For each habilitation, its structures by name (one statement for all)."""
-    rows = await session.execute(
-        select(HabilitationStructure.habilitation_id, Structure)
-        .join(Structure, Structure.id == HabilitationStructure.structure_id)
-        .where(HabilitationStructure.habilitation_id.in_(list(ids)))
-        .order_by(Structure.name, Structure.finess)
+    return await _structures_by_parent(
+        session, HabilitationStructure.habilitation_id, HabilitationStructure.structure_id, ids
     )
-    grouped: dict[uuid.UUID, list[Structure]] = {id_: [] for id_ in ids}
-    for parent, structure in rows:
-        grouped[parent].append(structure)
-    return [grouped[id_] for id_ in ids]
 
 
 async def structures_of_requests(
     session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[list[Structure]]:
     """For each request, its structures by name (one statement for all)."""
+    return await _structures_by_parent(
+        session,
+        HabilitationRequestStructure.request_id,
+        HabilitationRequestStructure.structure_id,
+        ids,
+    )
+
+
+async def _structures_by_parent(
+    session: AsyncSession,
+    parent: InstrumentedAttribute[uuid.UUID],
+    structure: InstrumentedAttribute[uuid.UUID],
+    ids: Sequence[uuid.UUID],
+) -> list[list[Structure]]:
+    """Through a link table (`parent`, `structure` columns): each parent's structures."""
     rows = await session.execute(
-        select(HabilitationRequestStructure.request_id, Structure)
-        .join(Structure, Structure.id == HabilitationRequestStructure.structure_id)
-        .where(HabilitationRequestStructure.request_id.in_(list(ids)))
+        select(parent, Structure)
+        .join(Structure, Structure.id == structure)
+        .where(parent.in_(list(ids)))
         .order_by(Structure.name, Structure.finess)
     )
     grouped: dict[uuid.UUID, list[Structure]] = {id_: [] for id_ in ids}
-    for parent, structure in rows:
-        grouped[parent].append(structure)
+    for parent_id, found in rows:
+        grouped[parent_id].append(found)
     return [grouped[id_] for id_ in ids]
 
 
